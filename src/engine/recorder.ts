@@ -1,0 +1,237 @@
+// Records RPC outcomes into fixed-size structures (histograms, counters, per-interval
+// buckets) so that memory does not grow with the number of RPCs, and turns them into a
+// RunResult or a ProgressSnapshot.
+import * as hdr from 'hdr-histogram-js';
+import type {
+  BackendResult,
+  ChannelResult,
+  ErrorCount,
+  LatencySummary,
+  ProgressSnapshot,
+  TimelineBucket,
+} from './result.js';
+
+/** Distinct (status, details) pairs kept before further ones are lumped together. */
+const MAX_DISTINCT_ERRORS = 100;
+/** Errors listed in the result. */
+const ERRORS_REPORTED = 10;
+
+/** A latency histogram in microseconds, 3 significant digits, growing as needed. */
+export function newLatencyHistogram(): hdr.Histogram {
+  return hdr.build({ bitBucketSize: 32, autoResize: true, lowestDiscernibleValue: 1, numberOfSignificantValueDigits: 3 });
+}
+
+/** p50/p90/p99/p99.9/max/mean of a microsecond histogram, in ms rounded to the microsecond. */
+export function summarize(histogram: hdr.Histogram): LatencySummary {
+  if (histogram.totalCount === 0) {
+    return { p50: 0, p90: 0, p99: 0, p999: 0, max: 0, mean: 0 };
+  }
+  const ms = (us: number): number => Math.round(us) / 1000;
+  return {
+    p50: ms(histogram.getValueAtPercentile(50)),
+    p90: ms(histogram.getValueAtPercentile(90)),
+    p99: ms(histogram.getValueAtPercentile(99)),
+    p999: ms(histogram.getValueAtPercentile(99.9)),
+    max: ms(histogram.maxValue),
+    mean: ms(histogram.mean),
+  };
+}
+
+interface BackendStats {
+  ok: number;
+  failed: number;
+  readonly peers: Set<string>;
+  readonly histogram: hdr.Histogram;
+}
+
+interface ChannelStats {
+  readonly backends: Map<string, number>;
+  readonly peers: Set<string>;
+  failed: number;
+}
+
+interface Bucket {
+  readonly rpcs: Map<string, number>;
+  failed: number;
+}
+
+/** Accumulates measured RPC outcomes. Not thread-safe; one per run. */
+export class Recorder {
+  private readonly overall = newLatencyHistogram();
+  private readonly backends = new Map<string, BackendStats>();
+  private readonly channels: ChannelStats[];
+  private readonly byStatus = new Map<string, number>();
+  private readonly errors = new Map<string, { status: string; details: string; count: number }>();
+  private readonly buckets: Bucket[] = [];
+  private readonly allPeers = new Set<string>();
+  ok = 0;
+  failed = 0;
+
+  /**
+   * @param channelCount channels in the run (rows of the channel matrix).
+   * @param intervalMs timeline interval.
+   * @param expectedIntervalUs with a fixed rate: the interval at which each worker was meant
+   *   to send, for coordinated-omission correction (`recordValueWithExpectedInterval`, as in
+   *   wrk2 and autocannon); 0 for closed loop.
+   */
+  constructor(
+    channelCount: number,
+    readonly intervalMs: number,
+    private readonly expectedIntervalUs: number,
+  ) {
+    this.channels = Array.from({ length: channelCount }, () => ({ backends: new Map(), peers: new Set(), failed: 0 }));
+  }
+
+  /**
+   * Records one measured RPC.
+   * @param atMs when it finished, ms since the measured part began (picks the timeline bucket).
+   * @param statusName `OK` for success, else the status code name.
+   */
+  record(
+    channel: number,
+    backend: string | null,
+    peer: string | null,
+    statusName: string,
+    details: string,
+    latencyUs: number,
+    atMs: number,
+  ): void {
+    this.byStatus.set(statusName, (this.byStatus.get(statusName) ?? 0) + 1);
+    const bucket = this.bucketAt(atMs);
+    const channelStats = this.channels[channel] as ChannelStats;
+    if (peer !== null) {
+      channelStats.peers.add(peer);
+      this.allPeers.add(peer);
+    }
+    const ok = statusName === 'OK';
+    let stats: BackendStats | undefined;
+    if (backend !== null) {
+      stats = this.backends.get(backend);
+      if (stats === undefined) {
+        stats = { ok: 0, failed: 0, peers: new Set(), histogram: newLatencyHistogram() };
+        this.backends.set(backend, stats);
+      }
+      if (peer !== null) stats.peers.add(peer);
+    }
+    if (!ok) {
+      this.failed += 1;
+      bucket.failed += 1;
+      channelStats.failed += 1;
+      if (stats !== undefined) stats.failed += 1;
+      this.countError(statusName, details);
+      return;
+    }
+    this.ok += 1;
+    if (this.expectedIntervalUs > 0) {
+      this.overall.recordValueWithExpectedInterval(latencyUs, this.expectedIntervalUs);
+    } else {
+      this.overall.recordValue(latencyUs);
+    }
+    if (stats !== undefined && backend !== null) {
+      stats.ok += 1;
+      if (this.expectedIntervalUs > 0) {
+        stats.histogram.recordValueWithExpectedInterval(latencyUs, this.expectedIntervalUs);
+      } else {
+        stats.histogram.recordValue(latencyUs);
+      }
+      bucket.rpcs.set(backend, (bucket.rpcs.get(backend) ?? 0) + 1);
+      channelStats.backends.set(backend, (channelStats.backends.get(backend) ?? 0) + 1);
+    }
+  }
+
+  private bucketAt(atMs: number): Bucket {
+    const index = Math.max(0, Math.floor(atMs / this.intervalMs));
+    while (this.buckets.length <= index) {
+      this.buckets.push({ rpcs: new Map(), failed: 0 });
+    }
+    return this.buckets[index] as Bucket;
+  }
+
+  private countError(status: string, details: string): void {
+    const key = `${status}\u0000${details}`;
+    const known = this.errors.get(key);
+    if (known !== undefined) {
+      known.count += 1;
+    } else if (this.errors.size < MAX_DISTINCT_ERRORS) {
+      this.errors.set(key, { status, details, count: 1 });
+    } else {
+      const otherKey = `${status}\u0000(other details)`;
+      const other = this.errors.get(otherKey) ?? { status, details: '(other details)', count: 0 };
+      other.count += 1;
+      this.errors.set(otherKey, other);
+    }
+  }
+
+  /** Successful RPCs per backend, sorted by name. */
+  backendCounts(): { name: string; rpcs: number }[] {
+    return [...this.backends.entries()]
+      .filter(([, stats]) => stats.ok > 0 || stats.failed > 0)
+      .map(([name, stats]) => ({ name, rpcs: stats.ok }))
+      .sort((left, right) => left.name.localeCompare(right.name));
+  }
+
+  /** A progress snapshot; cheap enough to take ten times a second. */
+  snapshot(base: Omit<ProgressSnapshot, 'done' | 'failed' | 'p50Ms' | 'p99Ms' | 'backends' | 'rpcsPerSecond'>): ProgressSnapshot {
+    const done = this.ok + this.failed;
+    return {
+      ...base,
+      done,
+      failed: this.failed,
+      rpcsPerSecond: base.elapsedMs > 0 ? (done * 1000) / base.elapsedMs : 0,
+      p50Ms: this.overall.totalCount > 0 ? this.overall.getValueAtPercentile(50) / 1000 : 0,
+      p99Ms: this.overall.totalCount > 0 ? this.overall.getValueAtPercentile(99) / 1000 : 0,
+      backends: this.backendCounts(),
+    };
+  }
+
+  backendResults(): BackendResult[] {
+    return [...this.backends.entries()]
+      .map(([name, stats]) => ({
+        name,
+        peers: [...stats.peers].sort(),
+        rpcs: stats.ok,
+        failed: stats.failed,
+        share: this.ok > 0 ? stats.ok / this.ok : 0,
+        latencyMs: summarize(stats.histogram),
+        histogram: hdr.encodeIntoCompressedBase64(stats.histogram),
+      }))
+      .sort((left, right) => left.name.localeCompare(right.name));
+  }
+
+  channelResults(): ChannelResult[] {
+    return this.channels.map((stats, channel) => ({
+      channel,
+      peers: [...stats.peers].sort(),
+      backends: Object.fromEntries([...stats.backends.entries()].sort(([left], [right]) => left.localeCompare(right))),
+      failed: stats.failed,
+    }));
+  }
+
+  timelineBuckets(): TimelineBucket[] {
+    return this.buckets.map((bucket, index) => ({
+      startMs: index * this.intervalMs,
+      rpcs: Object.fromEntries(bucket.rpcs),
+      failed: bucket.failed,
+    }));
+  }
+
+  statusCounts(): Record<string, number> {
+    return Object.fromEntries(this.byStatus);
+  }
+
+  topErrors(): ErrorCount[] {
+    return [...this.errors.values()].sort((left, right) => right.count - left.count).slice(0, ERRORS_REPORTED);
+  }
+
+  peers(): string[] {
+    return [...this.allPeers].sort();
+  }
+
+  overallLatency(): LatencySummary {
+    return summarize(this.overall);
+  }
+
+  overallHistogram(): string {
+    return hdr.encodeIntoCompressedBase64(this.overall);
+  }
+}

@@ -1,0 +1,131 @@
+// The plain-data result of a probe run: what the engine returns and every reporter, view and
+// analysis reads. Types only; nothing here imports grpc-js.
+
+/** Why a run stopped. */
+export type StopReason =
+  /** `--calls` RPCs were issued and all finished. */
+  | 'completed'
+  /** `--duration` elapsed. */
+  | 'duration'
+  /** The caller aborted (Ctrl-C); in-flight RPCs were allowed to finish up to their deadline. */
+  | 'interrupted';
+
+/** Latency percentiles of one histogram, in milliseconds (recorded in microseconds, 3 significant digits). */
+export interface LatencySummary {
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+  readonly p999: number;
+  readonly max: number;
+  readonly mean: number;
+}
+
+/** One backend: a distinct hostname that answered. */
+export interface BackendResult {
+  /** The `hostname` response header, else the `hostname:X` part of the reply, else the whole reply. */
+  readonly name: string;
+  /** Distinct `call.getPeer()` values seen for this backend's RPCs. */
+  readonly peers: readonly string[];
+  /** Successful RPCs answered by this backend. */
+  readonly rpcs: number;
+  /** Failed RPCs that still named this backend (in a response header). */
+  readonly failed: number;
+  /** `rpcs` divided by all successful RPCs, 0..1. */
+  readonly share: number;
+  readonly latencyMs: LatencySummary;
+  /** The latency histogram, hdr-histogram-js base64 (`encodeIntoCompressedBase64`), microseconds. */
+  readonly histogram: string;
+}
+
+/** RPC counts of the measured part of the run (warmup excluded). */
+export interface RpcCounts {
+  readonly total: number;
+  readonly ok: number;
+  readonly failed: number;
+  /** Status code name (`OK`, `UNAVAILABLE`, ...) to count, including `OK`. */
+  readonly byStatus: Readonly<Record<string, number>>;
+  /** RPCs issued during warmup and left out of everything else. */
+  readonly warmup: number;
+}
+
+/** A distinct failure: status name and details, with how often it happened (top 10 kept). */
+export interface ErrorCount {
+  readonly status: string;
+  readonly details: string;
+  readonly count: number;
+}
+
+/** Which backends one channel reached: the channel-by-backend matrix, one row. */
+export interface ChannelResult {
+  /** 0-based channel index. */
+  readonly channel: number;
+  readonly peers: readonly string[];
+  /** Backend name to successful RPCs over this channel. */
+  readonly backends: Readonly<Record<string, number>>;
+  readonly failed: number;
+}
+
+/** One interval of the timeline. */
+export interface TimelineBucket {
+  /** Start of the interval, ms since the measured part of the run began. */
+  readonly startMs: number;
+  /** Backend name to successful RPCs that finished in this interval. */
+  readonly rpcs: Readonly<Record<string, number>>;
+  /** Failed RPCs that finished in this interval. */
+  readonly failed: number;
+}
+
+/** RPCs per backend over time. */
+export interface Timeline {
+  readonly intervalMs: number;
+  readonly buckets: readonly TimelineBucket[];
+}
+
+/** The outcome of one probe run. */
+export interface RunResult {
+  readonly target: string;
+  /** The LB policy asked for in the service config; null: the channel default. */
+  readonly lbPolicy: string | null;
+  readonly channels: number;
+  readonly concurrency: number;
+  /** Fixed rate asked for (RPC/s), null for closed loop. */
+  readonly rps: number | null;
+  readonly deadlineMs: number;
+  /** ISO time the measured part began. */
+  readonly startedAt: string;
+  readonly stopReason: StopReason;
+  readonly rpcs: RpcCounts;
+  readonly errors: readonly ErrorCount[];
+  /** Sorted by name. */
+  readonly backends: readonly BackendResult[];
+  /** Distinct peers over all RPCs, sorted. */
+  readonly peers: readonly string[];
+  readonly latencyMs: LatencySummary;
+  /** Overall latency histogram, hdr-histogram-js base64, microseconds. */
+  readonly histogram: string;
+  /** Wall time of the measured part, ms. */
+  readonly elapsedMs: number;
+  /** Measured RPCs (ok and failed) per second of `elapsedMs`. */
+  readonly rpcsPerSecond: number;
+  readonly channelMatrix: readonly ChannelResult[];
+  readonly timeline: Timeline;
+}
+
+/** What the engine reports while it runs, for live views and progress lines. */
+export interface ProgressSnapshot {
+  readonly elapsedMs: number;
+  /** Measured RPCs finished so far. */
+  readonly done: number;
+  /** `--calls` when set. */
+  readonly totalCalls: number | null;
+  /** `--duration` in ms when set. */
+  readonly durationMs: number | null;
+  readonly failed: number;
+  readonly rpcsPerSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  /** Successful RPCs per backend so far, sorted by name. */
+  readonly backends: readonly { readonly name: string; readonly rpcs: number }[];
+  /** true while warmup RPCs are running. */
+  readonly warmingUp: boolean;
+}

@@ -1,0 +1,118 @@
+// Target parsing and address resolution for the diagnosis: what a grpc-js channel will
+// resolve a target to, looked up the same way grpc-js looks it up.
+import { promises as dnsPromises } from 'node:dns';
+import { isIP } from 'node:net';
+import grpc from '@grpc/grpc-js';
+import { alternativeResolverEnabled } from './alternative-resolver.js';
+
+/** Resolver schemes grpc-js registers by default (grpc-node resolver.ts, `registerAll`). */
+export type TargetScheme = 'dns' | 'ipv4' | 'ipv6' | 'unix' | 'unix-abstract';
+
+/** A channel target broken into the parts the probe and the diagnosis need. */
+export interface TargetInfo {
+  /** The target exactly as given. */
+  readonly target: string;
+  /** The resolver that will handle it; unknown or missing schemes fall back to `dns`, as in grpc-js. */
+  readonly scheme: TargetScheme;
+  /** `dns://AUTHORITY/...`: the DNS server to ask (`IP:PORT` or `IP`), or null for the system resolver. */
+  readonly dnsServer: string | null;
+  /** `dns` targets: the name (or IP literal) to resolve, without port. */
+  readonly host: string | null;
+  /** `dns` targets: the port, 443 when absent (grpc-js resolver-dns.ts `DEFAULT_PORT`). */
+  readonly port: number | null;
+  /**
+   * Addresses known without a lookup, as `host:port`: the list of an `ipv4:`/`ipv6:` target,
+   * or the single address of a `dns` target whose host is an IP literal. Null when a DNS
+   * lookup is needed or the scheme has no IP addresses (`unix:`).
+   */
+  readonly staticAddresses: readonly string[] | null;
+}
+
+/** Thrown when a target cannot be understood; the message names the target. */
+export class TargetError extends Error {}
+
+const KNOWN_SCHEMES = new Set<string>(['dns', 'ipv4', 'ipv6', 'unix', 'unix-abstract']);
+/** grpc-node uri-parser.ts `URI_REGEX`: `scheme:` and `//authority/` are both optional. */
+const URI_REGEX = /^(?:([A-Za-z0-9+.-]+):)?(?:\/\/([^/]*)\/)?(.+)$/;
+const DNS_DEFAULT_PORT = 443;
+
+function formatHostPort(host: string, port: number): string {
+  return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/**
+ * Parses a gRPC target the way grpc-js does (grpc-node uri-parser.ts and
+ * channel.ts `mapUriDefaultScheme`): a missing or unregistered scheme means `dns:` over the
+ * whole string, so `10.0.0.1:50051` and `my-svc.ns:50051` are DNS targets.
+ *
+ * @throws TargetError when the target is empty or its host:port part cannot be split.
+ */
+export function parseTarget(target: string): TargetInfo {
+  if (target.trim() === '') {
+    throw new TargetError('the target is empty');
+  }
+  let match = URI_REGEX.exec(target);
+  if (match === null || match[1] === undefined || !KNOWN_SCHEMES.has(match[1])) {
+    match = URI_REGEX.exec(`dns:${target}`);
+  }
+  const [, scheme, authority, path] = match as RegExpExecArray;
+  if (scheme === 'unix' || scheme === 'unix-abstract') {
+    return { target, scheme, dnsServer: null, host: null, port: null, staticAddresses: null };
+  }
+  if (scheme === 'ipv4' || scheme === 'ipv6') {
+    const addresses = path.split(',').map((entry) => {
+      const hostPort = grpc.experimental.splitHostPort(entry);
+      if (hostPort === null || isIP(hostPort.host) !== (scheme === 'ipv4' ? 4 : 6)) {
+        throw new TargetError(`"${entry}" in target "${target}" is not an ${scheme} address`);
+      }
+      return formatHostPort(hostPort.host, hostPort.port ?? DNS_DEFAULT_PORT);
+    });
+    return { target, scheme, dnsServer: null, host: null, port: null, staticAddresses: addresses };
+  }
+  const hostPort = grpc.experimental.splitHostPort(path);
+  if (hostPort === null || hostPort.host === '') {
+    throw new TargetError(`cannot split "${path}" in target "${target}" into host and port`);
+  }
+  const port = hostPort.port ?? DNS_DEFAULT_PORT;
+  return {
+    target,
+    scheme: 'dns',
+    dnsServer: authority === undefined || authority === '' ? null : authority,
+    host: hostPort.host,
+    port,
+    staticAddresses: isIP(hostPort.host) === 0 ? null : [formatHostPort(hostPort.host, port)],
+  };
+}
+
+/**
+ * The addresses a channel to `info` would connect to, as `host:port`, looked up as grpc-js
+ * looks them up (resolver-dns.ts `lookup`): with the alternative resolver on, A and AAAA
+ * queries, through the target's DNS authority when it has one; otherwise `dns.lookup`.
+ *
+ * @param timeoutMs bound on the lookup; default 2000.
+ * @returns the addresses, or null when they cannot be known (`unix:`, lookup failed).
+ */
+export async function resolveTargetAddresses(info: TargetInfo, timeoutMs = 2000): Promise<string[] | null> {
+  if (info.staticAddresses !== null) {
+    return [...info.staticAddresses];
+  }
+  if (info.scheme !== 'dns' || info.host === null || info.port === null) {
+    return null;
+  }
+  const host = info.host;
+  const port = info.port;
+  if (!alternativeResolverEnabled()) {
+    const found = await dnsPromises.lookup(host, { all: true }).catch(() => null);
+    return found === null ? null : found.map((entry) => formatHostPort(entry.address, port));
+  }
+  const resolver = new dnsPromises.Resolver({ timeout: timeoutMs, tries: 1 });
+  if (info.dnsServer !== null) {
+    resolver.setServers([info.dnsServer]);
+  }
+  const lookups = await Promise.allSettled([resolver.resolve4(host), resolver.resolve6(host)]);
+  const addresses = lookups.flatMap((lookup) => (lookup.status === 'fulfilled' ? lookup.value : []));
+  if (lookups.every((lookup) => lookup.status === 'rejected')) {
+    return null;
+  }
+  return addresses.map((address) => formatHostPort(address, port));
+}

@@ -1,0 +1,182 @@
+// The Greeter server shared by `serve`, the lab and the tests: replies with its hostname,
+// reports health, can be slowed down, and drains gracefully or dies abruptly on demand.
+import { EventEmitter } from 'node:events';
+import grpc from '@grpc/grpc-js';
+import { HealthImplementation } from 'grpc-health-check';
+import { greeterService, type HelloReply, type HelloRequest } from '../grpc/proto.js';
+
+/** How a {@link GreeterServer} is started. */
+export interface GreeterServerOptions {
+  /** Bind address, e.g. `0.0.0.0`, `127.0.0.1`, `127.0.10.2`. */
+  readonly host: string;
+  /** Port; 0 picks a free one (read it back from {@link GreeterServer.port}). */
+  readonly port: number;
+  /** The name reported in every reply and in the `hostname` response header. */
+  readonly hostname: string;
+  /** Added latency per RPC in ms; default 0. Can be changed later with {@link GreeterServer.setDelayMs}. */
+  readonly delayMs?: number;
+  /** `grpc.max_connection_age_ms`: the server sends GOAWAY after this age (±10 % jitter in grpc-js). */
+  readonly maxConnectionAgeMs?: number;
+  /** `grpc.max_connection_age_grace_ms`: how long in-flight RPCs get after that GOAWAY. */
+  readonly maxConnectionAgeGraceMs?: number;
+  /**
+   * false: reply `Hello <name>` with no hostname anywhere, like gRPC's unmodified example
+   * server; default true.
+   */
+  readonly reportHostname?: boolean;
+}
+
+/** Thrown by {@link GreeterServer.start} when the address cannot be bound; the message names it. */
+export class BindError extends Error {
+  constructor(
+    readonly address: string,
+    readonly reason: string,
+  ) {
+    super(`cannot listen on ${address}: ${reason}`);
+  }
+}
+
+/** The reply text: `hostname:<hostname>, in:<name>`, as the Go demo servers of common Kubernetes articles print it. */
+export function greetingFor(hostname: string, name: string): string {
+  return `hostname:${hostname}, in:${name}`;
+}
+
+/** The response header that carries the hostname (the xDS interop test servers' convention). */
+export const HOSTNAME_HEADER = 'hostname';
+
+/**
+ * A helloworld.Greeter server plus grpc.health.v1.Health (SERVING while up, NOT_SERVING
+ * while draining).
+ *
+ * Events: `rpc` (after each reply), `cancelled` (a client cancelled or its deadline passed
+ * while the reply was delayed).
+ */
+export class GreeterServer extends EventEmitter {
+  readonly hostname: string;
+  readonly host: string;
+  private requestedPort: number;
+  private boundPort = 0;
+  private delayMs: number;
+  private readonly server: grpc.Server;
+  private readonly health = new HealthImplementation({ '': 'SERVING', 'helloworld.Greeter': 'SERVING' });
+  private readonly reportHostname: boolean;
+  private readonly headers = new grpc.Metadata();
+  /** RPCs answered so far. */
+  rpcsServed = 0;
+  /** RPCs whose client went away (cancel or deadline) before the delayed reply. */
+  rpcsCancelled = 0;
+
+  constructor(options: GreeterServerOptions) {
+    super();
+    this.hostname = options.hostname;
+    this.host = options.host;
+    this.requestedPort = options.port;
+    this.delayMs = options.delayMs ?? 0;
+    this.reportHostname = options.reportHostname ?? true;
+    if (this.reportHostname) {
+      this.headers.set(HOSTNAME_HEADER, this.hostname);
+    }
+    const serverOptions: grpc.ServerOptions = {};
+    if (options.maxConnectionAgeMs !== undefined) {
+      serverOptions['grpc.max_connection_age_ms'] = options.maxConnectionAgeMs;
+    }
+    if (options.maxConnectionAgeGraceMs !== undefined) {
+      serverOptions['grpc.max_connection_age_grace_ms'] = options.maxConnectionAgeGraceMs;
+    }
+    this.server = new grpc.Server(serverOptions);
+    this.server.addService(greeterService.Greeter.service, { SayHello: this.sayHello });
+    this.health.addToServer(this.server);
+  }
+
+  /** The bound port (valid after {@link start}). */
+  get port(): number {
+    return this.boundPort;
+  }
+
+  /** `host:port` as clients reach it (IPv6 hosts in brackets). */
+  get address(): string {
+    return this.host.includes(':') ? `[${this.host}]:${this.boundPort}` : `${this.host}:${this.boundPort}`;
+  }
+
+  /** Changes the added latency of RPCs that arrive from now on. */
+  setDelayMs(delayMs: number): void {
+    this.delayMs = delayMs;
+  }
+
+  /**
+   * Binds and starts serving.
+   * @throws BindError naming the address when it is in use or cannot be bound.
+   */
+  start(): Promise<void> {
+    const address = this.host.includes(':') ? `[${this.host}]:${this.requestedPort}` : `${this.host}:${this.requestedPort}`;
+    return new Promise((resolve, reject) => {
+      this.server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (error, port) => {
+        if (error !== null) {
+          reject(new BindError(address, bindReason(error)));
+          return;
+        }
+        this.boundPort = port;
+        this.requestedPort = port;
+        resolve();
+      });
+    });
+  }
+
+  /**
+   * Graceful stop: NOT_SERVING, stop accepting, send GOAWAY, let in-flight RPCs finish for up
+   * to `drainMs`, then force-close what is left.
+   * @returns `drained` when every RPC finished in time, `forced` otherwise.
+   */
+  drain(drainMs: number): Promise<'drained' | 'forced'> {
+    this.health.setStatus('', 'NOT_SERVING');
+    this.health.setStatus('helloworld.Greeter', 'NOT_SERVING');
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.server.forceShutdown();
+        resolve('forced');
+      }, drainMs);
+      this.server.tryShutdown(() => {
+        clearTimeout(timer);
+        resolve('drained');
+      });
+    });
+  }
+
+  /** Abrupt stop: every connection is closed at once, in-flight RPCs fail (like a killed pod). */
+  kill(): void {
+    this.server.forceShutdown();
+  }
+
+  private readonly sayHello = (
+    call: grpc.ServerUnaryCall<HelloRequest, HelloReply>,
+    callback: grpc.sendUnaryData<HelloReply>,
+  ): void => {
+    const message = this.reportHostname ? greetingFor(this.hostname, call.request.name) : `Hello ${call.request.name}`;
+    if (this.reportHostname) {
+      call.sendMetadata(this.headers);
+    }
+    const reply = (): void => {
+      this.rpcsServed += 1;
+      callback(null, { message });
+      this.emit('rpc');
+    };
+    if (this.delayMs <= 0) {
+      reply();
+      return;
+    }
+    const timer = setTimeout(reply, this.delayMs);
+    call.once('cancelled', () => {
+      clearTimeout(timer);
+      this.rpcsCancelled += 1;
+      this.emit('cancelled');
+    });
+  };
+}
+
+function bindReason(error: Error): string {
+  const text = error.message;
+  if (/EADDRINUSE/.test(text)) return 'address already in use';
+  if (/EADDRNOTAVAIL/.test(text)) return 'address not available on this machine';
+  if (/EACCES/.test(text)) return 'permission denied';
+  return text.split('\n')[0] ?? text;
+}
