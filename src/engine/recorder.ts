@@ -48,6 +48,8 @@ interface ChannelStats {
   readonly backends: Map<string, number>;
   readonly peers: Set<string>;
   failed: number;
+  lastBackend: string | null;
+  switches: number;
 }
 
 interface Bucket {
@@ -79,7 +81,7 @@ export class Recorder {
     readonly intervalMs: number,
     private readonly expectedIntervalUs: number,
   ) {
-    this.channels = Array.from({ length: channelCount }, () => ({ backends: new Map(), peers: new Set(), failed: 0 }));
+    this.channels = Array.from({ length: channelCount }, () => ({ backends: new Map(), peers: new Set(), failed: 0, lastBackend: null, switches: 0 }));
   }
 
   /**
@@ -136,6 +138,8 @@ export class Recorder {
       }
       bucket.rpcs.set(backend, (bucket.rpcs.get(backend) ?? 0) + 1);
       channelStats.backends.set(backend, (channelStats.backends.get(backend) ?? 0) + 1);
+      if (channelStats.lastBackend !== null && channelStats.lastBackend !== backend) channelStats.switches += 1;
+      channelStats.lastBackend = backend;
     }
   }
 
@@ -204,6 +208,7 @@ export class Recorder {
       peers: [...stats.peers].sort(),
       backends: Object.fromEntries([...stats.backends.entries()].sort(([left], [right]) => left.localeCompare(right))),
       failed: stats.failed,
+      switches: stats.switches,
     }));
   }
 

@@ -63,6 +63,11 @@ export interface ChannelResult {
   /** Backend name to successful RPCs over this channel. */
   readonly backends: Readonly<Record<string, number>>;
   readonly failed: number;
+  /**
+   * Times a successful RPC went to another backend than the one before it on this channel:
+   * about every RPC behind a per-RPC balancer, rarely when only reconnections move traffic.
+   */
+  readonly switches: number;
 }
 
 /** One interval of the timeline. */

@@ -1,0 +1,140 @@
+// The lab comparison: probes each setup (ClusterIP VIP, headless DNS with and without
+// round_robin, L7 proxy, static list) with a fresh channel and the same load, and analyses each.
+import { analyze, type ProbeReport } from '../analysis/analyze.js';
+import type { Topology } from '../analysis/diagnosis.js';
+import { startProbe, type ProbeOptions, type ProbeRun } from '../engine/probe.js';
+import type { LbPolicy } from '../grpc/channel.js';
+import type { Lab } from './topology.js';
+
+/** The setups, in the order they are probed and printed. */
+export const SETUPS = ['clusterip', 'headless', 'headless-rr', 'proxy', 'static'] as const;
+/** One of {@link SETUPS}. */
+export type Setup = (typeof SETUPS)[number];
+
+/** How one setup is reached. */
+export interface SetupSpec {
+  readonly setup: Setup;
+  readonly target: string;
+  readonly lbPolicy: LbPolicy | null;
+  readonly topology: Topology;
+  /** What the channel connects to, for people: `VIP 127.0.20.1:PORT`, `3 pod IPs`, `proxy 127.0.30.1:PORT`. */
+  readonly connectsTo: string;
+  /** The addresses the target resolves to. */
+  readonly resolvedAddresses: readonly string[];
+  /** What a Kubernetes user would have to run to get this setup. */
+  readonly models: string;
+}
+
+/** The target, policy and topology of `setup` in `lab`. */
+export function setupSpec(lab: Lab, setup: Setup): SetupSpec {
+  const pods = lab.endpoints();
+  const podIps = `${pods.length} pod IPs`;
+  switch (setup) {
+    case 'clusterip':
+      return {
+        setup,
+        target: lab.vip.address,
+        lbPolicy: null,
+        topology: 'clusterip-vip',
+        connectsTo: `VIP ${lab.vip.address}`,
+        resolvedAddresses: [lab.vip.address],
+        models: 'a ClusterIP Service (kube-proxy)',
+      };
+    case 'headless':
+    case 'headless-rr':
+      return {
+        setup,
+        target: lab.headlessTarget,
+        lbPolicy: setup === 'headless' ? null : 'round_robin',
+        topology: 'dns-pods',
+        connectsTo: podIps,
+        resolvedAddresses: pods,
+        models: setup === 'headless' ? 'a headless Service, default LB policy' : 'a headless Service with round_robin',
+      };
+    case 'proxy':
+      return {
+        setup,
+        target: lab.proxy.address,
+        lbPolicy: null,
+        topology: 'proxy',
+        connectsTo: `proxy ${lab.proxy.address}`,
+        resolvedAddresses: [lab.proxy.address],
+        models: 'an L7 proxy or mesh sidecar (Envoy, Istio, Linkerd)',
+      };
+    case 'static':
+      return {
+        setup,
+        target: lab.staticTarget,
+        lbPolicy: 'round_robin',
+        topology: 'static-pods',
+        connectsTo: podIps,
+        resolvedAddresses: pods,
+        models: 'a static address list with round_robin (the control case)',
+      };
+  }
+}
+
+/** One probed setup. */
+export interface SetupOutcome {
+  readonly spec: SetupSpec;
+  readonly report: ProbeReport;
+}
+
+/** The lab's comparison. */
+export interface LabComparison {
+  readonly replicas: number;
+  readonly backends: readonly { readonly name: string; readonly address: string }[];
+  readonly loopbackAliases: boolean;
+  readonly setups: readonly SetupOutcome[];
+  /** Setups left out, with why (e.g. headless without loopback aliases). */
+  readonly skipped: readonly { readonly setup: Setup; readonly reason: string }[];
+  readonly interrupted: boolean;
+}
+
+/** The load every setup gets: the run flags without target and policy. */
+export type LabLoad = Omit<ProbeOptions, 'target' | 'lbPolicy' | 'authority' | 'tls'>;
+
+/**
+ * Probes `setups` one after another, each with fresh channels and the same load.
+ *
+ * @param onRun called with each setup's run as it starts, for progress views.
+ * @returns the comparison so far; after `signal` aborts, the interrupted setup is included
+ *   with its partial result and the rest are skipped.
+ */
+export async function compareSetups(
+  lab: Lab,
+  setups: readonly Setup[],
+  load: LabLoad,
+  signal?: AbortSignal,
+  onRun?: (setup: Setup, run: ProbeRun) => void,
+): Promise<LabComparison> {
+  const outcomes: SetupOutcome[] = [];
+  const skipped: { setup: Setup; reason: string }[] = [];
+  const replicas = lab.endpoints().length;
+  for (const setup of setups) {
+    if (signal?.aborted) {
+      skipped.push({ setup, reason: 'interrupted' });
+      continue;
+    }
+    if (!lab.loopbackAliases && (setup === 'headless' || setup === 'headless-rr')) {
+      skipped.push({ setup, reason: 'needs one loopback address per pod (DNS A records carry no port)' });
+      continue;
+    }
+    const spec = setupSpec(lab, setup);
+    const run = startProbe({ ...load, target: spec.target, lbPolicy: spec.lbPolicy }, signal);
+    onRun?.(setup, run);
+    const result = await run.done;
+    outcomes.push({
+      spec,
+      report: analyze(result, { expectedBackends: replicas, resolvedAddresses: spec.resolvedAddresses, topology: spec.topology }),
+    });
+  }
+  return {
+    replicas,
+    backends: lab.backends.filter((backend) => backend.state === 'serving').map(({ name, address }) => ({ name, address })),
+    loopbackAliases: lab.loopbackAliases,
+    setups: outcomes,
+    skipped,
+    interrupted: signal?.aborted ?? false,
+  };
+}

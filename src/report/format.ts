@@ -1,0 +1,52 @@
+// Small text helpers shared by the reporters: bars, sparklines, numbers, optional color.
+import { styleText } from 'node:util';
+
+const EIGHTHS = ['', '\u258f', '\u258e', '\u258d', '\u258c', '\u258b', '\u258a', '\u2589'];
+const SPARKS = ['\u2581', '\u2582', '\u2583', '\u2584', '\u2585', '\u2586', '\u2587', '\u2588'];
+
+/** A horizontal bar of `fraction` (0..1) of `width` cells, in eighth-cell steps. */
+export function bar(fraction: number, width: number): string {
+  const eighths = Math.round(Math.max(0, Math.min(1, fraction)) * width * 8);
+  return '\u2588'.repeat(Math.floor(eighths / 8)) + EIGHTHS[eighths % 8];
+}
+
+/**
+ * A sparkline of `values` scaled to `max` (default: their own max), squeezed to at most
+ * `width` cells by summing neighbours. Zero is a space, so idle stretches show as gaps.
+ */
+export function sparkline(values: readonly number[], width: number, max?: number): string {
+  const cells = squeeze(values, width);
+  const top = max ?? Math.max(0, ...cells);
+  return cells.map((value) => (value <= 0 || top <= 0 ? ' ' : SPARKS[Math.min(7, Math.floor((value / top) * 7.999))])).join('');
+}
+
+/** Sums neighbouring values so that at most `width` remain. */
+export function squeeze(values: readonly number[], width: number): number[] {
+  if (values.length <= width) return [...values];
+  const per = Math.ceil(values.length / width);
+  const cells: number[] = [];
+  for (let start = 0; start < values.length; start += per) {
+    cells.push(values.slice(start, start + per).reduce((sum, value) => sum + value, 0));
+  }
+  return cells;
+}
+
+/** `33.3 %` */
+export function formatPercent(fraction: number): string {
+  return `${(fraction * 100).toFixed(1)} %`;
+}
+
+/** Milliseconds with a precision that suits their size: `0.412`, `12.3`, `1520`. */
+export function formatMs(ms: number): string {
+  if (ms < 10) return ms.toFixed(3);
+  if (ms < 100) return ms.toFixed(1);
+  return ms.toFixed(0);
+}
+
+/** Colors the reporters use. */
+export type Paint = 'green' | 'red' | 'yellow' | 'cyan' | 'bold' | 'dim';
+
+/** `text` in `style` when `enabled` (no NO_COLOR, a terminal), else unchanged. */
+export function paint(style: Paint, text: string, enabled: boolean): string {
+  return enabled ? styleText(style, text) : text;
+}

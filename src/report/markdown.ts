@@ -1,0 +1,47 @@
+// The markdown report of one run, for GITHUB_STEP_SUMMARY and PR comments.
+import type { ProbeReport } from '../analysis/analyze.js';
+import { formatP } from '../analysis/diagnosis.js';
+import { bar, formatMs, formatPercent } from './format.js';
+
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|');
+}
+
+/** Renders a {@link ProbeReport} as GitHub-flavoured markdown. Pure. */
+export function renderMarkdown(report: ProbeReport): string {
+  const { result, skew, diagnosis } = report;
+  const lines = [
+    `### grpclb-probe: ${diagnosis.verdict}`,
+    '',
+    `**${diagnosis.verdict}**: ${cell(diagnosis.cause)}`,
+    '',
+  ];
+  if (diagnosis.fix !== null) lines.push(`Fix: ${diagnosis.fix}`, '');
+  lines.push(
+    `Target \`${result.target}\`, LB policy ${result.lbPolicy ?? 'channel default'}, ${result.channels} channel(s), ` +
+      `${result.rpcs.ok} ok / ${result.rpcs.failed} failed RPCs, ${result.rpcsPerSecond.toFixed(0)} RPC/s` +
+      (result.stopReason === 'interrupted' ? ' (interrupted)' : ''),
+    '',
+    '| backend | peer(s) | RPCs | share | | p50 ms | p99 ms |',
+    '| --- | --- | ---: | ---: | --- | ---: | ---: |',
+  );
+  for (const backend of result.backends) {
+    lines.push(
+      `| ${cell(backend.name)} | ${cell(backend.peers.join(', '))} | ${backend.rpcs} | ${formatPercent(backend.share)} | ${bar(backend.share, 10)} | ${formatMs(backend.latencyMs.p50)} | ${formatMs(backend.latencyMs.p99)} |`,
+    );
+  }
+  if (skew.idleBackends > 0) lines.push(`| ${skew.idleBackends} expected backend(s), no RPC | | 0 | 0.0 % | | | |`);
+  lines.push('');
+  if (skew.totalRpcs > 0) {
+    lines.push(
+      `Skew ${skew.skew.toFixed(2)}, CV ${skew.coefficientOfVariation.toFixed(3)}, Jain ${skew.jainIndex.toFixed(3)}` +
+        (skew.chiSquare === null ? '' : `, chi-square p ${formatP(skew.chiSquare.pValue)}`),
+      '',
+    );
+  }
+  for (const gate of report.gates) {
+    lines.push(`- gate \`${gate.gate}\` ${gate.passed ? 'passed' : '**failed**'}: limit ${gate.limit}, measured ${gate.measured}`);
+  }
+  if (report.gates.length > 0) lines.push('');
+  return lines.join('\n') + '\n';
+}
