@@ -72,12 +72,12 @@ export interface SkewStats {
 export function computeSkew(counts: readonly { name: string; rpcs: number }[], expectedBackends: number | null): SkewStats {
   const seen = counts.filter((entry) => entry.rpcs > 0);
   const fromFlag = expectedBackends !== null && expectedBackends >= seen.length && expectedBackends > 0;
-  const n = fromFlag ? (expectedBackends as number) : Math.max(seen.length, 1);
+  const n = fromFlag ? (expectedBackends as number) : seen.length;
   const idle = n - seen.length;
   const values = [...seen.map((entry) => entry.rpcs), ...new Array<number>(idle).fill(0)];
   const total = values.reduce((sum, value) => sum + value, 0);
-  const fairShare = 1 / n;
-  const mean = total / n;
+  const fairShare = n > 0 ? 1 / n : 0;
+  const mean = n > 0 ? total / n : 0;
   const backends = seen.map((entry) => ({
     name: entry.name,
     rpcs: entry.rpcs,
@@ -85,12 +85,12 @@ export function computeSkew(counts: readonly { name: string; rpcs: number }[], e
     deviation: total > 0 ? entry.rpcs / total - fairShare : 0,
   }));
   const shares = values.map((value) => (total > 0 ? value / total : 0));
-  const maxShare = Math.max(...shares);
-  const minShare = Math.min(...shares);
-  const variance = values.reduce((sum, value) => sum + (value - mean) ** 2, 0) / n;
+  const maxShare = n > 0 ? Math.max(...shares) : 0;
+  const minShare = n > 0 ? Math.min(...shares) : 0;
+  const variance = n > 0 ? values.reduce((sum, value) => sum + (value - mean) ** 2, 0) / n : 0;
   const sumSquares = values.reduce((sum, value) => sum + value * value, 0);
   const chiSquare = chiSquareUniform(values);
-  const skew = total > 0 ? maxShare / fairShare : 0;
+  const skew = total > 0 ? maxShare / fairShare : 0; // total > 0 implies n > 0
   const starved = shares.filter((share) => share < STARVED_FRACTION * fairShare).length;
   const balanced =
     total > 0 && idle === 0 && (skew <= TOLERATED_SKEW || chiSquare === null || chiSquare.pValue >= UNIFORM_P_VALUE);

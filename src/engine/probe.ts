@@ -191,7 +191,8 @@ export function startProbe(options: ProbeOptions, signal?: AbortSignal): ProbeRu
             // Before a connection is picked grpc-js reports the target as the peer; only a
             // backend that answered has a meaningful one.
             const peer = backend === null ? null : call.getPeer();
-            recorder.record(channel, backend, peer, grpc.status[error.code] ?? String(error.code), error.details, latencyUs, finished - measureStart);
+            const details = error.details.replace(/ Resolution note: $/, '');
+            recorder.record(channel, backend, peer, grpc.status[error.code] ?? String(error.code), details, latencyUs, finished - measureStart);
           }
         }
         next(worker);

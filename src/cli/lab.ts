@@ -1,0 +1,76 @@
+// `grpclb-probe lab`: start the lab's topology and keep it up for other clients.
+import { Command, Option } from 'commander';
+import type { ClusterIpMode } from '../lab/l4-vip.js';
+import { Lab, LabError } from '../lab/topology.js';
+import { alternativeResolverEnabled } from '../grpc/alternative-resolver.js';
+import { EXIT, LabStartError } from './errors.js';
+import * as parse from './parse.js';
+
+/** The flags of `lab` as commander parses them. */
+export interface LabFlags {
+  replicas: number;
+  port: number;
+  clusteripMode: ClusterIpMode;
+  delayMs: number;
+  maxConnectionAgeMs?: number;
+}
+
+/** Registers `lab` on `program`. */
+export function registerLab(program: Command): void {
+  program
+    .command('lab')
+    .summary('start the lab topology and keep it up until Ctrl-C')
+    .description('Start Greeter pods on loopback addresses, a ClusterIP-like VIP, a headless DNS server and an L7 proxy, print every target, and keep them up.')
+    .option('--replicas <n>', 'Greeter pods', parse.integerAtLeast(1), 3)
+    .option('-p, --port <port>', 'the port pods, VIP and proxy share (0: pick a free one)', parse.port, 0)
+    .addOption(new Option('--clusterip-mode <mode>', 'how the VIP picks a pod per connection').choices(['iptables', 'ipvs-rr']).default('iptables'))
+    .option('--delay-ms <ms>', 'added latency per RPC on every pod', parse.integerAtLeast(0), 0)
+    .option('--max-connection-age-ms <ms>', 'max connection age on every pod', parse.integerAtLeast(1))
+    .addHelpText('after', '\nExample:\n  $ grpclb-probe lab --replicas 5 --port 50051\n\nCtrl-C tears everything down (exit 0).\n')
+    .action(async (flags: LabFlags) => {
+      process.exitCode = await labCommand(flags);
+    });
+}
+
+/** Runs `lab` until SIGINT/SIGTERM; returns the exit code. @throws LabStartError (exit 4). */
+export async function labCommand(flags: LabFlags): Promise<number> {
+  if (!alternativeResolverEnabled()) {
+    throw new LabStartError('the lab needs GRPC_NODE_USE_ALTERNATIVE_RESOLVER=true for its DNS server; unset it or set it to true');
+  }
+  let lab: Lab;
+  try {
+    lab = await Lab.start({
+      replicas: flags.replicas,
+      port: flags.port,
+      clusterIpMode: flags.clusteripMode,
+      delayMs: flags.delayMs,
+      maxConnectionAgeMs: flags.maxConnectionAgeMs,
+    });
+  } catch (error) {
+    throw new LabStartError(`lab failed to start: ${error instanceof LabError ? error.message : String(error)}`);
+  }
+  const out = (line = ''): boolean => process.stdout.write(line + '\n');
+  const pods = lab.endpoints();
+  out(`lab up: ${pods.length} Greeter pods${lab.loopbackAliases ? '' : ' (all on 127.0.0.1: no loopback aliases here)'}`);
+  for (const backend of lab.backends) out(`  pod ${backend.name}  ${backend.address}`);
+  out(`  ClusterIP VIP  ${lab.vip.address} (kube-proxy ${flags.clusteripMode} mode)`);
+  out(`  L7 proxy       ${lab.proxy.address} (round robin per RPC)`);
+  out(`  DNS server     ${lab.dns.address} UDP, ${lab.serviceName} -> pod IPs, TTL 5 s`);
+  out();
+  out('Probe it:');
+  out(`  grpclb-probe run --target ${lab.vip.address}                  # clusterip`);
+  out(`  grpclb-probe run --target ${lab.headlessTarget}               # headless`);
+  out(`  grpclb-probe run --target ${lab.headlessTarget} --lb-policy round_robin   # headless-rr`);
+  out(`  grpclb-probe run --target ${lab.proxy.address}                  # proxy`);
+  out(`  grpclb-probe run --target ${lab.staticTarget} --lb-policy round_robin   # static`);
+  out(`  grpcurl -plaintext -d '{"name":"you"}' ${lab.proxy.address} helloworld.Greeter/SayHello`);
+  out();
+  process.stderr.write('grpclb-probe lab: up; Ctrl-C to tear down\n');
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  await lab.close();
+  process.stderr.write(`grpclb-probe lab: ${signal}: torn down\n`);
+  return EXIT.ok;
+}

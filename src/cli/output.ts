@@ -1,0 +1,129 @@
+// Where reports and progress go: the chosen format to stdout (and --out, and the GitHub step
+// summary), progress to stderr as a live ink view on a terminal or a plain line otherwise.
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { stripVTControlCharacters } from 'node:util';
+import type { ProgressSnapshot } from '../engine/result.js';
+import { formatProgressLine } from '../report/progress.js';
+import { UsageError } from './errors.js';
+
+/** Report formats. */
+export const OUTPUT_FORMATS = ['table', 'json', 'markdown'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+/** The output flags as commander parsed them. */
+export interface OutputFlags {
+  readonly output: OutputFormat;
+  readonly out?: string;
+  readonly quiet?: boolean;
+  /** false with --no-color. */
+  readonly color?: boolean;
+}
+
+/** Decided once per command from flags, environment and terminals. */
+export interface OutputPlan {
+  readonly format: OutputFormat;
+  readonly outFile: string | null;
+  readonly quiet: boolean;
+  /** ANSI colors in the table: stdout is a terminal, no NO_COLOR, no --no-color. */
+  readonly color: boolean;
+  /** The ink live view: stderr is a terminal, not CI, not JSON, not quiet. */
+  readonly live: boolean;
+  /** `GITHUB_STEP_SUMMARY`: a file the markdown report is appended to. */
+  readonly stepSummary: string | null;
+  /** Plain progress line period, ms. */
+  readonly progressEveryMs: number;
+}
+
+/** Plain progress: one line per this many ms. */
+export const PROGRESS_LINE_MS = 2000;
+
+/**
+ * Decides the plan. NO_COLOR (any non-empty value, no-color.org) turns colors off everywhere.
+ */
+export function planOutput(flags: OutputFlags, env: NodeJS.ProcessEnv = process.env): OutputPlan {
+  const noColor = (env.NO_COLOR ?? '') !== '' || flags.color === false;
+  const quiet = flags.quiet ?? false;
+  return {
+    format: flags.output,
+    outFile: flags.out ?? null,
+    quiet,
+    color: !noColor && process.stdout.isTTY === true,
+    live: process.stderr.isTTY === true && env.CI === undefined && flags.output !== 'json' && !quiet,
+    stepSummary: env.GITHUB_STEP_SUMMARY !== undefined && env.GITHUB_STEP_SUMMARY !== '' ? env.GITHUB_STEP_SUMMARY : null,
+    progressEveryMs: PROGRESS_LINE_MS,
+  };
+}
+
+/** Progress shown while runs go on. */
+export interface Progress {
+  follow(title: string, snapshot: () => ProgressSnapshot): void;
+  stop(): void;
+}
+
+/** Starts progress per the plan: ink live view, a plain line every few seconds, or nothing. */
+export async function startProgress(plan: OutputPlan): Promise<Progress> {
+  if (plan.quiet) {
+    return { follow: () => undefined, stop: () => undefined };
+  }
+  if (plan.live) {
+    const { startLiveView } = await import('../ui/live.js');
+    let handle: ReturnType<typeof startLiveView> | null = null;
+    const color = (process.env.NO_COLOR ?? '') === '' && plan.color !== false;
+    return {
+      follow(title, snapshot) {
+        if (handle === null) handle = startLiveView(process.stderr, title, snapshot, color);
+        else handle.follow(title, snapshot);
+      },
+      stop() {
+        handle?.stop();
+      },
+    };
+  }
+  let title = '';
+  let source: (() => ProgressSnapshot) | null = null;
+  const timer = setInterval(() => {
+    if (source !== null) process.stderr.write(formatProgressLine(title, source()) + '\n');
+  }, plan.progressEveryMs);
+  timer.unref();
+  return {
+    follow(nextTitle, snapshot) {
+      title = nextTitle;
+      source = snapshot;
+    },
+    stop() {
+      clearInterval(timer);
+    },
+  };
+}
+
+/** The report in each format, rendered on demand. */
+export interface Renderings {
+  table(): string;
+  json(): string;
+  markdown(): string;
+}
+
+/**
+ * Prints the chosen format to stdout, writes it to --out, appends markdown to the step summary.
+ * @throws UsageError naming --out or GITHUB_STEP_SUMMARY when the file cannot be written
+ *   (after stdout has the report).
+ */
+export function emitReport(plan: OutputPlan, renderings: Renderings): void {
+  const text = renderings[plan.format]();
+  process.stdout.write(text);
+  if (plan.outFile !== null) {
+    const fileText = plan.format === 'table' ? stripVTControlCharacters(text) : text;
+    try {
+      writeFileSync(plan.outFile, fileText);
+    } catch (error) {
+      throw new UsageError(`--out ${plan.outFile}: cannot write: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+  }
+  if (plan.stepSummary !== null) {
+    try {
+      appendFileSync(plan.stepSummary, renderings.markdown());
+    } catch (error) {
+      throw new UsageError(`GITHUB_STEP_SUMMARY ${plan.stepSummary}: cannot append: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,280 @@
+// `grpclb-probe run`: probe a target over one (or K) channels, or, with no target, the lab.
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import grpc from '@grpc/grpc-js';
+import { analyze, type ProbeReport } from '../analysis/analyze.js';
+import { describeFailedGates, type GateLimits } from '../analysis/gates.js';
+import { startProbe, type ProbeOptions, type Warmup } from '../engine/probe.js';
+import { LB_POLICIES, type LbPolicy, type TlsConfig } from '../grpc/channel.js';
+import { alternativeResolverEnabled, targetHasDnsAuthority } from '../grpc/alternative-resolver.js';
+import { parseTarget, resolveTargetAddresses, TargetError } from '../grpc/target.js';
+import { compareSetups, SETUPS, type Setup } from '../lab/compare.js';
+import type { ClusterIpMode } from '../lab/l4-vip.js';
+import { Lab, LabError } from '../lab/topology.js';
+import { renderJson } from '../report/json.js';
+import { renderLabJson, renderLabMarkdown, renderLabTable } from '../report/lab.js';
+import { renderMarkdown } from '../report/markdown.js';
+import { renderTable } from '../report/table.js';
+import { EXIT, LabStartError, TargetUnavailableError, UsageError } from './errors.js';
+import { interruptOnSignals } from './interrupt.js';
+import { emitReport, OUTPUT_FORMATS, planOutput, startProgress, type OutputFlags, type OutputPlan } from './output.js';
+import * as parse from './parse.js';
+
+/** The flags of `run` as commander parses them. */
+export interface RunFlags extends OutputFlags {
+  target?: string;
+  calls?: number;
+  duration?: number;
+  concurrency: number;
+  channels: number;
+  rps?: number;
+  warmup?: Warmup;
+  interval: number;
+  deadlineMs: number;
+  lbPolicy?: LbPolicy;
+  metadata?: [string, string][];
+  authority?: string;
+  tls?: boolean;
+  caCert?: string;
+  cert?: string;
+  key?: string;
+  serverName?: string;
+  expectBackends?: number;
+  maxSkew?: number;
+  minBackends?: number;
+  expect?: 'balanced' | 'pinned';
+  maxErrorRate?: number;
+  replicas?: number;
+  setups?: Setup[];
+  clusteripMode?: ClusterIpMode;
+}
+
+/** Default RPC count when neither --calls nor --duration is given. */
+export const DEFAULT_CALLS = 300;
+
+const EXAMPLES = `
+Examples:
+  $ grpclb-probe run                                    # the lab: ClusterIP vs headless vs proxy
+  $ grpclb-probe run -t greeter.prod.svc.cluster.local:50051
+  $ grpclb-probe run -t dns:///greeter-headless:50051 --lb-policy round_robin --expect-backends 5
+  $ grpclb-probe run -t 10.0.0.7:50051 --duration 30s --concurrency 16 --channels 4 --rps 500
+  $ grpclb-probe run -t my-svc:443 --tls --server-name my-svc.example.com --output json > result.json
+  $ grpclb-probe run -t my-svc:50051 --expect balanced --max-skew 1.3 --min-backends 3   # CI gate
+
+Exit codes:
+  0 ok, 1 gate failed, 2 usage error, 3 target unavailable (no RPC succeeded),
+  4 lab failed to start, 130 interrupted (the partial report is still printed)
+`;
+
+/** Registers `run` on `program`. */
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .summary('probe a target and show which backends answered; no target: run the lab')
+    .description(
+      'Fire repeated SayHello RPCs over one channel (or --channels K) and tabulate which backend (hostname) answered,\n' +
+        'with skew statistics, latency and a diagnosis. Without --target, build a local lab and compare\n' +
+        'ClusterIP, headless DNS, headless with round_robin, an L7 proxy and a static list side by side.',
+    )
+    .option('-t, --target <target>', 'gRPC target: host:port, dns:///host:port, dns://DNS_IP:PORT/host:port, ipv4:a:p,b:p, ipv6:, unix:')
+    .option('-n, --calls <n>', `measured RPCs (default ${DEFAULT_CALLS} unless --duration)`, parse.integerAtLeast(1))
+    .option('-d, --duration <duration>', 'run for this long instead of a count: 30s, 2m', parse.duration)
+    .option('-c, --concurrency <n>', 'RPCs in flight at once', parse.integerAtLeast(1), 1)
+    .option('--channels <k>', 'channels, each with its own connections (models K client pods)', parse.integerAtLeast(1), 1)
+    .option('--rps <rate>', 'fixed rate in RPC/s over all channels (open loop, coordinated-omission corrected)', parse.positiveNumber)
+    .option('--warmup <n|duration>', 'RPCs (50) or time (2s) first, left out of the statistics', parse.warmup)
+    .option('--interval <duration>', 'timeline interval', parse.duration, 1000)
+    .option('--deadline-ms <ms>', 'per-RPC deadline in ms', parse.integerAtLeast(1), 1000)
+    .addOption(new Option('--lb-policy <policy>', 'LB policy sent in the service config (default: the channel default)').choices(LB_POLICIES))
+    .option('-H, --metadata <key:value>', 'request metadata, repeatable', parse.metadataEntry)
+    .option('--authority <authority>', 'the :authority header')
+    .option('--tls', 'use TLS (default plaintext)')
+    .option('--ca-cert <file>', 'PEM root certificates (with --tls)')
+    .option('--cert <file>', 'PEM client certificate chain (with --tls and --key)')
+    .option('--key <file>', 'PEM client private key (with --tls and --cert)')
+    .option('--server-name <name>', 'name checked against the server certificate (with --tls)')
+    .option('--expect-backends <n>', 'backends that should answer: the fair share is over these', parse.integerAtLeast(1))
+    .option('--max-skew <x>', 'gate: largest share / fair share must be <= x', parse.positiveNumber)
+    .option('--min-backends <n>', 'gate: at least n backends must answer', parse.integerAtLeast(1))
+    .addOption(new Option('--expect <verdict>', 'gate: the verdict must be this').choices(['balanced', 'pinned']))
+    .option('--max-error-rate <r>', 'gate: failed/total must be <= r (0..1); also the UNSTABLE threshold', parse.fraction)
+    .addOption(new Option('-o, --output <format>', 'report format on stdout').choices(OUTPUT_FORMATS).default('table'))
+    .option('--out <file>', 'also write the report, in the chosen format, to this file')
+    .option('-q, --quiet', 'no progress on stderr')
+    .option('--no-color', 'no colors (NO_COLOR is honoured too)')
+    .option('--replicas <n>', 'lab only: Greeter pods (default 3)', parse.integerAtLeast(1))
+    .option('--setups <list>', `lab only: setups to compare (default all): ${SETUPS.join(',')}`, parse.listOf(SETUPS))
+    .addOption(new Option('--clusterip-mode <mode>', 'lab only: how the VIP picks a pod per connection (default iptables)').choices(['iptables', 'ipvs-rr']))
+    .addHelpText('after', EXAMPLES)
+    .action(async (flags: RunFlags) => {
+      process.exitCode = await runCommand(flags);
+    });
+}
+
+/** Cross-field validation, in one place. @throws UsageError naming the flags. */
+export function validateRunFlags(flags: RunFlags): void {
+  if (flags.calls !== undefined && flags.duration !== undefined) {
+    throw new UsageError('--calls and --duration exclude each other: bound the run by a count or by time');
+  }
+  if (flags.channels > flags.concurrency) {
+    throw new UsageError(`--channels (${flags.channels}) cannot exceed --concurrency (${flags.concurrency}): each channel needs an RPC in flight`);
+  }
+  const tlsOnly = (['caCert', 'cert', 'key', 'serverName'] as const).filter((name) => flags[name] !== undefined);
+  if (tlsOnly.length > 0 && flags.tls !== true) {
+    throw new UsageError(`${tlsOnly.map(kebab).join(', ')} need --tls`);
+  }
+  if ((flags.cert === undefined) !== (flags.key === undefined)) {
+    throw new UsageError('--cert and --key go together');
+  }
+  if (flags.target === undefined) {
+    const targetOnly = (['lbPolicy', 'authority', 'tls', 'expectBackends', 'maxSkew', 'minBackends', 'expect', 'maxErrorRate', 'metadata'] as const).filter(
+      (name) => flags[name] !== undefined,
+    );
+    if (targetOnly.length > 0) {
+      throw new UsageError(`${targetOnly.map(kebab).join(', ')} need --target (the lab sets its own policies and gates)`);
+    }
+  } else {
+    const labOnly = (['replicas', 'setups', 'clusteripMode'] as const).filter((name) => flags[name] !== undefined);
+    if (labOnly.length > 0) {
+      throw new UsageError(`${labOnly.map(kebab).join(', ')} only apply to the lab (run without --target)`);
+    }
+  }
+}
+
+function kebab(name: string): string {
+  return `--${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
+}
+
+function readPem(flag: string, file: string | undefined): Buffer | undefined {
+  if (file === undefined) return undefined;
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    throw new UsageError(`${flag} ${file}: cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
+function tlsConfig(flags: RunFlags): TlsConfig | null {
+  if (flags.tls !== true) return null;
+  return {
+    rootCerts: readPem('--ca-cert', flags.caCert),
+    certChain: readPem('--cert', flags.cert),
+    privateKey: readPem('--key', flags.key),
+    serverName: flags.serverName,
+  };
+}
+
+function loadOf(flags: RunFlags): Omit<ProbeOptions, 'target' | 'lbPolicy'> {
+  return {
+    calls: flags.duration !== undefined ? null : (flags.calls ?? DEFAULT_CALLS),
+    durationMs: flags.duration ?? null,
+    concurrency: flags.concurrency,
+    channels: flags.channels,
+    rps: flags.rps ?? null,
+    deadlineMs: flags.deadlineMs,
+    warmup: flags.warmup ?? null,
+    intervalMs: flags.interval,
+    metadata: flags.metadata ?? [],
+  };
+}
+
+/** Runs `run` and returns the exit code. @throws CliError subclasses for usage and lab errors. */
+export async function runCommand(flags: RunFlags): Promise<number> {
+  validateRunFlags(flags);
+  const plan = planOutput(flags);
+  return flags.target === undefined ? runLab(flags, plan) : runTarget(flags.target, flags, plan);
+}
+
+async function runTarget(target: string, flags: RunFlags, plan: OutputPlan): Promise<number> {
+  let info;
+  try {
+    info = parseTarget(target);
+  } catch (error) {
+    throw new UsageError(`--target: ${(error as TargetError).message}`);
+  }
+  if (targetHasDnsAuthority(target) && !alternativeResolverEnabled()) {
+    throw new UsageError('--target: a DNS authority needs GRPC_NODE_USE_ALTERNATIVE_RESOLVER=true (it is set for you unless you set it otherwise)');
+  }
+  const options: ProbeOptions = {
+    ...loadOf(flags),
+    target,
+    lbPolicy: flags.lbPolicy ?? null,
+    authority: flags.authority,
+    tls: tlsConfig(flags),
+  };
+  const gates: GateLimits = {
+    maxSkew: flags.maxSkew,
+    minBackends: flags.minBackends,
+    expect: flags.expect,
+    maxErrorRate: flags.maxErrorRate,
+  };
+  const interrupt = interruptOnSignals();
+  const progress = await startProgress(plan);
+  try {
+    const resolvedPromise = resolveTargetAddresses(info);
+    const run = startProbe(options, interrupt.signal);
+    progress.follow(target, run.snapshot);
+    const result = await run.done;
+    progress.stop();
+    const report = analyze(result, {
+      expectedBackends: flags.expectBackends ?? null,
+      resolvedAddresses: await resolvedPromise,
+      topology: null,
+      gates,
+    });
+    emitReport(plan, {
+      table: () => renderTable(report, { color: plan.color }),
+      json: () => renderJson(report),
+      markdown: () => renderMarkdown(report),
+    });
+    return exitCodeOf(report);
+  } finally {
+    progress.stop();
+    interrupt.dispose();
+  }
+}
+
+function exitCodeOf(report: ProbeReport): number {
+  const { result } = report;
+  if (result.stopReason === 'interrupted') return EXIT.interrupted;
+  if (result.rpcs.total > 0 && result.rpcs.ok === 0) {
+    const top = result.errors[0];
+    const code = top === undefined ? '' : `${grpc.status[top.status as keyof typeof grpc.status] ?? ''} ${top.status}: ${top.details}`;
+    throw new TargetUnavailableError(`no RPC to ${result.target} succeeded (${result.rpcs.failed} failed): ${code.trim()}`);
+  }
+  const failedGates = describeFailedGates(report.gates);
+  for (const line of failedGates) process.stderr.write(`grpclb-probe: ${line}\n`);
+  return failedGates.length > 0 ? EXIT.gateFailed : EXIT.ok;
+}
+
+async function runLab(flags: RunFlags, plan: OutputPlan): Promise<number> {
+  if (!alternativeResolverEnabled()) {
+    throw new LabStartError('the lab needs GRPC_NODE_USE_ALTERNATIVE_RESOLVER=true for its DNS server; unset it or set it to true');
+  }
+  const setups = flags.setups ?? [...SETUPS];
+  const interrupt = interruptOnSignals();
+  let lab: Lab;
+  try {
+    lab = await Lab.start({ replicas: flags.replicas ?? 3, clusterIpMode: flags.clusteripMode });
+  } catch (error) {
+    interrupt.dispose();
+    throw new LabStartError(`lab failed to start: ${error instanceof LabError ? error.message : String(error)}`);
+  }
+  const progress = await startProgress(plan);
+  try {
+    const comparison = await compareSetups(lab, setups, loadOf(flags), interrupt.signal, (setup, run) => {
+      progress.follow(`lab: ${setup} (${setups.indexOf(setup) + 1}/${setups.length})`, run.snapshot);
+    });
+    progress.stop();
+    emitReport(plan, {
+      table: () => renderLabTable(comparison, { color: plan.color }),
+      json: () => renderLabJson(comparison),
+      markdown: () => renderLabMarkdown(comparison),
+    });
+    return comparison.interrupted ? EXIT.interrupted : EXIT.ok;
+  } finally {
+    progress.stop();
+    interrupt.dispose();
+    await lab.close();
+  }
+}

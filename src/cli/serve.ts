@@ -1,0 +1,91 @@
+// `grpclb-probe serve`: Greeter servers that reply with their hostname, drained on SIGTERM.
+import os from 'node:os';
+import { Command } from 'commander';
+import { BindError, GreeterServer } from '../server/greeter.js';
+import { EXIT, UsageError } from './errors.js';
+import * as parse from './parse.js';
+
+/** The flags of `serve` as commander parses them. */
+export interface ServeFlags {
+  port: number;
+  host: string;
+  hostname?: string;
+  replicas: number;
+  maxConnectionAgeMs?: number;
+  maxConnectionAgeGraceMs?: number;
+  delayMs: number;
+  drainMs: number;
+}
+
+const EXAMPLES = `
+Examples:
+  $ grpclb-probe serve                                  # :50051, replies with os.hostname()
+  $ grpclb-probe serve --replicas 3 --port 50051        # :50051-50053, hostnames <host>-1..3
+  $ grpclb-probe serve --max-connection-age-ms 30000    # force clients to reconnect every ~30 s
+  $ grpclb-probe serve --delay-ms 200 --drain-ms 10000
+
+The reply is "hostname:<hostname>, in:<name>"; the hostname is also sent as the "hostname"
+response header. grpc.health.v1.Health reports SERVING, then NOT_SERVING while draining.
+SIGTERM or Ctrl-C: stop accepting, let RPCs in flight finish (up to --drain-ms), exit 0.
+`;
+
+/** Registers `serve` on `program`. */
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .summary('run Greeter servers that reply with their hostname')
+    .description('Run helloworld.Greeter servers whose reply names the host that answered, with grpc.health.v1 and graceful drain.')
+    .option('-p, --port <port>', 'port (0: pick a free one); with --replicas, the first of consecutive ports', parse.port, 50051)
+    .option('--host <address>', 'bind address', '0.0.0.0')
+    .option('--hostname <name>', 'the name to report (default: os.hostname())')
+    .option('--replicas <n>', 'servers on consecutive ports, hostnames <hostname>-1..n', parse.integerAtLeast(1), 1)
+    .option('--max-connection-age-ms <ms>', 'send GOAWAY after a connection is this old (grpc.max_connection_age_ms)', parse.integerAtLeast(1))
+    .option('--max-connection-age-grace-ms <ms>', 'then give RPCs in flight this long (grpc.max_connection_age_grace_ms)', parse.integerAtLeast(1))
+    .option('--delay-ms <ms>', 'added latency per RPC', parse.integerAtLeast(0), 0)
+    .option('--drain-ms <ms>', 'on SIGTERM, how long RPCs in flight may take before a forced close', parse.integerAtLeast(0), 5000)
+    .addHelpText('after', EXAMPLES)
+    .action(async (flags: ServeFlags) => {
+      process.exitCode = await serveCommand(flags);
+    });
+}
+
+function log(line: string): void {
+  process.stderr.write(`grpclb-probe serve: ${line}\n`);
+}
+
+/** Runs `serve` until SIGTERM/SIGINT; returns the exit code. @throws UsageError on bind failures. */
+export async function serveCommand(flags: ServeFlags): Promise<number> {
+  if (flags.port !== 0 && flags.port + flags.replicas - 1 > 65535) {
+    throw new UsageError(`--port ${flags.port} with --replicas ${flags.replicas} runs past port 65535`);
+  }
+  const baseName = flags.hostname ?? os.hostname();
+  const servers: GreeterServer[] = [];
+  for (let index = 0; index < flags.replicas; index += 1) {
+    const server = new GreeterServer({
+      host: flags.host,
+      port: flags.port === 0 ? 0 : flags.port + index,
+      hostname: flags.replicas === 1 ? baseName : `${baseName}-${index + 1}`,
+      delayMs: flags.delayMs,
+      maxConnectionAgeMs: flags.maxConnectionAgeMs,
+      maxConnectionAgeGraceMs: flags.maxConnectionAgeGraceMs,
+    });
+    try {
+      await server.start();
+    } catch (error) {
+      servers.forEach((started) => started.kill());
+      const message = error instanceof BindError ? `${error.address}: ${error.reason}` : String(error);
+      throw new UsageError(`--port/--host: cannot listen on ${message}`);
+    }
+    servers.push(server);
+    log(`listening on ${server.address} as hostname ${server.hostname}`);
+  }
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+  log(`${signal}: draining (NOT_SERVING, no new connections, up to ${flags.drainMs} ms for RPCs in flight)`);
+  const outcomes = await Promise.all(servers.map((server) => server.drain(flags.drainMs)));
+  const forced = outcomes.filter((outcome) => outcome === 'forced').length;
+  log(forced === 0 ? 'stopped: drained' : `stopped: ${forced} server(s) force-closed after ${flags.drainMs} ms`);
+  return EXIT.ok;
+}

@@ -1,0 +1,148 @@
+// The lab comparison, rendered: one table across setups, the verdicts, and what it means for
+// a real cluster. Plus its JSON and markdown forms.
+import Table from 'cli-table3';
+import type { LabComparison, SetupOutcome } from '../lab/compare.js';
+import { jsonReport } from './json.js';
+import { bar, formatMs, formatPercent, paint } from './format.js';
+import { verdictColor, type TableOptions } from './table.js';
+
+/** The pod-name suffix people tell pods apart by (`greeter-7d4b9c6f8-x2k9p` -> `x2k9p`). */
+function shortName(name: string): string {
+  const parts = name.split('-');
+  return parts.length >= 3 ? (parts[parts.length - 1] as string) : name;
+}
+
+function shares(outcome: SetupOutcome, backends: LabComparison['backends']): string {
+  const byName = new Map(outcome.report.result.backends.map((backend) => [backend.name, backend.share]));
+  const names = [...new Set([...backends.map((backend) => backend.name), ...byName.keys()])];
+  return names.map((name) => `${shortName(name).padEnd(6)}${bar(byName.get(name) ?? 0, 10).padEnd(10)} ${formatPercent(byName.get(name) ?? 0).padStart(7)}`).join('\n');
+}
+
+/** The comparison as text. Pure. */
+export function renderLabTable(comparison: LabComparison, options: TableOptions): string {
+  const color = options.color;
+  const lines: string[] = [];
+  lines.push(
+    `${paint('bold', 'lab', color)}: ${comparison.replicas} Greeter pods: ` +
+      comparison.backends.map((backend) => `${backend.name} (${backend.address})`).join(', '),
+  );
+  if (!comparison.loopbackAliases) {
+    lines.push('note: extra loopback addresses cannot be bound here (macOS?): every pod is on 127.0.0.1 with its own port');
+  }
+  const table = new Table({
+    head: ['setup', 'connects to', 'LB policy', 'hit', 'shares', 'skew', 'p50 ms', 'verdict'],
+    style: { head: color ? ['cyan'] : [], border: [] },
+  });
+  for (const outcome of comparison.setups) {
+    const { result, skew, diagnosis } = outcome.report;
+    table.push([
+      outcome.spec.setup,
+      outcome.spec.connectsTo,
+      outcome.spec.lbPolicy ?? 'default',
+      `${result.backends.length} of ${comparison.replicas}`,
+      shares(outcome, comparison.backends),
+      skew.totalRpcs > 0 ? skew.skew.toFixed(2) : '-',
+      formatMs(result.latencyMs.p50),
+      paint(verdictColor(diagnosis.verdict), diagnosis.verdict, color),
+    ]);
+  }
+  lines.push(table.toString());
+  for (const outcome of comparison.setups) {
+    const { result, diagnosis } = outcome.report;
+    const failed = result.rpcs.failed > 0 ? ` (${result.rpcs.failed} RPCs failed)` : '';
+    lines.push(`${outcome.spec.setup.padEnd(12)} ${paint(verdictColor(diagnosis.verdict), diagnosis.verdict, color)}: ${diagnosis.cause}${failed}`);
+  }
+  const calls = comparison.setups[0]?.report.result.rpcs.total;
+  if (calls !== undefined) lines.push(`each setup: one fresh channel, ${calls} RPCs`);
+  for (const skipped of comparison.skipped) lines.push(`skipped ${skipped.setup}: ${skipped.reason}`);
+  if (comparison.interrupted) lines.push(paint('yellow', 'interrupted: partial results', color));
+  lines.push('', wrap(meaning(comparison), 100));
+  return lines.join('\n') + '\n';
+}
+
+/** The paragraph under the table: what the rows mean for a real cluster, and the fixes. */
+export function meaning(comparison: LabComparison): string {
+  const bySetup = new Map(comparison.setups.map((outcome) => [outcome.spec.setup, outcome.report]));
+  const sentences = [
+    'What this means for a real cluster: a gRPC channel keeps one long-lived HTTP/2 connection per address and sends every RPC over it.',
+  ];
+  if (bySetup.has('clusterip')) {
+    sentences.push(
+      'Behind a ClusterIP Service that one connection lands on one pod, so one client pod loads one server pod, and pods added by a scale-out get nothing from existing clients.',
+    );
+  }
+  if (bySetup.has('headless') || bySetup.has('headless-rr')) {
+    sentences.push(
+      'A headless Service (clusterIP: None) hands the client every pod IP, but the default pick_first policy still uses one; with round_robin the channel spreads RPCs over every pod it resolved, and re-resolves only when a connection drops, so pair it with max connection age on the servers (and a lower grpc.dns_min_time_between_resolutions_ms).',
+    );
+  }
+  const proxy = bySetup.get('proxy');
+  const direct = bySetup.get('static') ?? bySetup.get('headless-rr');
+  if (proxy !== undefined) {
+    const cost =
+      direct !== undefined && proxy.result.latencyMs.p50 > 0
+        ? ` (here at a p50 of ${formatMs(proxy.result.latencyMs.p50)} ms against ${formatMs(direct.result.latencyMs.p50)} ms direct)`
+        : '';
+    sentences.push(`An L7 proxy or mesh sidecar (Envoy, Istio, Linkerd) balances per RPC with no client change, at the cost of a hop${cost}.`);
+  }
+  sentences.push('Point `grpclb-probe run --target` at your own Service to see which of these you have.');
+  return sentences.join(' ');
+}
+
+function wrap(text: string, width: number): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line.length + word.length + 1 > width && line !== '') {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line === '' ? word : `${line} ${word}`;
+    }
+  }
+  if (line !== '') lines.push(line);
+  return lines.join('\n');
+}
+
+/** The comparison as a JSON document: `{lab, setups: [{setup, target, lbPolicy, verdict, reason, fix, result}], skipped, interrupted}`. */
+export function renderLabJson(comparison: LabComparison): string {
+  return (
+    JSON.stringify(
+      {
+        lab: { replicas: comparison.replicas, backends: comparison.backends, loopbackAliases: comparison.loopbackAliases },
+        setups: comparison.setups.map((outcome) => ({
+          setup: outcome.spec.setup,
+          target: outcome.spec.target,
+          lbPolicy: outcome.spec.lbPolicy,
+          connectsTo: outcome.spec.connectsTo,
+          verdict: outcome.report.diagnosis.verdict,
+          reason: outcome.report.diagnosis.cause,
+          fix: outcome.report.diagnosis.fix,
+          result: jsonReport(outcome.report),
+        })),
+        skipped: comparison.skipped,
+        interrupted: comparison.interrupted,
+      },
+      null,
+      2,
+    ) + '\n'
+  );
+}
+
+/** The comparison as markdown. Pure. */
+export function renderLabMarkdown(comparison: LabComparison): string {
+  const lines = [
+    '### grpclb-probe lab',
+    '',
+    '| setup | connects to | LB policy | backends hit | skew | verdict |',
+    '| --- | --- | --- | ---: | ---: | --- |',
+  ];
+  for (const outcome of comparison.setups) {
+    const { result, skew, diagnosis } = outcome.report;
+    lines.push(
+      `| ${outcome.spec.setup} | ${outcome.spec.connectsTo} | ${outcome.spec.lbPolicy ?? 'default'} | ${result.backends.length} of ${comparison.replicas} | ${skew.totalRpcs > 0 ? skew.skew.toFixed(2) : '-'} | **${diagnosis.verdict}**: ${diagnosis.cause.replace(/\|/g, '\\|')} |`,
+    );
+  }
+  lines.push('', meaning(comparison), '');
+  return lines.join('\n');
+}
