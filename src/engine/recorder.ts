@@ -27,11 +27,14 @@ export function summarize(histogram: hdr.Histogram): LatencySummary {
     return { p50: 0, p90: 0, p99: 0, p999: 0, max: 0, mean: 0 };
   }
   const ms = (us: number): number => Math.round(us) / 1000;
+  // getValueAtPercentile answers the highest value equivalent to the bucket's, which can lie
+  // above the exact max; clamp so that p99 <= max always reads true.
+  const at = (percentile: number): number => ms(Math.min(histogram.getValueAtPercentile(percentile), histogram.maxValue));
   return {
-    p50: ms(histogram.getValueAtPercentile(50)),
-    p90: ms(histogram.getValueAtPercentile(90)),
-    p99: ms(histogram.getValueAtPercentile(99)),
-    p999: ms(histogram.getValueAtPercentile(99.9)),
+    p50: at(50),
+    p90: at(90),
+    p99: at(99),
+    p999: at(99.9),
     max: ms(histogram.maxValue),
     mean: ms(histogram.mean),
   };

@@ -1,0 +1,135 @@
+import './resolver-env.js';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { runProbe } from '../src/engine/probe.js';
+import type { GreeterServer } from '../src/server/greeter.js';
+import { ipv4Target, runCli, startServers, stopServers } from './helpers.js';
+
+describe('grpclb-probe run --target (spawned)', () => {
+  let servers: GreeterServer[];
+  before(async () => {
+    servers = await startServers(3, 'cli');
+  });
+  after(() => stopServers(servers));
+
+  it('prints a table with one row per backend and exits 0', async () => {
+    const outcome = await runCli(['run', '--target', ipv4Target(servers), '--lb-policy', 'round_robin', '--calls', '90']);
+    assert.equal(outcome.code, 0, outcome.stderr);
+    for (const server of servers) {
+      assert.match(outcome.stdout, new RegExp(`${server.hostname}\\s*│\\s*${server.address.replace(/\./g, '\\.')}`));
+    }
+    assert.match(outcome.stdout, /RPCs 90 ok, 0 failed/);
+    assert.match(outcome.stdout, /BALANCED/);
+    assert.doesNotMatch(outcome.stdout, /\u001b\[/, 'no color when stdout is not a terminal');
+  });
+
+  it('--output json prints a parseable result with the documented fields', async () => {
+    const outcome = await runCli(['run', '-t', ipv4Target(servers), '--lb-policy', 'pick_first', '--calls', '60', '--output', 'json']);
+    assert.equal(outcome.code, 0, outcome.stderr);
+    const json = JSON.parse(outcome.stdout);
+    assert.equal(json.target, ipv4Target(servers));
+    assert.equal(json.lbPolicy, 'pick_first');
+    assert.equal(json.stopReason, 'completed');
+    assert.deepEqual(json.rpcs, { total: 60, ok: 60, failed: 0, byStatus: { OK: 60 }, warmup: 0 });
+    assert.equal(json.backends.length, 1);
+    assert.equal(json.backends[0].rpcs, 60);
+    assert.equal(json.backends[0].share, 1);
+    assert.deepEqual(Object.keys(json.backends[0].latencyMs).sort(), ['max', 'mean', 'p50', 'p90', 'p99', 'p999']);
+    assert.equal(json.peers.length, 1);
+    assert.ok(json.elapsedMs > 0 && json.rpcsPerSecond > 0);
+    assert.equal(json.diagnosis.verdict, 'PINNED');
+  });
+
+  it('reports lbPolicy null for the channel default', async () => {
+    const outcome = await runCli(['run', '-t', servers[0]!.address, '--calls', '10', '-o', 'json']);
+    assert.equal(JSON.parse(outcome.stdout).lbPolicy, null);
+  });
+
+  it('exits 2 with a one-line error naming the flag for bad input', async () => {
+    for (const args of [
+      ['run', '--calls', 'many'],
+      ['run', '-t', '127.0.0.1:1', '--calls', '5', '--duration', '1s'],
+      ['run', '-t', '127.0.0.1:1', '--channels', '4', '--concurrency', '2'],
+      ['run', '-t', '127.0.0.1:1', '--lb-policy', 'least_request'],
+      ['serve', '--port', '70000'],
+    ]) {
+      const outcome = await runCli(args);
+      assert.equal(outcome.code, 2, `${args.join(' ')}: ${outcome.stderr}`);
+      const lines = outcome.stderr.trim().split('\n');
+      assert.equal(lines.length, 1, `one line for ${args.join(' ')}: ${outcome.stderr}`);
+      assert.match(lines[0]!, /--(calls|duration|channels|lb-policy|port)/);
+      assert.doesNotMatch(outcome.stderr, /at .*\.js:\d+/, 'no stack trace');
+    }
+  });
+
+  it('exits 3 and says what failed when no RPC succeeds', async () => {
+    const outcome = await runCli(['run', '-t', '127.0.0.1:1', '--calls', '5']);
+    assert.equal(outcome.code, 3);
+    assert.match(outcome.stderr, /no RPC to 127\.0\.0\.1:1 succeeded .*14 UNAVAILABLE: No connection established/);
+    assert.match(outcome.stdout, /RPCs 0 ok, 5 failed/, 'the report still prints');
+  });
+
+  it('exits 1 naming the gate, limit and measured value when a gate fails', async () => {
+    const outcome = await runCli(['run', '-t', ipv4Target(servers), '--calls', '30', '--expect-backends', '3', '--expect', 'balanced', '--max-skew', '1.5']);
+    assert.equal(outcome.code, 1);
+    assert.match(outcome.stderr, /gate --expect failed: limit BALANCED, measured PINNED/);
+    assert.match(outcome.stderr, /gate --max-skew failed: limit <= 1.5, measured 3.00/);
+  });
+
+  it('--out writes the chosen format to a file while stdout still gets it', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'grpclb-probe-')), 'report.md');
+    const summary = join(mkdtempSync(join(tmpdir(), 'grpclb-probe-')), 'summary.md');
+    const outcome = await runCli(['run', '-t', ipv4Target(servers), '--lb-policy', 'round_robin', '--calls', '30', '-o', 'markdown', '--out', file], {
+      env: { GITHUB_STEP_SUMMARY: summary },
+    });
+    assert.equal(outcome.code, 0, outcome.stderr);
+    assert.equal(readFileSync(file, 'utf8'), outcome.stdout);
+    assert.match(readFileSync(summary, 'utf8'), /### grpclb-probe: BALANCED/);
+  });
+
+  it('--version and --help exit 0', async () => {
+    const version = await runCli(['--version']);
+    assert.equal(version.code, 0);
+    assert.match(version.stdout, /^\d+\.\d+\.\d+/);
+    const help = await runCli(['run', '--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /Exit codes:/);
+    assert.match(help.stdout, /--lb-policy/);
+  });
+});
+
+describe('grpclb-probe serve (spawned)', () => {
+  it('drains on SIGTERM: the RPC in flight succeeds and the process exits 0', async () => {
+    let rpc: ReturnType<typeof runProbe> | undefined;
+    const outcome = await runCli(['serve', '--host', '127.0.0.1', '--port', '0', '--hostname', 'drainer', '--delay-ms', '1000'], {
+      onStderr: (text, child) => {
+        const match = /listening on (127\.0\.0\.1:\d+)/.exec(text);
+        if (match !== null && rpc === undefined) {
+          rpc = runProbe({ target: match[1]!, lbPolicy: null, calls: 1, durationMs: null, concurrency: 1, deadlineMs: 5000 });
+          setTimeout(() => child.kill('SIGTERM'), 400);
+        }
+      },
+    });
+    assert.ok(rpc !== undefined, outcome.stderr);
+    const result = await rpc;
+    assert.equal(outcome.code, 0, outcome.stderr);
+    assert.equal(result.rpcs.ok, 1, JSON.stringify(result.errors));
+    assert.equal(result.backends[0]?.name, 'drainer');
+    assert.match(outcome.stderr, /SIGTERM: draining/);
+    assert.match(outcome.stderr, /stopped: drained/);
+  });
+
+  it('exits 2 naming the address when the port is in use', async () => {
+    const [server] = await startServers(1, 'busy');
+    try {
+      const outcome = await runCli(['serve', '--host', '127.0.0.1', '--port', String(server!.port)]);
+      assert.equal(outcome.code, 2);
+      assert.match(outcome.stderr, new RegExp(`--port/--host: cannot listen on 127\\.0\\.0\\.1:${server!.port}: address already in use`));
+    } finally {
+      stopServers([server!]);
+    }
+  });
+});

@@ -1,0 +1,71 @@
+// Shared test helpers: real Greeter servers on loopback port 0, and the CLI spawned as a user runs it.
+// Import this first in a test file: it turns on grpc-js's alternative resolver before grpc-js loads.
+import './resolver-env.js';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { GreeterServer, type GreeterServerOptions } from '../src/server/greeter.js';
+
+/** Absolute path of bin/grpclb-probe.js (runs the built dist/, which `npm test` builds first). */
+export const BIN = fileURLToPath(new URL('../bin/grpclb-probe.js', import.meta.url));
+
+/** Starts `count` Greeter servers on 127.0.0.1:0 named `<prefix>-1..count`. */
+export async function startServers(
+  count: number,
+  prefix = 'pod',
+  options: Partial<GreeterServerOptions> = {},
+): Promise<GreeterServer[]> {
+  const servers = Array.from(
+    { length: count },
+    (_, index) => new GreeterServer({ host: '127.0.0.1', port: 0, hostname: `${prefix}-${index + 1}`, ...options }),
+  );
+  await Promise.all(servers.map((server) => server.start()));
+  return servers;
+}
+
+/** Kills servers at once. */
+export function stopServers(servers: readonly GreeterServer[]): void {
+  for (const server of servers) server.kill();
+}
+
+/** `ipv4:a,b,c` over the servers' addresses. */
+export function ipv4Target(servers: readonly GreeterServer[]): string {
+  return `ipv4:${servers.map((server) => server.address).join(',')}`;
+}
+
+/** What a spawned CLI did. */
+export interface CliOutcome {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Spawns the CLI with `args`, no TTY, CI unset unless given; kills it after `timeoutMs`.
+ * @param onSpawn gets the child, e.g. to send signals.
+ */
+export function runCli(
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; onStderr?: (text: string, child: ReturnType<typeof spawn>) => void } = {},
+): Promise<CliOutcome> {
+  const env = { ...process.env, ...options.env };
+  delete env.GRPC_NODE_USE_ALTERNATIVE_RESOLVER;
+  if (options.env?.GRPC_NODE_USE_ALTERNATIVE_RESOLVER !== undefined) {
+    env.GRPC_NODE_USE_ALTERNATIVE_RESOLVER = options.env.GRPC_NODE_USE_ALTERNATIVE_RESOLVER;
+  }
+  const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    options.onStderr?.(stderr, child);
+  });
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000);
+  return new Promise((resolve) => {
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
