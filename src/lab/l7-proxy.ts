@@ -52,6 +52,8 @@ export class L7Proxy extends EventEmitter {
   private nextIndex = 0;
   /** RPCs sent again to another backend after a refused stream. */
   retries = 0;
+  /** HTTP/2 sessions opened to backends (more than the backends: some sent GOAWAY). */
+  sessionsOpened = 0;
 
   constructor(private readonly endpoints: EndpointSource) {
     super();
@@ -107,6 +109,7 @@ export class L7Proxy extends EventEmitter {
     const existing = this.upstreams.get(backend);
     if (existing !== undefined && !existing.closed && !existing.destroyed) return existing;
     const session = http2.connect(`http://${backend}`);
+    this.sessionsOpened += 1;
     const forget = (): void => {
       if (this.upstreams.get(backend) === session) this.upstreams.delete(backend);
     };
