@@ -58,12 +58,15 @@ export async function labCommand(flags: LabFlags): Promise<number> {
   out(`  DNS server     ${lab.dns.address} UDP, ${lab.serviceName} -> pod IPs, TTL 5 s`);
   out();
   out('Probe it:');
-  out(`  grpclb-probe run --target ${lab.vip.address}                  # clusterip`);
-  out(`  grpclb-probe run --target ${lab.headlessTarget}               # headless`);
-  out(`  grpclb-probe run --target ${lab.headlessTarget} --lb-policy round_robin   # headless-rr`);
-  out(`  grpclb-probe run --target ${lab.proxy.address}                  # proxy`);
-  out(`  grpclb-probe run --target ${lab.staticTarget} --lb-policy round_robin   # static`);
-  out(`  grpcurl -plaintext -d '{"name":"you"}' ${lab.proxy.address} helloworld.Greeter/SayHello`);
+  const probes: [string, string][] = [
+    ['clusterip', `--target ${lab.vip.address}`],
+    ['headless', `--target ${lab.headlessTarget}`],
+    ['headless-rr', `--target ${lab.headlessTarget} --lb-policy round_robin`],
+    ['proxy', `--target ${lab.proxy.address}`],
+    ['static', `--target ${lab.staticTarget} --lb-policy round_robin`],
+  ];
+  for (const [setup, args] of probes) out(`  ${setup.padEnd(12)} grpclb-probe run ${args} --expect-backends ${pods.length}`);
+  out(`  ${'grpcurl'.padEnd(12)} grpcurl -plaintext -d '{"name":"you"}' ${lab.proxy.address} helloworld.Greeter/SayHello`);
   out();
   process.stderr.write('grpclb-probe lab: up; Ctrl-C to tear down\n');
   const signal = await new Promise<NodeJS.Signals>((resolve) => {

@@ -19,8 +19,8 @@ function packageVersion(): string {
 export function buildProgram(): Command {
   const program = new Command('grpclb-probe')
     .description(
-      'Make gRPC load-balancing skew visible: which backend answered each RPC over one channel, how skewed, and why.\n' +
-        'Run with no arguments beyond `run` to see ClusterIP vs headless vs proxy side by side in a local lab.',
+      'Make gRPC load-balancing skew visible: which backend answered each RPC over one channel, how skewed, and why. ' +
+        '`grpclb-probe run` with no target shows ClusterIP vs headless vs proxy side by side in a local lab.',
     )
     .version(packageVersion(), '-V, --version')
     .exitOverride()
@@ -38,6 +38,11 @@ export function buildProgram(): Command {
 
 /** Parses `argv` (without node and script), runs the command, sets process.exitCode. Never throws. */
 export async function main(argv: readonly string[]): Promise<void> {
+  // `grpclb-probe run -o json | head`: a closed pipe ends the output, quietly, like any Unix tool.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? EXIT.ok);
+    throw error;
+  });
   const program = buildProgram();
   try {
     await program.parseAsync([...argv], { from: 'user' });

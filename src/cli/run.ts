@@ -72,8 +72,8 @@ export function registerRun(program: Command): void {
     .command('run')
     .summary('probe a target and show which backends answered; no target: run the lab')
     .description(
-      'Fire repeated SayHello RPCs over one channel (or --channels K) and tabulate which backend (hostname) answered,\n' +
-        'with skew statistics, latency and a diagnosis. Without --target, build a local lab and compare\n' +
+      'Fire repeated SayHello RPCs over one channel (or --channels K) and tabulate which backend (hostname) answered, ' +
+        'with skew statistics, latency and a diagnosis. Without --target, build a local lab and compare ' +
         'ClusterIP, headless DNS, headless with round_robin, an L7 proxy and a static list side by side.',
     )
     .option('-t, --target <target>', 'gRPC target: host:port, dns:///host:port, dns://DNS_IP:PORT/host:port, ipv4:a:p,b:p, ipv6:, unix:')
@@ -83,7 +83,7 @@ export function registerRun(program: Command): void {
     .option('--channels <k>', 'channels, each with its own connections (models K client pods)', parse.integerAtLeast(1), 1)
     .option('--rps <rate>', 'fixed rate in RPC/s over all channels (open loop, coordinated-omission corrected)', parse.positiveNumber)
     .option('--warmup <n|duration>', 'RPCs (50) or time (2s) first, left out of the statistics', parse.warmup)
-    .option('--interval <duration>', 'timeline interval', parse.duration, 1000)
+    .addOption(new Option('--interval <duration>', 'timeline interval').argParser(parse.duration).default(1000, '1s'))
     .option('--deadline-ms <ms>', 'per-RPC deadline in ms', parse.integerAtLeast(1), 1000)
     .addOption(new Option('--lb-policy <policy>', 'LB policy sent in the service config (default: the channel default)').choices(LB_POLICIES))
     .option('-H, --metadata <key:value>', 'request metadata, repeatable', parse.metadataEntry)

@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { diagnose, FIXES, type DiagnosisFacts } from '../src/analysis/diagnosis.js';
+import { evaluateGates, describeFailedGates } from '../src/analysis/gates.js';
+import { computeSkew } from '../src/analysis/skew.js';
+
+const counts = (...values: number[]) => values.map((rpcs, index) => ({ name: `pod-${index + 1}`, rpcs }));
+
+function facts(overrides: Partial<DiagnosisFacts> & { counts: number[]; expected?: number | null }): DiagnosisFacts {
+  const skew = computeSkew(counts(...overrides.counts), overrides.expected ?? null);
+  const ok = overrides.counts.reduce((sum, value) => sum + value, 0);
+  return {
+    lbPolicy: null,
+    resolvedAddresses: null,
+    peers: 1,
+    channels: 1,
+    pinnedChannels: 0,
+    switchRate: 0,
+    rpcsTotal: ok,
+    rpcsFailed: 0,
+    topFailure: null,
+    topology: null,
+    ...overrides,
+    skew,
+  };
+}
+
+describe('diagnose: one rule per cause', () => {
+  it('UNSTABLE when no RPC succeeded', () => {
+    const diagnosis = diagnose(facts({ counts: [], rpcsTotal: 10, rpcsFailed: 10, topFailure: 'UNAVAILABLE' }));
+    assert.equal(diagnosis.verdict, 'UNSTABLE');
+    assert.match(diagnosis.cause, /no RPC succeeded \(UNAVAILABLE\)/);
+  });
+
+  it('UNSTABLE when the error rate is above the threshold, before any distribution rule', () => {
+    const diagnosis = diagnose(facts({ counts: [90, 0, 0], expected: 3, rpcsTotal: 100, rpcsFailed: 10, topFailure: 'DEADLINE_EXCEEDED' }));
+    assert.equal(diagnosis.verdict, 'UNSTABLE');
+    assert.match(diagnosis.cause, /10 % of RPCs failed, mostly DEADLINE_EXCEEDED/);
+    assert.equal(diagnose(facts({ counts: [50, 50], rpcsTotal: 104, rpcsFailed: 4, peers: 2, lbPolicy: 'round_robin' })).verdict, 'BALANCED');
+  });
+
+  it('PINNED by pick_first when the target resolves to several addresses', () => {
+    const diagnosis = diagnose(facts({ counts: [300], expected: 3, resolvedAddresses: 3 }));
+    assert.equal(diagnosis.verdict, 'PINNED');
+    assert.match(diagnosis.cause, /^pick_first uses the first address/);
+    assert.equal(diagnosis.fix, FIXES.roundRobin);
+  });
+
+  it('PINNED by one connection to one address (a ClusterIP VIP)', () => {
+    const generic = diagnose(facts({ counts: [300], expected: 3, resolvedAddresses: 1 }));
+    assert.equal(generic.verdict, 'PINNED');
+    assert.match(generic.cause, /L4 load balancer .* picks a backend per connection, not per RPC/);
+    assert.equal(generic.fix, FIXES.headless);
+    const lab = diagnose(facts({ counts: [300], expected: 3, resolvedAddresses: 1, topology: 'clusterip-vip' }));
+    assert.equal(lab.cause, 'one TCP connection to the VIP; kube-proxy balances connections, not RPCs');
+  });
+
+  it('PINNED, with a caveat, when one backend answered and nothing says how many there are', () => {
+    const diagnosis = diagnose(facts({ counts: [300] }));
+    assert.equal(diagnosis.verdict, 'PINNED');
+    assert.ok(diagnosis.notes.some((note) => /--expect-backends/.test(note)));
+  });
+
+  it('PARTIAL when round_robin has not resolved pods added since (blind to new pods)', () => {
+    const diagnosis = diagnose(facts({ counts: [150, 150], expected: 4, resolvedAddresses: 2, peers: 2, lbPolicy: 'round_robin' }));
+    assert.equal(diagnosis.verdict, 'PARTIAL');
+    assert.match(diagnosis.cause, /2 of 4 expected backends got no RPC: round_robin .* blind to backends added since/);
+    assert.equal(diagnosis.fix, FIXES.maxAge);
+  });
+
+  it('PARTIAL when every channel is pinned and some backends are idle', () => {
+    const diagnosis = diagnose(facts({ counts: [200, 100], expected: 3, channels: 3, pinnedChannels: 3, peers: 1 }));
+    assert.equal(diagnosis.verdict, 'PARTIAL');
+    assert.match(diagnosis.cause, /each of the 3 channels is pinned to one backend/);
+  });
+
+  it('PARTIAL when all answered but unevenly', () => {
+    const diagnosis = diagnose(facts({ counts: [150, 100, 50], expected: 3, peers: 3, lbPolicy: 'round_robin' }));
+    assert.equal(diagnosis.verdict, 'PARTIAL');
+    assert.match(diagnosis.cause, /uneven spread over 3 backends: skew 1.50, chi-square p = < 0.001/);
+  });
+
+  it('BALANCED by round_robin over pod IPs', () => {
+    const diagnosis = diagnose(facts({ counts: [101, 99, 100], expected: 3, peers: 3, lbPolicy: 'round_robin', topology: 'dns-pods' }));
+    assert.equal(diagnosis.verdict, 'BALANCED');
+    assert.equal(diagnosis.cause, 'round_robin over 3 pod IPs');
+    assert.equal(diagnosis.fix, null);
+  });
+
+  it('BALANCED by a per-RPC proxy: one peer, backends switching on most RPCs', () => {
+    const diagnosis = diagnose(facts({ counts: [100, 100, 100], expected: 3, peers: 1, switchRate: 0.99 }));
+    assert.match(diagnosis.cause, /^the proxy picks a backend per RPC/);
+  });
+
+  it('BALANCED by reconnections: one peer, few switches', () => {
+    const diagnosis = diagnose(facts({ counts: [100, 100, 100], expected: 3, peers: 1, switchRate: 0.01 }));
+    assert.match(diagnosis.cause, /reconnections \(max connection age\) move the connection/);
+  });
+});
+
+describe('gates', () => {
+  const skew = computeSkew(counts(200, 100), 3);
+  const diagnosis = diagnose(facts({ counts: [200, 100], expected: 3, peers: 2 }));
+  it('report the limit and the measured value, and which failed', () => {
+    const gates = evaluateGates(
+      { maxSkew: 1.5, minBackends: 2, expect: 'balanced', maxErrorRate: 0.01 },
+      { skew, diagnosis, rpcsTotal: 310, rpcsFailed: 10 },
+    );
+    assert.deepEqual(
+      gates.map((gate) => [gate.gate, gate.passed, gate.measured]),
+      [
+        ['--max-skew', false, '2.00'],
+        ['--min-backends', true, '2'],
+        ['--expect', false, 'PARTIAL'],
+        ['--max-error-rate', false, '0.0323'],
+      ],
+    );
+    assert.deepEqual(describeFailedGates(gates)[0], 'gate --max-skew failed: limit <= 1.5, measured 2.00');
+  });
+  it('check nothing without limits', () => {
+    assert.deepEqual(evaluateGates({}, { skew, diagnosis, rpcsTotal: 300, rpcsFailed: 0 }), []);
+  });
+});

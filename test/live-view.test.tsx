@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import React from 'react';
+import { render } from 'ink-testing-library';
+import type { ProgressSnapshot } from '../src/engine/result.js';
+import { LiveView } from '../src/ui/live-view.js';
+
+const snapshot = (done: number, backends: { name: string; rpcs: number }[]): ProgressSnapshot => ({
+  elapsedMs: 1500,
+  done,
+  totalCalls: 300,
+  durationMs: null,
+  failed: 2,
+  rpcsPerSecond: 200,
+  p50Ms: 0.42,
+  p99Ms: 1.5,
+  backends,
+  warmingUp: false,
+});
+
+describe('LiveView', () => {
+  it('shows each backend with its count and a bar that grows with new snapshots', () => {
+    const view = render(<LiveView title="ipv4:a,b" snapshot={snapshot(30, [{ name: 'pod-a', rpcs: 20 }, { name: 'pod-b', rpcs: 10 }])} color={false} barWidth={12} />);
+    const first = view.lastFrame() ?? '';
+    assert.match(first, /ipv4:a,b/);
+    assert.match(first, /30\/300 RPCs\s+200 RPC\/s\s+errors 2\s+p50 0\.420 ms\s+p99 1\.500 ms/);
+    assert.match(first, /pod-a\s+████████\s+20/);
+    assert.match(first, /pod-b\s+████\s+10/);
+    view.rerender(<LiveView title="ipv4:a,b" snapshot={snapshot(300, [{ name: 'pod-a', rpcs: 150 }, { name: 'pod-b', rpcs: 150 }])} color={false} barWidth={12} />);
+    const last = view.lastFrame() ?? '';
+    assert.match(last, /300\/300 RPCs/);
+    assert.match(last, /pod-a\s+██████\s+150/);
+    assert.doesNotMatch(last, /\u001b\[/, 'no color codes with color off');
+    view.unmount();
+  });
+
+  it('shows elapsed of duration for time-bounded runs', () => {
+    const view = render(<LiveView title="t" snapshot={{ ...snapshot(10, []), totalCalls: null, durationMs: 30_000 }} color={false} />);
+    assert.match(view.lastFrame() ?? '', /1\.5\/30 s, 10 RPCs/);
+    view.unmount();
+  });
+});
