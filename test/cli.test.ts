@@ -133,3 +133,54 @@ describe('grpclb-probe serve (spawned)', () => {
     }
   });
 });
+
+describe('interrupting a run (spawned)', () => {
+  it('Ctrl-C prints and saves the partial report, marked interrupted, and exits 130; progress lines are plain', async () => {
+    const slow = await startServers(1, 'slow', { delayMs: 100 });
+    const file = join(mkdtempSync(join(tmpdir(), 'grpclb-probe-')), 'partial.json');
+    try {
+      const outcome = await runCli(['run', '-t', slow[0]!.address, '--calls', '1000', '-o', 'json', '--out', file], {
+        onStderr: (text, child) => {
+          if (/RPCs, \d+ RPC\/s/.test(text) && !child.killed) child.kill('SIGINT');
+        },
+      });
+      assert.equal(outcome.code, 130, outcome.stderr);
+      const json = JSON.parse(outcome.stdout);
+      assert.equal(json.stopReason, 'interrupted');
+      assert.ok(json.rpcs.ok > 0 && json.rpcs.ok < 1000, `ok ${json.rpcs.ok}`);
+      assert.equal(json.rpcs.failed, 0, 'the RPC in flight was let finish');
+      assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), json);
+      assert.match(outcome.stderr, new RegExp(`^${slow[0]!.address.replace(/\./g, '\\.')}: \\d+/1000 RPCs`, 'm'));
+      assert.doesNotMatch(outcome.stderr, /\u001b\[/, 'no escape codes without a terminal');
+    } finally {
+      stopServers(slow);
+    }
+  });
+
+  it('--quiet prints no progress at all', async () => {
+    const slow = await startServers(1, 'quiet', { delayMs: 20 });
+    try {
+      const outcome = await runCli(['run', '-t', slow[0]!.address, '--duration', '2500ms', '--quiet']);
+      assert.equal(outcome.code, 0, outcome.stderr);
+      assert.equal(outcome.stderr, '');
+      assert.match(outcome.stdout, /quiet-1\s*│/);
+    } finally {
+      stopServers(slow);
+    }
+  });
+});
+
+describe('grpclb-probe lab (spawned)', () => {
+  it('exits 4 naming the address when a lab port cannot be bound, leaving nothing running', async () => {
+    const blocker = await startServers(1, 'blocker', { host: '127.0.10.2' });
+    try {
+      const outcome = await runCli(['lab', '--port', String(blocker[0]!.port)], { timeoutMs: 10_000 });
+      assert.equal(outcome.code, 4, outcome.stderr);
+      assert.equal(outcome.signal, null, 'it exited by itself');
+      assert.match(outcome.stderr, new RegExp(`lab failed to start: cannot listen on 127\\.0\\.10\\.2:${blocker[0]!.port}: address already in use`));
+      assert.equal(outcome.stderr.trim().split('\n').length, 1);
+    } finally {
+      stopServers(blocker);
+    }
+  });
+});

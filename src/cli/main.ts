@@ -2,6 +2,7 @@
 // messages and exit codes. The only place, with the subcommands, that sets process.exitCode.
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import grpc from '@grpc/grpc-js';
 import { CliError, EXIT } from './errors.js';
 import { registerLab } from './lab.js';
 import { registerRun } from './run.js';
@@ -43,6 +44,11 @@ export async function main(argv: readonly string[]): Promise<void> {
     if (error.code === 'EPIPE') process.exit(process.exitCode ?? EXIT.ok);
     throw error;
   });
+  // grpc-js logs errors it also returns to us (e.g. "No address added" on a failed bind);
+  // the CLI reports those itself, in one line. GRPC_VERBOSITY / GRPC_TRACE still turn them on.
+  if (process.env.GRPC_VERBOSITY === undefined && process.env.GRPC_TRACE === undefined) {
+    grpc.setLogVerbosity(grpc.logVerbosity.NONE);
+  }
   const program = buildProgram();
   try {
     await program.parseAsync([...argv], { from: 'user' });
