@@ -26,6 +26,8 @@ export interface OutputPlan {
   readonly quiet: boolean;
   /** ANSI colors in the table: stdout is a terminal, no NO_COLOR, no --no-color. */
   readonly color: boolean;
+  /** Colors in the live view (on stderr): no NO_COLOR, no --no-color. */
+  readonly liveColor: boolean;
   /** The ink live view: stderr is a terminal, not CI, not JSON, not quiet. */
   readonly live: boolean;
   /** `GITHUB_STEP_SUMMARY`: a file the markdown report is appended to. */
@@ -48,6 +50,7 @@ export function planOutput(flags: OutputFlags, env: NodeJS.ProcessEnv = process.
     outFile: flags.out ?? null,
     quiet,
     color: !noColor && process.stdout.isTTY === true,
+    liveColor: !noColor,
     live: process.stderr.isTTY === true && env.CI === undefined && flags.output !== 'json' && !quiet,
     stepSummary: env.GITHUB_STEP_SUMMARY !== undefined && env.GITHUB_STEP_SUMMARY !== '' ? env.GITHUB_STEP_SUMMARY : null,
     progressEveryMs: PROGRESS_LINE_MS,
@@ -68,10 +71,9 @@ export async function startProgress(plan: OutputPlan): Promise<Progress> {
   if (plan.live) {
     const { startLiveView } = await import('../ui/live.js');
     let handle: ReturnType<typeof startLiveView> | null = null;
-    const color = (process.env.NO_COLOR ?? '') === '' && plan.color !== false;
     return {
       follow(title, snapshot) {
-        if (handle === null) handle = startLiveView(process.stderr, title, snapshot, color);
+        if (handle === null) handle = startLiveView(process.stderr, title, snapshot, plan.liveColor);
         else handle.follow(title, snapshot);
       },
       stop() {

@@ -1,5 +1,5 @@
 // Small text helpers shared by the reporters: bars, sparklines, numbers, optional color.
-import { styleText } from 'node:util';
+import { inspect } from 'node:util';
 
 const EIGHTHS = ['', '\u258f', '\u258e', '\u258d', '\u258c', '\u258b', '\u258a', '\u2589'];
 const SPARKS = ['\u2581', '\u2582', '\u2583', '\u2584', '\u2585', '\u2586', '\u2587', '\u2588'];
@@ -46,7 +46,11 @@ export function formatMs(ms: number): string {
 /** Colors the reporters use. */
 export type Paint = 'green' | 'red' | 'yellow' | 'cyan' | 'bold' | 'dim';
 
-/** `text` in `style` when `enabled` (no NO_COLOR, a terminal), else unchanged. */
+/**
+ * `text` in `style` when `enabled`, else unchanged. The caller decides (NO_COLOR, a terminal):
+ * util.styleText would decide again from the environment (CI, TERM), differently across Node versions.
+ */
 export function paint(style: Paint, text: string, enabled: boolean): string {
-  return enabled ? styleText(style, text) : text;
+  const codes = inspect.colors[style];
+  return enabled && codes !== undefined ? `\u001b[${codes[0]}m${text}\u001b[${codes[1]}m` : text;
 }
