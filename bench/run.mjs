@@ -1,0 +1,119 @@
+// `npm run bench`: a bare grpc-js loop (A) against grpclb-probe's engine with all recording
+// on (B), alternating, against one Greeter server process, at several concurrencies; then the
+// memory check (1,000,000 RPCs against 100,000). Prints ratios; writes nothing.
+//
+// Environment: BENCH_ROUNDS (default 5 per side), BENCH_QUICK=1 (smaller counts, no memory check).
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+const here = (file) => fileURLToPath(new URL(file, import.meta.url));
+const quick = process.env.BENCH_QUICK === '1';
+const rounds = Number(process.env.BENCH_ROUNDS ?? (quick ? 2 : 5));
+const plan = quick
+  ? [ { concurrency: 1, calls: 2000 }, { concurrency: 16, calls: 10000 }, { concurrency: 128, calls: 10000 } ]
+  : [ { concurrency: 1, calls: 5000 }, { concurrency: 16, calls: 30000 }, { concurrency: 128, calls: 30000 } ];
+const hasTaskset = spawnSync('taskset', ['--version']).status === 0 && os.availableParallelism() >= 2;
+const pin = (core, argv) => (hasTaskset ? ['taskset', ['-c', String(core), ...argv]] : [argv[0], argv.slice(1)]);
+
+function startServer() {
+  const [command, args] = pin(0, [process.execPath, here('./server.mjs')]);
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    child.stdout.once('data', (chunk) => resolve({ child, port: Number(String(chunk).trim()) }));
+    child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
+  });
+}
+
+function runClient(script, args) {
+  const [command, argv] = pin(1, [process.execPath, here(script), ...args]);
+  const out = execFileSync(command, argv, { encoding: 'utf8', maxBuffer: 1 << 20 });
+  return JSON.parse(out.trim().split('\n').pop());
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((left, right) => left - right);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+const fmt = (value, digits = 0) => value.toFixed(digits);
+
+function h2loadThroughput(port, calls, concurrency) {
+  if (spawnSync('h2load', ['--version']).status !== 0) return null;
+  // One gRPC message: uncompressed flag, 4-byte length, HelloRequest{name = "grpclb-probe"}.
+  const message = Buffer.concat([Buffer.from([0x0a, 12]), Buffer.from('grpclb-probe')]);
+  const frame = Buffer.concat([Buffer.from([0, 0, 0, 0, message.length]), message]);
+  const file = `${os.tmpdir()}/grpclb-probe-bench-request.bin`;
+  execFileSync('sh', ['-c', `cat > ${file}`], { input: frame });
+  const [command, argv] = pin(1, [
+    'h2load', '-n', String(calls), '-c', '1', '-m', String(concurrency), '-d', file,
+    '-H', 'content-type: application/grpc', '-H', 'te: trailers',
+    `http://127.0.0.1:${port}/helloworld.Greeter/SayHello`,
+  ]);
+  const out = execFileSync(command, argv, { encoding: 'utf8' });
+  const match = /finished in [\d.]+m?s, ([\d.]+) req\/s/.exec(out);
+  return match ? Number(match[1]) : null;
+}
+
+const { child: server, port } = await startServer();
+const target = `127.0.0.1:${port}`;
+console.log(`grpclb-probe bench ${new Date().toISOString()}  node ${process.version}  ${os.cpus()[0]?.model ?? 'cpu'} x${os.availableParallelism()}  ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`);
+console.log(`server pinned to core 0, clients to core 1: ${hasTaskset ? 'yes' : 'no (taskset missing or one core)'}; ${rounds} rounds per side, A and B alternating\n`);
+const targets = { rps: 0.95, cpu: 1.05, rss: 1.25 };
+let allMet = true;
+try {
+  runClient('./client-bare.mjs', [target, '2000', '16']); // warm the server's JIT
+  console.log('conc  calls   A RPC/s med (min-max)      B RPC/s med (min-max)      B/A RPC/s  A CPU us/RPC  B CPU us/RPC  B/A CPU  A RSS MB  B RSS MB  B/A RSS  h2load RPC/s  A/h2  B/h2');
+  for (const { concurrency, calls } of plan) {
+    const a = [];
+    const b = [];
+    for (let round = 0; round < rounds; round += 1) {
+      a.push(runClient('./client-bare.mjs', [target, String(calls), String(concurrency)]));
+      b.push(runClient('./client-probe.mjs', [target, String(calls), String(concurrency)]));
+    }
+    for (const sample of [...a, ...b]) if (sample.failed > 0) throw new Error(`${sample.failed} RPCs failed at concurrency ${concurrency}`);
+    const rps = (samples) => samples.map((sample) => (sample.rpcs * 1000) / sample.elapsedMs);
+    const cpu = (samples) => median(samples.map((sample) => sample.cpuUs / sample.rpcs));
+    const rss = (samples) => Math.max(...samples.map((sample) => sample.maxRssKb)) / 1024;
+    const [rpsA, rpsB] = [rps(a), rps(b)];
+    const ratioRps = median(rpsB) / median(rpsA);
+    const ratioCpu = cpu(b) / cpu(a);
+    const ratioRss = rss(b) / rss(a);
+    const wire = h2loadThroughput(port, calls, concurrency);
+    const checked = concurrency >= 16;
+    const met = (!checked || ratioRps >= targets.rps) && ratioCpu <= targets.cpu && ratioRss <= targets.rss;
+    allMet &&= met;
+    console.log(
+      [
+        String(concurrency).padStart(4),
+        String(calls).padStart(6),
+        `${fmt(median(rpsA)).padStart(7)} (${fmt(Math.min(...rpsA))}-${fmt(Math.max(...rpsA))})`.padEnd(26),
+        `${fmt(median(rpsB)).padStart(7)} (${fmt(Math.min(...rpsB))}-${fmt(Math.max(...rpsB))})`.padEnd(26),
+        fmt(ratioRps, 3).padStart(9),
+        fmt(cpu(a), 1).padStart(12),
+        fmt(cpu(b), 1).padStart(12),
+        fmt(ratioCpu, 3).padStart(7),
+        fmt(rss(a), 1).padStart(8),
+        fmt(rss(b), 1).padStart(8),
+        fmt(ratioRss, 3).padStart(7),
+        (wire === null ? 'n/a' : fmt(wire)).padStart(12),
+        (wire === null ? 'n/a' : fmt(median(rpsA) / wire, 2)).padStart(5),
+        (wire === null ? 'n/a' : fmt(median(rpsB) / wire, 2)).padStart(5),
+        met ? ' met' : ' MISSED',
+      ].join('  '),
+    );
+  }
+  console.log(`\ntargets: B/A RPC/s >= ${targets.rps} at concurrency 16 and 128; B/A CPU per RPC <= ${targets.cpu}; B/A peak RSS <= ${targets.rss}`);
+  if (!quick) {
+    const memory = runClient('./client-probe.mjs', [target, '1000000', '128', '100000']);
+    const growth = memory.rssAtEndMb - memory.rssAtCheckpointMb;
+    allMet &&= growth <= 10;
+    console.log(
+      `memory: 1,000,000 RPCs at concurrency 128: RSS ${fmt(memory.rssAtCheckpointMb, 1)} MB by 100,000 RPCs, ${fmt(memory.rssAtEndMb, 1)} MB by 1,000,000: ` +
+        `growth ${fmt(growth, 1)} MB (target <= 10 MB) ${growth <= 10 ? 'met' : 'MISSED'}`,
+    );
+  }
+  console.log(allMet ? '\nall targets met' : '\nsome targets MISSED');
+} finally {
+  server.kill('SIGTERM');
+}
