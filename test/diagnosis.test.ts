@@ -92,6 +92,12 @@ describe('diagnose: one rule per cause', () => {
     assert.match(diagnosis.cause, /^the proxy picks a backend per RPC/);
   });
 
+  it('BALANCED by many pinned channels that together cover every backend (K client pods behind a VIP)', () => {
+    const diagnosis = diagnose(facts({ counts: [100, 100, 100], expected: 3, peers: 1, channels: 10, pinnedChannels: 10 }));
+    assert.equal(diagnosis.verdict, 'BALANCED');
+    assert.equal(diagnosis.cause, 'each of the 10 channels is pinned to one backend, and together they cover all 3');
+  });
+
   it('BALANCED by reconnections: one peer, few switches', () => {
     const diagnosis = diagnose(facts({ counts: [100, 100, 100], expected: 3, peers: 1, switchRate: 0.01 }));
     assert.match(diagnosis.cause, /reconnections \(max connection age\) move the connection/);

@@ -202,6 +202,9 @@ function partialCause(facts: DiagnosisFacts): { cause: string; fix: string } {
 }
 
 function balancedCause(facts: DiagnosisFacts, seen: number): string {
+  if (facts.channels > 1 && facts.pinnedChannels === facts.channels) {
+    return `each of the ${facts.channels} channels is pinned to one backend, and together they cover all ${seen}`;
+  }
   if (facts.topology === 'proxy' || (facts.peers === 1 && facts.switchRate >= PER_RPC_SWITCH_RATE)) {
     return 'the proxy picks a backend per RPC: one peer, many backends behind it (an L7 proxy or mesh)';
   }
@@ -211,9 +214,6 @@ function balancedCause(facts: DiagnosisFacts, seen: number): string {
   if (facts.lbPolicy === 'round_robin' && facts.peers >= seen) {
     const kind = facts.topology === 'dns-pods' || facts.topology === 'static-pods' ? 'pod IPs' : 'addresses';
     return `round_robin over ${facts.peers} ${kind}`;
-  }
-  if (facts.channels > 1 && facts.pinnedChannels === facts.channels) {
-    return `each of the ${facts.channels} channels is pinned to one backend, and together they cover all ${seen}`;
   }
   return `${seen} backends share the RPCs evenly over ${facts.peers} peers`;
 }

@@ -1,6 +1,7 @@
 // A ClusterIP-like virtual IP: a TCP listener that sends each new connection, whole, to one
 // backend, the way kube-proxy balances a Service: per connection, never per RPC.
 import { EventEmitter } from 'node:events';
+import { boundAddress, listen } from './listen.js';
 import net from 'node:net';
 
 /**
@@ -43,19 +44,12 @@ export class L4Vip extends EventEmitter {
    * @throws Error (the listener's, e.g. EADDRINUSE / EADDRNOTAVAIL) when it cannot bind.
    */
   start(host: string, port: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, host, () => {
-        this.server.off('error', reject);
-        resolve();
-      });
-    });
+    return listen(this.server, host, port);
   }
 
   /** `host:port` of the VIP. */
   get address(): string {
-    const bound = this.server.address() as net.AddressInfo;
-    return `${bound.address}:${bound.port}`;
+    return boundAddress(this.server);
   }
 
   /** Stops listening and cuts every forwarded connection. */

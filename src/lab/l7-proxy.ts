@@ -3,6 +3,7 @@
 // sessions to each backend. It forwards gRPC faithfully: headers, messages, trailers,
 // trailers-only errors, deadlines and cancellation.
 import { EventEmitter } from 'node:events';
+import { boundAddress, listen } from './listen.js';
 import http2 from 'node:http2';
 import type { EndpointSource } from './l4-vip.js';
 
@@ -71,19 +72,12 @@ export class L7Proxy extends EventEmitter {
    * @throws Error (the listener's) when it cannot bind.
    */
   start(host: string, port: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, host, () => {
-        this.server.off('error', reject);
-        resolve();
-      });
-    });
+    return listen(this.server, host, port);
   }
 
   /** `host:port` of the proxy. */
   get address(): string {
-    const bound = this.server.address() as { address: string; port: number };
-    return `${bound.address}:${bound.port}`;
+    return boundAddress(this.server);
   }
 
   /** Closes the listener, client connections and backend sessions. */

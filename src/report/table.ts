@@ -37,7 +37,8 @@ export function renderTable(report: ProbeReport, options: TableOptions): string 
   const { result, skew, diagnosis } = report;
   const color = options.color;
   const lines: string[] = [];
-  const policy = result.lbPolicy === null ? 'channel default' : result.lbPolicy;
+  // What was asked for: a DNS TXT grpc_config record would override it inside grpc-js.
+  const policy = result.lbPolicy === null ? 'channel default' : `${result.lbPolicy} (asked for)`;
   lines.push(
     `${paint('bold', 'target', color)} ${result.target}  LB policy ${policy}  ${result.channels} channel${result.channels === 1 ? '' : 's'}  concurrency ${result.concurrency}${result.rps === null ? '' : `  rate ${result.rps} RPC/s`}`,
   );
