@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import React from 'react';
 import { render } from 'ink-testing-library';
 import type { ProgressSnapshot } from '../src/engine/result.js';
 import { LiveView } from '../src/ui/live-view.js';

@@ -1,6 +1,7 @@
 import './resolver-env.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import http2 from 'node:http2';
 import grpc from '@grpc/grpc-js';
 import { runProbe } from '../src/engine/probe.js';
 import { createClient } from '../src/grpc/channel.js';
@@ -111,6 +112,28 @@ describe('L7 proxy fidelity', () => {
         client.close();
       }
     });
+  });
+
+  it('sends a stream the backend refused (REFUSED_STREAM, as in a GOAWAY race) to another backend', async () => {
+    const refuser = http2.createServer();
+    refuser.on('stream', (stream) => {
+      stream.on('error', () => undefined); // closing with an error code also emits it here
+      stream.close(http2.constants.NGHTTP2_REFUSED_STREAM);
+    });
+    await new Promise<void>((resolve) => refuser.listen(0, '127.0.0.1', resolve));
+    const refuserAddress = `127.0.0.1:${(refuser.address() as { port: number }).port}`;
+    const [good] = await startServers(1, 'good');
+    const proxy = await startProxy(() => [refuserAddress, good!.address]);
+    try {
+      const result = await runProbe({ target: proxy.address, lbPolicy: null, calls: 40, durationMs: null, concurrency: 1, deadlineMs: 2000 });
+      assert.equal(result.rpcs.ok, 40, JSON.stringify(result.errors));
+      assert.deepEqual(result.backends.map((backend) => backend.name), ['good-1']);
+      assert.ok(proxy.retries >= 15, `retries: ${proxy.retries}`);
+    } finally {
+      await proxy.close();
+      stopServers([good!]);
+      refuser.close();
+    }
   });
 
   it('loses no RPC over 2,000 calls while backends send GOAWAY every second', async () => {

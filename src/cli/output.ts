@@ -39,19 +39,30 @@ export interface OutputPlan {
 /** Plain progress: one line per this many ms. */
 export const PROGRESS_LINE_MS = 2000;
 
+/** Which of our output streams are terminals. */
+export interface Terminals {
+  readonly stdout: boolean;
+  readonly stderr: boolean;
+}
+
 /**
  * Decides the plan. NO_COLOR (any non-empty value, no-color.org) turns colors off everywhere.
+ * @param terminals default: what process.stdout / process.stderr say.
  */
-export function planOutput(flags: OutputFlags, env: NodeJS.ProcessEnv = process.env): OutputPlan {
+export function planOutput(
+  flags: OutputFlags,
+  env: NodeJS.ProcessEnv = process.env,
+  terminals: Terminals = { stdout: process.stdout.isTTY === true, stderr: process.stderr.isTTY === true },
+): OutputPlan {
   const noColor = (env.NO_COLOR ?? '') !== '' || flags.color === false;
   const quiet = flags.quiet ?? false;
   return {
     format: flags.output,
     outFile: flags.out ?? null,
     quiet,
-    color: !noColor && process.stdout.isTTY === true,
+    color: !noColor && terminals.stdout,
     liveColor: !noColor,
-    live: process.stderr.isTTY === true && env.CI === undefined && flags.output !== 'json' && !quiet,
+    live: terminals.stderr && env.CI === undefined && flags.output !== 'json' && !quiet,
     stepSummary: env.GITHUB_STEP_SUMMARY !== undefined && env.GITHUB_STEP_SUMMARY !== '' ? env.GITHUB_STEP_SUMMARY : null,
     progressEveryMs: PROGRESS_LINE_MS,
   };

@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { planOutput } from '../src/cli/output.js';
+
+const tty = { stdout: true, stderr: true };
+const piped = { stdout: false, stderr: false };
+
+describe('planOutput', () => {
+  it('shows the live view and colors on a terminal', () => {
+    const plan = planOutput({ output: 'table' }, {}, tty);
+    assert.equal(plan.live, true);
+    assert.equal(plan.color, true);
+    assert.equal(plan.liveColor, true);
+  });
+
+  it('falls back to plain progress without a terminal (kubectl exec without -t), in CI, for JSON and when quiet', () => {
+    assert.equal(planOutput({ output: 'table' }, {}, piped).live, false);
+    assert.equal(planOutput({ output: 'table' }, {}, piped).color, false);
+    assert.equal(planOutput({ output: 'table' }, { CI: 'true' }, tty).live, false);
+    assert.equal(planOutput({ output: 'json' }, {}, tty).live, false);
+    const quiet = planOutput({ output: 'table', quiet: true }, {}, tty);
+    assert.equal(quiet.live, false);
+    assert.equal(quiet.quiet, true);
+  });
+
+  it('honours NO_COLOR and --no-color everywhere', () => {
+    for (const plan of [planOutput({ output: 'table' }, { NO_COLOR: '1' }, tty), planOutput({ output: 'table', color: false }, {}, tty)]) {
+      assert.equal(plan.color, false);
+      assert.equal(plan.liveColor, false);
+      assert.equal(plan.live, true, 'the live view stays, without colors');
+    }
+    assert.equal(planOutput({ output: 'table' }, { NO_COLOR: '' }, tty).color, true, 'an empty NO_COLOR does not count');
+  });
+
+  it('appends to GITHUB_STEP_SUMMARY when it is set', () => {
+    assert.equal(planOutput({ output: 'table' }, { GITHUB_STEP_SUMMARY: '/tmp/summary.md' }, piped).stepSummary, '/tmp/summary.md');
+    assert.equal(planOutput({ output: 'table' }, {}, piped).stepSummary, null);
+  });
+});
