@@ -212,7 +212,13 @@ async function runTarget(target: string, flags: RunFlags, plan: OutputPlan): Pro
   const progress = await startProgress(plan);
   try {
     const resolvedPromise = resolveTargetAddresses(info);
-    const run = startProbe(options, interrupt.signal);
+    let run;
+    try {
+      run = startProbe(options, interrupt.signal);
+    } catch (error) {
+      // grpc-js validates the target and the credentials when the channel is created.
+      throw new UsageError(`--target${options.tls ? '/--tls' : ''}: ${(error as Error).message.split('\n')[0]}`);
+    }
     progress.follow(target, run.snapshot);
     const result = await run.done;
     progress.stop();

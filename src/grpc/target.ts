@@ -93,6 +93,19 @@ export function parseTarget(target: string): TargetInfo {
  * @returns the addresses, or null when they cannot be known (`unix:`, lookup failed).
  */
 export async function resolveTargetAddresses(info: TargetInfo, timeoutMs = 2000): Promise<string[] | null> {
+  let timer: NodeJS.Timeout | undefined;
+  // dns.lookup (getaddrinfo) has no timeout of its own.
+  const timeout = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), timeoutMs);
+  });
+  try {
+    return await Promise.race([lookupAddresses(info, timeoutMs), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function lookupAddresses(info: TargetInfo, timeoutMs: number): Promise<string[] | null> {
   if (info.staticAddresses !== null) {
     return [...info.staticAddresses];
   }

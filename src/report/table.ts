@@ -64,6 +64,9 @@ export function renderTable(report: ProbeReport, options: TableOptions): string 
     if (showTimeline) row.push(sparkline(series.get(backend.name) ?? [], SPARK_WIDTH, peak));
     table.push(row);
   }
+  if (result.backends.length === 0 && skew.idleBackends === 0) {
+    table.push([{ colSpan: head.length, content: 'no backend answered' }]);
+  }
   for (let idle = 0; idle < skew.idleBackends; idle += 1) {
     const row = ['(expected, no RPC)', '', '0', formatPercent(0), '', '', ''];
     if (showTimeline) row.push('');
