@@ -3,8 +3,7 @@
 import { performance } from 'node:perf_hooks';
 import grpc from '@grpc/grpc-js';
 import { createClient, type ChannelConfig } from '../grpc/channel.js';
-import { sayHello, type HelloReply } from '../grpc/proto.js';
-import { HOSTNAME_HEADER } from '../server/greeter.js';
+import { HOSTNAME_HEADER, sayHello, type HelloReply } from '../grpc/proto.js';
 import { Recorder } from './recorder.js';
 import type { ProgressSnapshot, RunResult, StopReason } from './result.js';
 

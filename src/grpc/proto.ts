@@ -8,6 +8,12 @@ import grpc from '@grpc/grpc-js';
 /** Absolute path of the bundled `helloworld.proto` (gRPC's own example, unchanged on the wire). */
 export const HELLOWORLD_PROTO_PATH = fileURLToPath(new URL('../../protos/helloworld.proto', import.meta.url));
 
+/**
+ * The response header that carries the answering backend's hostname (the convention of
+ * gRPC's xDS interop test servers: grpc-java interop-testing XdsTestServer.java, `HOSTNAME_KEY`).
+ */
+export const HOSTNAME_HEADER = 'hostname';
+
 /** `helloworld.HelloRequest`. */
 export interface HelloRequest {
   name: string;

@@ -3,7 +3,7 @@
 import { EventEmitter } from 'node:events';
 import grpc from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
-import { greeterService, type HelloReply, type HelloRequest } from '../grpc/proto.js';
+import { greeterService, HOSTNAME_HEADER, type HelloReply, type HelloRequest } from '../grpc/proto.js';
 
 /** How a {@link GreeterServer} is started. */
 export interface GreeterServerOptions {
@@ -40,9 +40,6 @@ export class BindError extends Error {
 export function greetingFor(hostname: string, name: string): string {
   return `hostname:${hostname}, in:${name}`;
 }
-
-/** The response header that carries the hostname (the xDS interop test servers' convention). */
-export const HOSTNAME_HEADER = 'hostname';
 
 /**
  * A helloworld.Greeter server plus grpc.health.v1.Health (SERVING while up, NOT_SERVING
