@@ -79,15 +79,21 @@ describe('grpclb-probe run --target (spawned)', () => {
     assert.match(outcome.stderr, /gate --max-skew failed: limit <= 1.5, measured 3.00/);
   });
 
-  it('--out writes the chosen format to a file while stdout still gets it', async () => {
+  it('--out writes the chosen format to a file while the table still prints', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'grpclb-probe-')), 'report.md');
     const summary = join(mkdtempSync(join(tmpdir(), 'grpclb-probe-')), 'summary.md');
     const outcome = await runCli(['run', '-t', ipv4Target(servers), '--lb-policy', 'round_robin', '--calls', '30', '-o', 'markdown', '--out', file], {
       env: { GITHUB_STEP_SUMMARY: summary },
     });
     assert.equal(outcome.code, 0, outcome.stderr);
-    assert.equal(readFileSync(file, 'utf8'), outcome.stdout);
+    assert.match(readFileSync(file, 'utf8'), /^### grpclb-probe: BALANCED\n/);
+    assert.match(outcome.stdout, /^target ipv4:/);
+    assert.match(outcome.stdout, /RPCs 30 ok, 0 failed/);
     assert.match(readFileSync(summary, 'utf8'), /### grpclb-probe: BALANCED/);
+    const json = join(mkdtempSync(join(tmpdir(), 'grpclb-probe-')), 'report.json');
+    const jsonOutcome = await runCli(['run', '-t', ipv4Target(servers), '--calls', '20', '-o', 'json', '--out', json]);
+    assert.equal(JSON.parse(readFileSync(json, 'utf8')).rpcs.total, 20);
+    assert.match(jsonOutcome.stdout, /RPCs 20 ok/);
   });
 
   it('--version and --help exit 0', async () => {
@@ -145,11 +151,12 @@ describe('interrupting a run (spawned)', () => {
         },
       });
       assert.equal(outcome.code, 130, outcome.stderr);
-      const json = JSON.parse(outcome.stdout);
+      const json = JSON.parse(readFileSync(file, 'utf8'));
       assert.equal(json.stopReason, 'interrupted');
       assert.ok(json.rpcs.ok > 0 && json.rpcs.ok < 1000, `ok ${json.rpcs.ok}`);
       assert.equal(json.rpcs.failed, 0, 'the RPC in flight was let finish');
-      assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), json);
+      assert.match(outcome.stdout, new RegExp(`RPCs ${json.rpcs.ok} ok, 0 failed`), 'the table prints the same partial counts');
+      assert.match(outcome.stdout, /interrupted: partial results/);
       assert.match(outcome.stderr, new RegExp(`^${slow[0]!.address.replace(/\./g, '\\.')}: \\d+/1000 RPCs`, 'm'));
       assert.doesNotMatch(outcome.stderr, /\u001b\[/, 'no escape codes without a terminal');
     } finally {

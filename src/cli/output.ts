@@ -117,26 +117,30 @@ export interface Renderings {
 }
 
 /**
- * Prints the chosen format to stdout, writes it to --out, appends markdown to the step summary.
+ * Prints the report: the chosen format to stdout; with --out, the chosen format to the file
+ * and the table to stdout (a person still reads the run while a file or a CI step gets the
+ * JSON). Appends the markdown form to the GitHub step summary when there is one.
  * @throws UsageError naming --out or GITHUB_STEP_SUMMARY when the file cannot be written
  *   (after stdout has the report).
  */
 export function emitReport(plan: OutputPlan, renderings: Renderings): void {
-  const text = renderings[plan.format]();
-  process.stdout.write(text);
+  const chosen = renderings[plan.format]();
+  const table = plan.format === 'table' ? chosen : null;
+  process.stdout.write(plan.outFile === null ? chosen : (table ?? renderings.table()));
   if (plan.outFile !== null) {
-    const fileText = plan.format === 'table' ? stripVTControlCharacters(text) : text;
-    try {
-      writeFileSync(plan.outFile, fileText);
-    } catch (error) {
-      throw new UsageError(`--out ${plan.outFile}: cannot write: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-    }
+    const file = plan.outFile;
+    writeOrExplain(`--out ${file}`, () => writeFileSync(file, table === null ? chosen : stripVTControlCharacters(table)));
   }
   if (plan.stepSummary !== null) {
-    try {
-      appendFileSync(plan.stepSummary, renderings.markdown());
-    } catch (error) {
-      throw new UsageError(`GITHUB_STEP_SUMMARY ${plan.stepSummary}: cannot append: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-    }
+    const summary = plan.stepSummary;
+    writeOrExplain(`GITHUB_STEP_SUMMARY ${summary}`, () => appendFileSync(summary, renderings.markdown()));
+  }
+}
+
+function writeOrExplain(what: string, write: () => void): void {
+  try {
+    write();
+  } catch (error) {
+    throw new UsageError(`${what}: cannot write: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
 }

@@ -99,7 +99,7 @@ export function registerRun(program: Command): void {
     .addOption(new Option('--expect <verdict>', 'gate: the verdict must be this').choices(['balanced', 'pinned']))
     .option('--max-error-rate <r>', 'gate: failed/total must be <= r (0..1); also the UNSTABLE threshold', parse.fraction)
     .addOption(new Option('-o, --output <format>', 'report format on stdout').choices(OUTPUT_FORMATS).default('table'))
-    .option('--out <file>', 'also write the report, in the chosen format, to this file')
+    .option('--out <file>', 'write the report, in the chosen format, to this file; stdout then shows the table')
     .option('-q, --quiet', 'no progress on stderr')
     .option('--no-color', 'no colors (NO_COLOR is honoured too)')
     .option('--replicas <n>', 'lab only: Greeter pods (default 3)', parse.integerAtLeast(1))
