@@ -121,7 +121,7 @@ export function validateRunFlags(flags: RunFlags): void {
   }
   const tlsOnly = (['caCert', 'cert', 'key', 'serverName'] as const).filter((name) => flags[name] !== undefined);
   if (tlsOnly.length > 0 && flags.tls !== true) {
-    throw new UsageError(`${tlsOnly.map(kebab).join(', ')} need --tls`);
+    throw new UsageError(`${flagList(tlsOnly)} ${tlsOnly.length === 1 ? 'needs' : 'need'} --tls`);
   }
   if ((flags.cert === undefined) !== (flags.key === undefined)) {
     throw new UsageError('--cert and --key go together');
@@ -131,18 +131,19 @@ export function validateRunFlags(flags: RunFlags): void {
       (name) => flags[name] !== undefined,
     );
     if (targetOnly.length > 0) {
-      throw new UsageError(`${targetOnly.map(kebab).join(', ')} need --target (the lab sets its own policies and gates)`);
+      throw new UsageError(`${flagList(targetOnly)} ${targetOnly.length === 1 ? 'needs' : 'need'} --target (the lab sets its own policies and gates)`);
     }
   } else {
     const labOnly = (['replicas', 'setups', 'clusteripMode'] as const).filter((name) => flags[name] !== undefined);
     if (labOnly.length > 0) {
-      throw new UsageError(`${labOnly.map(kebab).join(', ')} only apply to the lab (run without --target)`);
+      throw new UsageError(`${flagList(labOnly)} only ${labOnly.length === 1 ? 'applies' : 'apply'} to the lab (run without --target)`);
     }
   }
 }
 
-function kebab(name: string): string {
-  return `--${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
+/** `['caCert', 'key']` -> `--ca-cert, --key` */
+function flagList(names: readonly string[]): string {
+  return names.map((name) => `--${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`).join(', ');
 }
 
 function readPem(flag: string, file: string | undefined): Buffer | undefined {
