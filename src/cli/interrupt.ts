@@ -7,8 +7,12 @@ export interface Interrupt {
   dispose(): void;
 }
 
-/** Installs the handlers; call {@link Interrupt.dispose} when the run is over. */
-export function interruptOnSignals(): Interrupt {
+/**
+ * Installs the handlers; call {@link Interrupt.dispose} when the run is over.
+ * @param beforeNotice runs before the first notice is written, e.g. to take down a live view
+ *   that would otherwise be drawn over.
+ */
+export function interruptOnSignals(beforeNotice: () => void = () => undefined): Interrupt {
   const controller = new AbortController();
   const onSignal = (name: NodeJS.Signals): void => {
     if (controller.signal.aborted) {
@@ -16,6 +20,7 @@ export function interruptOnSignals(): Interrupt {
       // The user asked twice: nothing left to wait for.
       process.exit(130);
     }
+    beforeNotice();
     process.stderr.write(`\ngrpclb-probe: ${name}: stopping, waiting for RPCs in flight (up to their deadline); again to exit now\n`);
     controller.abort();
   };

@@ -70,7 +70,9 @@ export function planOutput(
 
 /** Progress shown while runs go on. */
 export interface Progress {
+  /** Shows this run from now on; a no-op once stopped. */
   follow(title: string, snapshot: () => ProgressSnapshot): void;
+  /** Takes the progress down; safe to call more than once. */
   stop(): void;
 }
 
@@ -82,12 +84,16 @@ export async function startProgress(plan: OutputPlan): Promise<Progress> {
   if (plan.live) {
     const { startLiveView } = await import('../ui/live.js');
     let handle: ReturnType<typeof startLiveView> | null = null;
+    let stopped = false;
     return {
       follow(title, snapshot) {
+        if (stopped) return;
         if (handle === null) handle = startLiveView(process.stderr, title, snapshot, plan.liveColor);
         else handle.follow(title, snapshot);
       },
       stop() {
+        if (stopped) return;
+        stopped = true;
         handle?.stop();
       },
     };
@@ -105,6 +111,7 @@ export async function startProgress(plan: OutputPlan): Promise<Progress> {
     },
     stop() {
       clearInterval(timer);
+      source = null;
     },
   };
 }

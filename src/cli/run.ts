@@ -209,8 +209,8 @@ async function runTarget(target: string, flags: RunFlags, plan: OutputPlan): Pro
     expect: flags.expect,
     maxErrorRate: flags.maxErrorRate,
   };
-  const interrupt = interruptOnSignals();
   const progress = await startProgress(plan);
+  const interrupt = interruptOnSignals(() => progress.stop());
   try {
     const resolvedPromise = resolveTargetAddresses(info);
     let run;
@@ -259,7 +259,8 @@ async function runLab(flags: RunFlags, plan: OutputPlan): Promise<number> {
     throw new LabStartError('the lab needs GRPC_NODE_USE_ALTERNATIVE_RESOLVER=true for its DNS server; unset it or set it to true');
   }
   const setups = flags.setups ?? [...SETUPS];
-  const interrupt = interruptOnSignals();
+  const progress = await startProgress(plan);
+  const interrupt = interruptOnSignals(() => progress.stop());
   let lab: Lab;
   try {
     lab = await Lab.start({ replicas: flags.replicas ?? 3, clusterIpMode: flags.clusteripMode });
@@ -267,7 +268,6 @@ async function runLab(flags: RunFlags, plan: OutputPlan): Promise<number> {
     interrupt.dispose();
     throw new LabStartError(`lab failed to start: ${error instanceof LabError ? error.message : String(error)}`);
   }
-  const progress = await startProgress(plan);
   try {
     const comparison = await compareSetups(lab, setups, loadOf(flags), interrupt.signal, (setup, run) => {
       progress.follow(`lab: ${setup} (${setups.indexOf(setup) + 1}/${setups.length})`, run.snapshot);
