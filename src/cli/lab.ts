@@ -2,7 +2,6 @@
 import { Command, Option } from 'commander';
 import type { ClusterIpMode } from '../lab/l4-vip.js';
 import { Lab, LabError } from '../lab/topology.js';
-import { alternativeResolverEnabled } from '../grpc/alternative-resolver.js';
 import { EXIT, LabStartError } from './errors.js';
 import * as parse from './parse.js';
 
@@ -34,9 +33,6 @@ export function registerLab(program: Command): void {
 
 /** Runs `lab` until SIGINT/SIGTERM; returns the exit code. @throws LabStartError (exit 4). */
 export async function labCommand(flags: LabFlags): Promise<number> {
-  if (!alternativeResolverEnabled()) {
-    throw new LabStartError('the lab needs GRPC_NODE_USE_ALTERNATIVE_RESOLVER=true for its DNS server; unset it or set it to true');
-  }
   let lab: Lab;
   try {
     lab = await Lab.start({
