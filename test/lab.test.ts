@@ -79,6 +79,28 @@ describe('the lab', () => {
   });
 });
 
+describe('the lab without loopback aliases (as on macOS)', () => {
+  it('falls back to 127.0.0.1 with distinct ports, skips the headless setups and says why', async () => {
+    // 192.0.2.0/24 is TEST-NET-1: not on this machine, so bind() fails with EADDRNOTAVAIL; no packet is sent.
+    const lab = await Lab.start({ replicas: 3, podAddressPrefix: '192.0.2.' });
+    try {
+      assert.equal(lab.loopbackAliases, false);
+      const addresses = lab.endpoints();
+      assert.ok(addresses.every((address) => address.startsWith('127.0.0.1:')));
+      assert.equal(new Set(addresses).size, 3);
+      const comparison = await compareSetups(lab, SETUPS, { ...load, calls: 60 });
+      assert.deepEqual(comparison.setups.map((outcome) => [outcome.spec.setup, outcome.report.diagnosis.verdict]), [
+        ['clusterip', 'PINNED'],
+        ['proxy', 'BALANCED'],
+        ['static', 'BALANCED'],
+      ]);
+      assert.deepEqual(comparison.skipped.map((skipped) => skipped.setup), ['headless', 'headless-rr']);
+    } finally {
+      await lab.close();
+    }
+  });
+});
+
 describe('the lab in ipvs-rr mode', () => {
   it('hands three connections to three different pods', async () => {
     const lab = await Lab.start({ replicas: 3, clusterIpMode: 'ipvs-rr' });

@@ -24,6 +24,12 @@ export interface LabOptions {
   readonly delayMs?: number;
   /** Max connection age for every pod, ms (grpc-js `grpc.max_connection_age_ms`); default none. */
   readonly maxConnectionAgeMs?: number;
+  /**
+   * Pod IPs are this prefix plus 1, 2, ...; default `127.0.10.`. When the first cannot be bound
+   * (EADDRNOTAVAIL: macOS has only 127.0.0.1 without aliases), every part falls back to
+   * 127.0.0.1 with its own port. Tests pass an address this machine does not have to see that.
+   */
+  readonly podAddressPrefix?: string;
 }
 
 /** One pod. */
@@ -111,16 +117,16 @@ export class Lab {
         }
         return;
       } catch (error) {
-        await Promise.all(this.backends.map((backend) => backend.server.kill()));
+        for (const backend of this.backends) backend.server.kill();
         this.backends.length = 0;
         this.nextPodIndex = 1;
-        const reason = error instanceof BindError ? error.reason : String(error);
-        if (reason === 'address not available on this machine' && this.loopbackAliases) {
+        const code = error instanceof BindError ? error.code : null;
+        if (code === 'EADDRNOTAVAIL' && this.loopbackAliases) {
           this.loopbackAliases = false; // macOS: only 127.0.0.1 answers without an alias
           attempt -= 1;
           continue;
         }
-        if (port !== 0 || reason !== 'address already in use' || attempt === PORT_ATTEMPTS - 1) {
+        if (port !== 0 || code !== 'EADDRINUSE' || attempt === PORT_ATTEMPTS - 1) {
           throw new LabError(error instanceof Error ? error.message : String(error));
         }
       }
@@ -134,7 +140,7 @@ export class Lab {
 
   /** Scale out by one pod (the same port, the next pod IP). */
   async addBackend(name = podName(this.templateHash)): Promise<LabBackend> {
-    const host = this.loopbackAliases ? `${POD_PREFIX}${this.nextPodIndex}` : FALLBACK_HOST;
+    const host = this.loopbackAliases ? `${this.options.podAddressPrefix ?? POD_PREFIX}${this.nextPodIndex}` : FALLBACK_HOST;
     const server = new GreeterServer({
       host,
       port: this.loopbackAliases ? this.port : 0,

@@ -30,11 +30,21 @@ export interface GreeterServerOptions {
 export class BindError extends Error {
   constructor(
     readonly address: string,
+    /** The socket error code when one was recognised (`EADDRINUSE`, `EADDRNOTAVAIL`, `EACCES`), else null. */
+    readonly code: string | null,
+    /** In words: `address already in use`, ... */
     readonly reason: string,
   ) {
     super(`cannot listen on ${address}: ${reason}`);
   }
 }
+
+/** grpc-js reports bind failures as text (server.ts `bindAsync`); these are the codes worth naming. */
+const BIND_REASONS: Record<string, string> = {
+  EADDRINUSE: 'address already in use',
+  EADDRNOTAVAIL: 'address not available on this machine',
+  EACCES: 'permission denied',
+};
 
 /** The reply text: `hostname:<hostname>, in:<name>`, as the Go demo servers of common Kubernetes articles print it. */
 export function greetingFor(hostname: string, name: string): string {
@@ -109,7 +119,8 @@ export class GreeterServer extends EventEmitter {
     return new Promise((resolve, reject) => {
       this.server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (error, port) => {
         if (error !== null) {
-          reject(new BindError(address, bindReason(error)));
+          const code = /\b(EADDRINUSE|EADDRNOTAVAIL|EACCES)\b/.exec(error.message)?.[1] ?? null;
+          reject(new BindError(address, code, code === null ? (error.message.split('\n')[0] ?? error.message) : BIND_REASONS[code]!));
           return;
         }
         this.boundPort = port;
@@ -168,12 +179,4 @@ export class GreeterServer extends EventEmitter {
       this.emit('cancelled');
     });
   };
-}
-
-function bindReason(error: Error): string {
-  const text = error.message;
-  if (/EADDRINUSE/.test(text)) return 'address already in use';
-  if (/EADDRNOTAVAIL/.test(text)) return 'address not available on this machine';
-  if (/EACCES/.test(text)) return 'permission denied';
-  return text.split('\n')[0] ?? text;
 }
