@@ -1,7 +1,7 @@
 // `grpclb-probe lab`: start the lab's topology and keep it up for other clients.
 import { Command, Option } from 'commander';
 import type { ClusterIpMode } from '../lab/l4-vip.js';
-import { Lab, LabError } from '../lab/topology.js';
+import { Lab, LabError, type LabOptions } from '../lab/topology.js';
 import { EXIT, LabStartError } from './errors.js';
 import * as parse from './parse.js';
 
@@ -31,20 +31,27 @@ export function registerLab(program: Command): void {
     });
 }
 
-/** Runs `lab` until SIGINT/SIGTERM; returns the exit code. @throws LabStartError (exit 4). */
-export async function labCommand(flags: LabFlags): Promise<number> {
-  let lab: Lab;
+/**
+ * {@link Lab.start} for the CLI: shared by `lab` and `run` without a target.
+ * @throws LabStartError (exit 4) naming what could not be bound.
+ */
+export async function startLab(options: LabOptions): Promise<Lab> {
   try {
-    lab = await Lab.start({
-      replicas: flags.replicas,
-      port: flags.port,
-      clusterIpMode: flags.clusteripMode,
-      delayMs: flags.delayMs,
-      maxConnectionAgeMs: flags.maxConnectionAgeMs,
-    });
+    return await Lab.start(options);
   } catch (error) {
     throw new LabStartError(`lab failed to start: ${error instanceof LabError ? error.message : String(error)}`);
   }
+}
+
+/** Runs `lab` until SIGINT/SIGTERM; returns the exit code. @throws LabStartError (exit 4). */
+export async function labCommand(flags: LabFlags): Promise<number> {
+  const lab = await startLab({
+    replicas: flags.replicas,
+    port: flags.port,
+    clusterIpMode: flags.clusteripMode,
+    delayMs: flags.delayMs,
+    maxConnectionAgeMs: flags.maxConnectionAgeMs,
+  });
   const out = (line = ''): boolean => process.stdout.write(line + '\n');
   const pods = lab.endpoints();
   out(`lab up: ${pods.length} Greeter pods${lab.loopbackAliases ? '' : ' (all on 127.0.0.1: no loopback aliases here)'}`);

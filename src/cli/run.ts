@@ -10,7 +10,8 @@ import { alternativeResolverEnabled, targetHasDnsAuthority } from '../grpc/alter
 import { parseTarget, resolveTargetAddresses, TargetError } from '../grpc/target.js';
 import { compareSetups, SETUPS, type Setup } from '../lab/compare.js';
 import type { ClusterIpMode } from '../lab/l4-vip.js';
-import { Lab, LabError } from '../lab/topology.js';
+import type { Lab } from '../lab/topology.js';
+import { startLab } from './lab.js';
 import { renderJson } from '../report/json.js';
 import { renderLabJson, renderLabMarkdown, renderLabTable } from '../report/lab.js';
 import { renderMarkdown } from '../report/markdown.js';
@@ -263,10 +264,10 @@ async function runLab(flags: RunFlags, plan: OutputPlan): Promise<number> {
   const interrupt = interruptOnSignals(() => progress.stop());
   let lab: Lab;
   try {
-    lab = await Lab.start({ replicas: flags.replicas ?? 3, clusterIpMode: flags.clusteripMode });
+    lab = await startLab({ replicas: flags.replicas ?? 3, clusterIpMode: flags.clusteripMode });
   } catch (error) {
     interrupt.dispose();
-    throw new LabStartError(`lab failed to start: ${error instanceof LabError ? error.message : String(error)}`);
+    throw error;
   }
   try {
     const comparison = await compareSetups(lab, setups, loadOf(flags), interrupt.signal, (setup, run) => {

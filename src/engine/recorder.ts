@@ -21,15 +21,22 @@ export function newLatencyHistogram(): hdr.Histogram {
   return hdr.build({ bitBucketSize: 32, autoResize: true, lowestDiscernibleValue: 1, numberOfSignificantValueDigits: 3 });
 }
 
+/**
+ * The value at `percentile`, in the histogram's unit, never above its max:
+ * getValueAtPercentile answers the highest value equivalent to the bucket's, which can lie
+ * above the exact max, and a report where p99 > max reads as a bug. 0 when empty.
+ */
+export function percentileUs(histogram: hdr.Histogram, percentile: number): number {
+  return histogram.totalCount === 0 ? 0 : Math.min(histogram.getValueAtPercentile(percentile), histogram.maxValue);
+}
+
 /** p50/p90/p99/p99.9/max/mean of a microsecond histogram, in ms rounded to the microsecond. */
 export function summarize(histogram: hdr.Histogram): LatencySummary {
   if (histogram.totalCount === 0) {
     return { p50: 0, p90: 0, p99: 0, p999: 0, max: 0, mean: 0 };
   }
   const ms = (us: number): number => Math.round(us) / 1000;
-  // getValueAtPercentile answers the highest value equivalent to the bucket's, which can lie
-  // above the exact max; clamp so that p99 <= max always reads true.
-  const at = (percentile: number): number => ms(Math.min(histogram.getValueAtPercentile(percentile), histogram.maxValue));
+  const at = (percentile: number): number => ms(percentileUs(histogram, percentile));
   return {
     p50: at(50),
     p90: at(90),
@@ -185,8 +192,8 @@ export class Recorder {
       done,
       failed: this.failed,
       rpcsPerSecond: base.elapsedMs > 0 ? (done * 1000) / base.elapsedMs : 0,
-      p50Ms: this.overall.totalCount > 0 ? this.overall.getValueAtPercentile(50) / 1000 : 0,
-      p99Ms: this.overall.totalCount > 0 ? this.overall.getValueAtPercentile(99) / 1000 : 0,
+      p50Ms: percentileUs(this.overall, 50) / 1000,
+      p99Ms: percentileUs(this.overall, 99) / 1000,
       backends: this.backendCounts(),
     };
   }

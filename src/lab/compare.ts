@@ -21,8 +21,6 @@ export interface SetupSpec {
   readonly connectsTo: string;
   /** The addresses the target resolves to. */
   readonly resolvedAddresses: readonly string[];
-  /** What a Kubernetes user would have to run to get this setup. */
-  readonly models: string;
 }
 
 /** The target, policy and topology of `setup` in `lab`. */
@@ -38,7 +36,6 @@ export function setupSpec(lab: Lab, setup: Setup): SetupSpec {
         topology: 'clusterip-vip',
         connectsTo: `VIP ${lab.vip.address}`,
         resolvedAddresses: [lab.vip.address],
-        models: 'a ClusterIP Service (kube-proxy)',
       };
     case 'headless':
     case 'headless-rr':
@@ -49,7 +46,6 @@ export function setupSpec(lab: Lab, setup: Setup): SetupSpec {
         topology: 'dns-pods',
         connectsTo: podIps,
         resolvedAddresses: pods,
-        models: setup === 'headless' ? 'a headless Service, default LB policy' : 'a headless Service with round_robin',
       };
     case 'proxy':
       return {
@@ -59,7 +55,6 @@ export function setupSpec(lab: Lab, setup: Setup): SetupSpec {
         topology: 'proxy',
         connectsTo: `proxy ${lab.proxy.address}`,
         resolvedAddresses: [lab.proxy.address],
-        models: 'an L7 proxy or mesh sidecar (Envoy, Istio, Linkerd)',
       };
     case 'static':
       return {
@@ -69,7 +64,6 @@ export function setupSpec(lab: Lab, setup: Setup): SetupSpec {
         topology: 'static-pods',
         connectsTo: podIps,
         resolvedAddresses: pods,
-        models: 'a static address list with round_robin (the control case)',
       };
   }
 }
