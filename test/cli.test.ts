@@ -37,7 +37,7 @@ describe('grpclb-probe run --target (spawned)', () => {
     assert.equal(json.backends.length, 1);
     assert.equal(json.backends[0].rpcs, 60);
     assert.equal(json.backends[0].share, 1);
-    assert.deepEqual(Object.keys(json.backends[0].latencyMs).sort(), ['max', 'mean', 'p50', 'p90', 'p99', 'p999']);
+    assert.deepEqual(Object.keys(json.backends[0].latencyMs).sort(), ['max', 'mean', 'p50', 'p90', 'p95', 'p99', 'p999']);
     assert.equal(json.peers.length, 1);
     assert.ok(json.elapsedMs > 0 && json.rpcsPerSecond > 0);
     assert.equal(json.diagnosis.verdict, 'PINNED');

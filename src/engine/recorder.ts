@@ -30,16 +30,17 @@ export function percentileUs(histogram: hdr.Histogram, percentile: number): numb
   return histogram.totalCount === 0 ? 0 : Math.min(histogram.getValueAtPercentile(percentile), histogram.maxValue);
 }
 
-/** p50/p90/p99/p99.9/max/mean of a microsecond histogram, in ms rounded to the microsecond. */
+/** p50/p90/p95/p99/p99.9/max/mean of a microsecond histogram, in ms rounded to the microsecond. */
 export function summarize(histogram: hdr.Histogram): LatencySummary {
   if (histogram.totalCount === 0) {
-    return { p50: 0, p90: 0, p99: 0, p999: 0, max: 0, mean: 0 };
+    return { p50: 0, p90: 0, p95: 0, p99: 0, p999: 0, max: 0, mean: 0 };
   }
   const ms = (us: number): number => Math.round(us) / 1000;
   const at = (percentile: number): number => ms(percentileUs(histogram, percentile));
   return {
     p50: at(50),
     p90: at(90),
+    p95: at(95),
     p99: at(99),
     p999: at(99.9),
     max: ms(histogram.maxValue),

@@ -14,6 +14,7 @@ export type StopReason =
 export interface LatencySummary {
   readonly p50: number;
   readonly p90: number;
+  readonly p95: number;
   readonly p99: number;
   readonly p999: number;
   readonly max: number;
@@ -133,4 +134,39 @@ export interface ProgressSnapshot {
   readonly backends: readonly { readonly name: string; readonly rpcs: number }[];
   /** true while warmup RPCs are running. */
   readonly warmingUp: boolean;
+}
+
+/**
+ * Kinds of {@link RunEvent}. A JSON contract: scripts read these names, keep them stable.
+ * - `address-added` / `address-removed`: the probe's own resolver watch saw the address set change;
+ * - `backend-first-rpc`: a backend's first answered RPC, when it came after the first interval;
+ * - `backend-last-rpc`: a backend's last answered RPC, when it stopped well before the end;
+ * - `peer-changed`: a channel's connection moved to another peer (reconnect, max connection age, GOAWAY);
+ * - `errors`: an interval whose failures stand out;
+ * - `pod-added` / `pod-removed` / `pod-slowed`: a lab scenario changed its pods.
+ */
+export type RunEventKind =
+  | 'address-added'
+  | 'address-removed'
+  | 'backend-first-rpc'
+  | 'backend-last-rpc'
+  | 'peer-changed'
+  | 'errors'
+  | 'pod-added'
+  | 'pod-removed'
+  | 'pod-slowed';
+
+/** Something that happened during a run, on the run's clock. */
+export interface RunEvent {
+  /** ms since the measured part of the run began (the timeline's clock). */
+  readonly atMs: number;
+  readonly kind: RunEventKind;
+  /** The backend (hostname) concerned, when there is one. */
+  readonly backend?: string;
+  /** `ip:port`, for address and peer events. */
+  readonly address?: string;
+  /** 0-based channel index, for `peer-changed`. */
+  readonly channel?: number;
+  /** One human-readable line. */
+  readonly detail: string;
 }
