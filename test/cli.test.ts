@@ -16,7 +16,7 @@ describe('grpclb-probe run --target (spawned)', () => {
   after(() => stopServers(servers));
 
   it('prints a table with one row per backend and exits 0', async () => {
-    const outcome = await runCli(['run', '--target', ipv4Target(servers), '--lb-policy', 'round_robin', '--calls', '90']);
+    const outcome = await runCli(['run', '--target', ipv4Target(servers), '--lb-policy', 'round_robin', '--total', '90']);
     assert.equal(outcome.code, 0, outcome.stderr);
     for (const server of servers) {
       assert.match(outcome.stdout, new RegExp(`${server.hostname}\\s*│\\s*${server.address.replace(/\./g, '\\.')}`));
@@ -27,7 +27,7 @@ describe('grpclb-probe run --target (spawned)', () => {
   });
 
   it('--output json prints a parseable result with the documented fields', async () => {
-    const outcome = await runCli(['run', '-t', ipv4Target(servers), '--lb-policy', 'pick_first', '--calls', '60', '--output', 'json']);
+    const outcome = await runCli(['run', '-t', ipv4Target(servers), '--lb-policy', 'pick_first', '--total', '60', '--output', 'json']);
     assert.equal(outcome.code, 0, outcome.stderr);
     const json = JSON.parse(outcome.stdout);
     assert.equal(json.target, ipv4Target(servers));
@@ -44,14 +44,14 @@ describe('grpclb-probe run --target (spawned)', () => {
   });
 
   it('reports lbPolicy null for the channel default', async () => {
-    const outcome = await runCli(['run', '-t', servers[0]!.address, '--calls', '10', '-o', 'json']);
+    const outcome = await runCli(['run', '-t', servers[0]!.address, '--total', '10', '-o', 'json']);
     assert.equal(JSON.parse(outcome.stdout).lbPolicy, null);
   });
 
   it('exits 2 with a one-line error naming the flag for bad input', async () => {
     for (const args of [
-      ['run', '--calls', 'many'],
-      ['run', '-t', '127.0.0.1:1', '--calls', '5', '--duration', '1s'],
+      ['run', '--total', 'many'],
+      ['run', '-t', '127.0.0.1:1', '--total', '5', '--duration', '1s'],
       ['run', '-t', '127.0.0.1:1', '--channels', '4', '--concurrency', '2'],
       ['run', '-t', '127.0.0.1:1', '--lb-policy', 'least_request'],
       ['serve', '--port', '70000'],
@@ -60,20 +60,20 @@ describe('grpclb-probe run --target (spawned)', () => {
       assert.equal(outcome.code, 2, `${args.join(' ')}: ${outcome.stderr}`);
       const lines = outcome.stderr.trim().split('\n');
       assert.equal(lines.length, 1, `one line for ${args.join(' ')}: ${outcome.stderr}`);
-      assert.match(lines[0]!, /--(calls|duration|channels|lb-policy|port)/);
+      assert.match(lines[0]!, /--(total|duration|channels|lb-policy|port)/);
       assert.doesNotMatch(outcome.stderr, /at .*\.js:\d+/, 'no stack trace');
     }
   });
 
   it('exits 3 and says what failed when no RPC succeeds', async () => {
-    const outcome = await runCli(['run', '-t', '127.0.0.1:1', '--calls', '5']);
+    const outcome = await runCli(['run', '-t', '127.0.0.1:1', '--total', '5']);
     assert.equal(outcome.code, 3);
     assert.match(outcome.stderr, /no RPC to 127\.0\.0\.1:1 succeeded .*14 UNAVAILABLE: No connection established/);
     assert.match(outcome.stdout, /RPCs 0 ok, 5 failed/, 'the report still prints');
   });
 
   it('exits 1 naming the gate, limit and measured value when a gate fails', async () => {
-    const outcome = await runCli(['run', '-t', ipv4Target(servers), '--calls', '30', '--expect-backends', '3', '--expect', 'balanced', '--max-skew', '1.5']);
+    const outcome = await runCli(['run', '-t', ipv4Target(servers), '--total', '30', '--expect-backends', '3', '--expect', 'balanced', '--max-skew', '1.5']);
     assert.equal(outcome.code, 1);
     assert.match(outcome.stderr, /gate --expect failed: limit BALANCED, measured PINNED/);
     assert.match(outcome.stderr, /gate --max-skew failed: limit <= 1.5, measured 3.00/);
@@ -82,7 +82,7 @@ describe('grpclb-probe run --target (spawned)', () => {
   it('--out writes the chosen format to a file while the table still prints', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'grpclb-probe-')), 'report.md');
     const summary = join(mkdtempSync(join(tmpdir(), 'grpclb-probe-')), 'summary.md');
-    const outcome = await runCli(['run', '-t', ipv4Target(servers), '--lb-policy', 'round_robin', '--calls', '30', '-o', 'markdown', '--out', file], {
+    const outcome = await runCli(['run', '-t', ipv4Target(servers), '--lb-policy', 'round_robin', '--total', '30', '-o', 'markdown', '--out', file], {
       env: { GITHUB_STEP_SUMMARY: summary },
     });
     assert.equal(outcome.code, 0, outcome.stderr);
@@ -91,7 +91,7 @@ describe('grpclb-probe run --target (spawned)', () => {
     assert.match(outcome.stdout, /RPCs 30 ok, 0 failed/);
     assert.match(readFileSync(summary, 'utf8'), /### grpclb-probe: BALANCED/);
     const json = join(mkdtempSync(join(tmpdir(), 'grpclb-probe-')), 'report.json');
-    const jsonOutcome = await runCli(['run', '-t', ipv4Target(servers), '--calls', '20', '-o', 'json', '--out', json]);
+    const jsonOutcome = await runCli(['run', '-t', ipv4Target(servers), '--total', '20', '-o', 'json', '--out', json]);
     assert.equal(JSON.parse(readFileSync(json, 'utf8')).rpcs.total, 20);
     assert.match(jsonOutcome.stdout, /RPCs 20 ok/);
   });
@@ -145,7 +145,7 @@ describe('interrupting a run (spawned)', () => {
     const slow = await startServers(1, 'slow', { delayMs: 100 });
     const file = join(mkdtempSync(join(tmpdir(), 'grpclb-probe-')), 'partial.json');
     try {
-      const outcome = await runCli(['run', '-t', slow[0]!.address, '--calls', '1000', '-o', 'json', '--out', file], {
+      const outcome = await runCli(['run', '-t', slow[0]!.address, '--total', '1000', '-o', 'json', '--out', file], {
         onStderr: (text, child) => {
           if (/RPCs, \d+ RPC\/s/.test(text) && !child.killed) child.kill('SIGINT');
         },

@@ -123,7 +123,7 @@ describe('grpclb-probe run with no target (spawned)', () => {
   });
 
   it('--output json gives each setup its expected verdict', async () => {
-    const outcome = await runCli(['run', '--output', 'json', '--calls', '150']);
+    const outcome = await runCli(['run', '--output', 'json', '--total', '150']);
     assert.equal(outcome.code, 0, outcome.stderr);
     const json = JSON.parse(outcome.stdout);
     assert.equal(json.lab.replicas, 3);
@@ -134,7 +134,7 @@ describe('grpclb-probe run with no target (spawned)', () => {
   });
 
   it('--setups picks which setups run', async () => {
-    const outcome = await runCli(['run', '--setups', 'proxy,static', '-o', 'json', '--calls', '30']);
+    const outcome = await runCli(['run', '--setups', 'proxy,static', '-o', 'json', '--total', '30']);
     assert.deepEqual(
       JSON.parse(outcome.stdout).setups.map((setup: { setup: string }) => setup.setup),
       ['proxy', 'static'],

@@ -49,7 +49,7 @@ describe('validateRunFlags: rules across flags, in one place', () => {
     assert.throws(() => validateRunFlags({ ...base, ...flags }), (error: Error) => error instanceof UsageError && pattern.test(error.message));
 
   it('rejects contradictions with a message naming the flags', () => {
-    fails({ calls: 10, duration: 1000 }, /--calls and --duration/);
+    fails({ total: 10, duration: 1000 }, /--total and --duration/);
     fails({ channels: 8 }, /--channels \(8\) cannot exceed --concurrency \(4\)/);
     fails({ caCert: 'ca.pem' }, /--ca-cert needs --tls/);
     fails({ tls: true, cert: 'c.pem' }, /--cert and --key go together/);

@@ -24,7 +24,7 @@ import * as parse from './parse.js';
 /** The flags of `run` as commander parses them. */
 export interface RunFlags extends OutputFlags {
   target?: string;
-  calls?: number;
+  total?: number;
   duration?: number;
   concurrency: number;
   channels: number;
@@ -50,7 +50,7 @@ export interface RunFlags extends OutputFlags {
   clusteripMode?: ClusterIpMode;
 }
 
-/** Default RPC count when neither --calls nor --duration is given. */
+/** Default RPC count when neither --total nor --duration is given. */
 export const DEFAULT_CALLS = 300;
 
 const EXAMPLES = `
@@ -78,8 +78,8 @@ export function registerRun(program: Command): void {
         'ClusterIP, headless DNS, headless with round_robin, an L7 proxy and a static list side by side.',
     )
     .option('-t, --target <target>', 'gRPC target: host:port, dns:///host:port, dns://DNS_IP:PORT/host:port, ipv4:a:p,b:p, ipv6:, unix:')
-    .option('-n, --calls <n>', `measured RPCs (default ${DEFAULT_CALLS} unless --duration)`, parse.integerAtLeast(1))
-    .option('-d, --duration <duration>', 'run for this long instead of a count: 30s, 2m', parse.duration)
+    .option('-n, --total <n>', `measured RPCs (default ${DEFAULT_CALLS} unless --duration)`, parse.integerAtLeast(1))
+    .option('-z, --duration <duration>', 'run for this long instead of a count: 30s, 2m', parse.duration)
     .option('-c, --concurrency <n>', 'RPCs in flight at once', parse.integerAtLeast(1), 1)
     .option('--channels <k>', 'channels, each with its own connections (models K client pods)', parse.integerAtLeast(1), 1)
     .option('--rps <rate>', 'fixed rate in RPC/s over all channels (open loop, coordinated-omission corrected)', parse.positiveNumber)
@@ -114,8 +114,8 @@ export function registerRun(program: Command): void {
 
 /** Cross-field validation, in one place. @throws UsageError naming the flags. */
 export function validateRunFlags(flags: RunFlags): void {
-  if (flags.calls !== undefined && flags.duration !== undefined) {
-    throw new UsageError('--calls and --duration exclude each other: bound the run by a count or by time');
+  if (flags.total !== undefined && flags.duration !== undefined) {
+    throw new UsageError('--total and --duration exclude each other: bound the run by a count or by time');
   }
   if (flags.channels > flags.concurrency) {
     throw new UsageError(`--channels (${flags.channels}) cannot exceed --concurrency (${flags.concurrency}): each channel needs an RPC in flight`);
@@ -168,7 +168,7 @@ function tlsConfig(flags: RunFlags): TlsConfig | null {
 
 function loadOf(flags: RunFlags): Omit<ProbeOptions, 'target' | 'lbPolicy'> {
   return {
-    calls: flags.duration !== undefined ? null : (flags.calls ?? DEFAULT_CALLS),
+    calls: flags.duration !== undefined ? null : (flags.total ?? DEFAULT_CALLS),
     durationMs: flags.duration ?? null,
     concurrency: flags.concurrency,
     channels: flags.channels,

@@ -3,7 +3,7 @@
 
 /** Why a run stopped. */
 export type StopReason =
-  /** `--calls` RPCs were issued and all finished. */
+  /** `--total` RPCs were issued and all finished. */
   | 'completed'
   /** `--duration` elapsed. */
   | 'duration'
@@ -122,7 +122,7 @@ export interface ProgressSnapshot {
   readonly elapsedMs: number;
   /** Measured RPCs finished so far. */
   readonly done: number;
-  /** `--calls` when set. */
+  /** `--total` when set. */
   readonly totalCalls: number | null;
   /** `--duration` in ms when set. */
   readonly durationMs: number | null;
