@@ -1,7 +1,9 @@
 // Flag value parsers for commander: each throws InvalidArgumentError, which commander turns
 // into a one-line `error: option '--flag <x>' argument 'v' is invalid. <reason>` (exit 2).
+import { readFileSync } from 'node:fs';
 import { InvalidArgumentError } from 'commander';
 import ms from 'ms';
+import { ChannelConfigError, parseChannelArg, parseServiceConfig, type ServiceConfig } from '../grpc/channel.js';
 
 /** An integer >= `min` (default 1). */
 export function integerAtLeast(min: number): (value: string) => number {
@@ -87,5 +89,32 @@ export function warmup(value: string): { calls: number } | { durationMs: number 
     return { durationMs: duration(value) };
   } catch {
     throw new InvalidArgumentError('expected a number of RPCs (50) or a duration (2s)');
+  }
+}
+
+/** `--channel-arg KEY=VALUE`, collected into one object (repeatable flag; a later key wins). */
+export function channelArg(value: string, previous: Record<string, string | number> = {}): Record<string, string | number> {
+  try {
+    const [key, parsed] = parseChannelArg(value);
+    return { ...previous, [key]: parsed };
+  } catch (error) {
+    throw new InvalidArgumentError(error instanceof ChannelConfigError ? error.message : String(error));
+  }
+}
+
+/** `--service-config JSON` or `--service-config @FILE`: a service config, checked as grpc-js checks it. */
+export function serviceConfig(value: string): ServiceConfig {
+  let text = value;
+  if (value.startsWith('@')) {
+    try {
+      text = readFileSync(value.slice(1), 'utf8');
+    } catch (error) {
+      throw new InvalidArgumentError(`cannot read ${value.slice(1)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+  }
+  try {
+    return parseServiceConfig(text);
+  } catch (error) {
+    throw new InvalidArgumentError(error instanceof ChannelConfigError ? error.message : String(error));
   }
 }

@@ -5,7 +5,7 @@ import grpc from '@grpc/grpc-js';
 import { analyze, type ProbeReport } from '../analysis/analyze.js';
 import { describeFailedGates, type GateLimits } from '../analysis/gates.js';
 import { startProbe, type ProbeOptions, type Warmup } from '../engine/probe.js';
-import { LB_POLICIES, type LbPolicy, type TlsConfig } from '../grpc/channel.js';
+import { LB_POLICIES, type LbPolicy, type ServiceConfig, type TlsConfig } from '../grpc/channel.js';
 import { alternativeResolverEnabled, targetHasDnsAuthority } from '../grpc/alternative-resolver.js';
 import { parseTarget, resolveTargetAddresses, TargetError } from '../grpc/target.js';
 import { compareSetups, SETUPS, type Setup } from '../lab/compare.js';
@@ -33,6 +33,8 @@ export interface RunFlags extends OutputFlags {
   interval: number;
   deadlineMs: number;
   lbPolicy?: LbPolicy;
+  channelArg?: Record<string, string | number>;
+  serviceConfig?: ServiceConfig;
   metadata?: [string, string][];
   authority?: string;
   tls?: boolean;
@@ -61,6 +63,8 @@ Examples:
   $ grpclb-probe run -t 10.0.0.7:50051 --duration 30s --concurrency 16 --channels 4 --rps 500
   $ grpclb-probe run -t my-svc:443 --tls --server-name my-svc.example.com --output json > result.json
   $ grpclb-probe run -t my-svc:50051 --expect balanced --max-skew 1.3 --min-backends 3   # CI gate
+  $ grpclb-probe run -t dns:///greeter-headless:50051 --lb-policy round_robin -z 60s \\
+      --channel-arg grpc.dns_min_time_between_resolutions_ms=5000   # try the fix the report recommends
 
 Exit codes:
   0 ok, 1 gate failed, 2 usage error, 3 target unavailable (no RPC succeeded),
@@ -87,6 +91,8 @@ export function registerRun(program: Command): void {
     .addOption(new Option('--interval <duration>', 'timeline interval').argParser(parse.duration).default(1000, '1s'))
     .option('--deadline-ms <ms>', 'per-RPC deadline in ms', parse.integerAtLeast(1), 1000)
     .addOption(new Option('--lb-policy <policy>', 'LB policy sent in the service config (default: the channel default)').choices(LB_POLICIES))
+    .option('--channel-arg <key=value>', 'grpc-js channel argument, repeatable: grpc.dns_min_time_between_resolutions_ms=1000', parse.channelArg)
+    .option('--service-config <json|@file>', 'full service config (loadBalancingConfig, methodConfig, healthCheckConfig)', parse.serviceConfig)
     .option('-H, --metadata <key:value>', 'request metadata, repeatable', parse.metadataEntry)
     .option('--authority <authority>', 'the :authority header')
     .option('--tls', 'use TLS (default plaintext)')
@@ -127,8 +133,11 @@ export function validateRunFlags(flags: RunFlags): void {
   if ((flags.cert === undefined) !== (flags.key === undefined)) {
     throw new UsageError('--cert and --key go together');
   }
+  if (flags.lbPolicy !== undefined && flags.serviceConfig?.loadBalancingConfig !== undefined) {
+    throw new UsageError('--lb-policy and a loadBalancingConfig in --service-config exclude each other: keep one');
+  }
   if (flags.target === undefined) {
-    const targetOnly = (['lbPolicy', 'authority', 'tls', 'expectBackends', 'maxSkew', 'minBackends', 'expect', 'maxErrorRate', 'metadata'] as const).filter(
+    const targetOnly = (['lbPolicy', 'serviceConfig', 'authority', 'tls', 'expectBackends', 'maxSkew', 'minBackends', 'expect', 'maxErrorRate', 'metadata'] as const).filter(
       (name) => flags[name] !== undefined,
     );
     if (targetOnly.length > 0) {
@@ -177,6 +186,7 @@ function loadOf(flags: RunFlags): Omit<ProbeOptions, 'target' | 'lbPolicy'> {
     warmup: flags.warmup ?? null,
     intervalMs: flags.interval,
     metadata: flags.metadata ?? [],
+    channelArgs: flags.channelArg ?? {},
   };
 }
 
@@ -201,6 +211,7 @@ async function runTarget(target: string, flags: RunFlags, plan: OutputPlan): Pro
     ...loadOf(flags),
     target,
     lbPolicy: flags.lbPolicy ?? null,
+    serviceConfig: flags.serviceConfig ?? null,
     authority: flags.authority,
     tls: tlsConfig(flags),
   };

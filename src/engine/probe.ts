@@ -2,7 +2,7 @@
 // fixed rate, and records who answered each. Never prints, never exits.
 import { performance } from 'node:perf_hooks';
 import grpc from '@grpc/grpc-js';
-import { createClient, type ChannelConfig } from '../grpc/channel.js';
+import { createClient, requestedLbPolicy, type ChannelConfig } from '../grpc/channel.js';
 import { HOSTNAME_HEADER, sayHello, type HelloReply } from '../grpc/proto.js';
 import { Recorder } from './recorder.js';
 import type { ProgressSnapshot, RunResult, StopReason } from './result.js';
@@ -56,6 +56,9 @@ export function backendFromMessage(message: string): string {
 /**
  * Starts a run. Stops after `calls` measured RPCs, after `durationMs`, or when `signal`
  * aborts; then waits for in-flight RPCs (each bounded by its deadline) and closes the channels.
+ *
+ * @throws ChannelConfigError (src/grpc/channel.ts) when `lbPolicy` conflicts with the service
+ *   config; grpc-js's errors for a target or credentials it rejects.
  */
 export function startProbe(options: ProbeOptions, signal?: AbortSignal): ProbeRun {
   const channelCount = options.channels ?? 1;
@@ -217,7 +220,9 @@ export function startProbe(options: ProbeOptions, signal?: AbortSignal): ProbeRu
     const failed = recorder.failed;
     resolveDone({
       target: options.target,
-      lbPolicy: options.lbPolicy,
+      lbPolicy: requestedLbPolicy(options),
+      channelArgs: { ...options.channelArgs },
+      serviceConfig: options.serviceConfig ?? null,
       channels: channelCount,
       concurrency,
       rps,

@@ -90,8 +90,12 @@ export interface Timeline {
 /** The outcome of one probe run. */
 export interface RunResult {
   readonly target: string;
-  /** The LB policy asked for in the service config; null: the channel default. */
+  /** The LB policy asked for (`--lb-policy`, or the service config's `loadBalancingConfig`); null: the channel default. */
   readonly lbPolicy: string | null;
+  /** grpc-js channel arguments the user set (`--channel-arg`), numbers as numbers; `{}` when none. */
+  readonly channelArgs: Readonly<Record<string, string | number>>;
+  /** The service config the user gave (`--service-config`), as parsed JSON; null when none. */
+  readonly serviceConfig: Readonly<Record<string, unknown>> | null;
   readonly channels: number;
   readonly concurrency: number;
   /** Fixed rate asked for (RPC/s), null for closed loop. */

@@ -54,3 +54,18 @@ export function paint(style: Paint, text: string, enabled: boolean): string {
   const codes = inspect.colors[style];
   return enabled && codes !== undefined ? `\u001b[${codes[0]}m${text}\u001b[${codes[1]}m` : text;
 }
+
+/**
+ * The client model the user set, for the report header: `channel args k=v, k=v; service config {...}`;
+ * null when neither `--channel-arg` nor `--service-config` was given.
+ */
+export function clientConfigText(result: {
+  readonly channelArgs?: Readonly<Record<string, string | number>>;
+  readonly serviceConfig?: Readonly<Record<string, unknown>> | null;
+}): string | null {
+  const parts: string[] = [];
+  const args = Object.entries(result.channelArgs ?? {});
+  if (args.length > 0) parts.push(`channel args ${args.map(([key, value]) => `${key}=${value}`).join(', ')}`);
+  if (result.serviceConfig !== null && result.serviceConfig !== undefined) parts.push(`service config ${JSON.stringify(result.serviceConfig)}`);
+  return parts.length === 0 ? null : parts.join('; ');
+}

@@ -1,7 +1,7 @@
 // The markdown report of one run, for GITHUB_STEP_SUMMARY and PR comments.
 import type { ProbeReport } from '../analysis/analyze.js';
 import { formatP } from '../analysis/diagnosis.js';
-import { bar, formatMs, formatPercent } from './format.js';
+import { bar, clientConfigText, formatMs, formatPercent } from './format.js';
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|');
@@ -22,6 +22,10 @@ export function renderMarkdown(report: ProbeReport): string {
       `${result.rpcs.ok} ok / ${result.rpcs.failed} failed RPCs, ${result.rpcsPerSecond.toFixed(0)} RPC/s` +
       (result.stopReason === 'interrupted' ? ' (interrupted)' : ''),
     '',
+  );
+  const client = clientConfigText(result);
+  if (client !== null) lines.push(`Client: \`${client}\``, '');
+  lines.push(
     '| backend | peer(s) | RPCs | share | | p50 ms | p99 ms |',
     '| --- | --- | ---: | ---: | --- | ---: | ---: |',
   );

@@ -4,7 +4,7 @@ import type { ProbeReport } from '../analysis/analyze.js';
 import { formatP } from '../analysis/diagnosis.js';
 import type { Verdict } from '../analysis/diagnosis.js';
 import type { RunResult } from '../engine/result.js';
-import { bar, formatMs, formatPercent, paint, sparkline, type Paint } from './format.js';
+import { bar, clientConfigText, formatMs, formatPercent, paint, sparkline, type Paint } from './format.js';
 
 /** How to render. */
 export interface TableOptions {
@@ -42,6 +42,8 @@ export function renderTable(report: ProbeReport, options: TableOptions): string 
   lines.push(
     `${paint('bold', 'target', color)} ${result.target}  LB policy ${policy}  ${result.channels} channel${result.channels === 1 ? '' : 's'}  concurrency ${result.concurrency}${result.rps === null ? '' : `  rate ${result.rps} RPC/s`}`,
   );
+  const client = clientConfigText(result);
+  if (client !== null) lines.push(client);
   if (report.resolvedAddresses !== null) {
     lines.push(`resolves to ${report.resolvedAddresses.length} address${report.resolvedAddresses.length === 1 ? '' : 'es'}: ${report.resolvedAddresses.join(', ')}`);
   }
