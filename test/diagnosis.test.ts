@@ -42,7 +42,7 @@ describe('diagnose: one rule per cause', () => {
   it('PINNED by pick_first when the target resolves to several addresses', () => {
     const diagnosis = diagnose(facts({ counts: [300], expected: 3, resolvedAddresses: 3 }));
     assert.equal(diagnosis.verdict, 'PINNED');
-    assert.match(diagnosis.cause, /^pick_first uses the first address/);
+    assert.match(diagnosis.cause, /^every RPC went to 1 of 3 backends .*: pick_first uses the first of 3 addresses/);
     assert.equal(diagnosis.fix, FIXES.roundRobin);
   });
 
@@ -52,7 +52,7 @@ describe('diagnose: one rule per cause', () => {
     assert.match(generic.cause, /L4 load balancer .* picks a backend per connection, not per RPC/);
     assert.equal(generic.fix, FIXES.headless);
     const lab = diagnose(facts({ counts: [300], expected: 3, resolvedAddresses: 1, topology: 'clusterip-vip' }));
-    assert.equal(lab.cause, 'one TCP connection to the VIP; kube-proxy balances connections, not RPCs');
+    assert.equal(lab.cause, 'every RPC went to 1 of 3 backends (--expect-backends 3): one TCP connection to the VIP; kube-proxy balances connections, not RPCs');
   });
 
   it('PINNED, with a caveat, when one backend answered and nothing says how many there are', () => {
@@ -77,7 +77,7 @@ describe('diagnose: one rule per cause', () => {
   it('PARTIAL when all answered but unevenly', () => {
     const diagnosis = diagnose(facts({ counts: [150, 100, 50], expected: 3, peers: 3, lbPolicy: 'round_robin' }));
     assert.equal(diagnosis.verdict, 'PARTIAL');
-    assert.match(diagnosis.cause, /uneven spread over 3 backends: skew 1.50, chi-square p = < 0.001/);
+    assert.match(diagnosis.cause, /uneven spread over 3 backends: skew 1.50, chi-square p < 0.001/);
   });
 
   it('BALANCED by round_robin over pod IPs', () => {
@@ -113,14 +113,15 @@ describe('gates', () => {
       { skew, diagnosis, rpcsTotal: 310, rpcsFailed: 10 },
     );
     assert.deepEqual(
-      gates.map((gate) => [gate.gate, gate.passed, gate.measured]),
+      gates.map((gate) => [gate.gate, gate.passed, gate.limit, gate.measured]),
       [
-        ['--max-skew', false, '2.00'],
-        ['--min-backends', true, '2'],
-        ['--expect', false, 'PARTIAL'],
-        ['--max-error-rate', false, '0.0323'],
+        ['--max-skew', false, 1.5, 2],
+        ['--min-backends', true, 2, 2],
+        ['--expect', false, 'BALANCED', 'PARTIAL'],
+        ['--max-error-rate', false, 0.01, 0.032258],
       ],
     );
+    assert.equal(gates[3]?.display, 'limit <= 0.01, measured 0.0323');
     assert.deepEqual(describeFailedGates(gates)[0], 'gate --max-skew failed: limit <= 1.5, measured 2.00');
   });
   it('check nothing without limits', () => {

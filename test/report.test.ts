@@ -22,7 +22,8 @@ describe('the table reporter', () => {
   it('has one row per backend with peer, RPCs, share and latency, plus the idle expected backend', () => {
     assert.match(text, /greeter-7d4b9c6f8-abcde\s*│ 10\.0\.0\.11:50051\s*│ 150\s*│ 50\.7 %/);
     assert.match(text, /greeter-7d4b9c6f8-fghij\s*│ 10\.0\.0\.12:50051\s*│ 96 \(\+1 failed\)\s*│ 32\.4 %/);
-    assert.match(text, /│ 12\.5\s*│ 31\.0\s*│/);
+    assert.match(text, /│ 12\.5\s*│ \d+\.\d+\s*│ 31\.0\s*│/, 'p50, p95, p99');
+    assert.match(text, /p50 [\d.]+ ms  p95 [\d.]+ ms  p99 [\d.]+ ms/, 'p95 in the overall line');
     assert.match(text, /\(expected, no RPC\)/);
   });
   it('prints totals with failures by status, channels, skew, verdict and gates', () => {
@@ -54,6 +55,16 @@ describe('the JSON reporter', () => {
     assert.equal(json.diagnosis.verdict, 'PARTIAL');
     assert.equal(json.skew.expectedBackends, 4);
     assert.equal(json.gates.length, 2);
+    assert.deepEqual(
+      json.gates.map((gate: { limit: unknown; measured: unknown; display: string }) => [gate.limit, gate.measured, gate.display]),
+      [
+        [1.5, 2.027, 'limit <= 1.5, measured 2.03'],
+        [3, 3, 'limit >= 3, measured 3'],
+      ],
+    );
+    assert.equal(json.discovery, null);
+    assert.deepEqual(json.expected, { backends: 4, from: 'flag', evidence: { flag: 4, lab: null, addresses: 3, seen: 3, peers: 3, discovery: null } });
+    assert.equal(typeof json.latencyMs.p95, 'number');
     assert.equal(json.timeline.buckets.length, 3);
   });
 });
@@ -63,6 +74,8 @@ describe('the markdown reporter', () => {
     const text = renderMarkdown(report);
     assert.match(text, /^### grpclb-probe: PARTIAL$/m);
     assert.match(text, /^\| greeter-7d4b9c6f8-abcde \| 10\.0\.0\.11:50051 \| 150 \| 50\.7 % \|/m);
+    assert.match(text, /\| p50 ms \| p95 ms \| p99 ms \|/);
+    assert.match(text, /^\| \*\*all\*\* \|/m);
     assert.match(text, /- gate `--max-skew` \*\*failed\*\*/);
   });
 });

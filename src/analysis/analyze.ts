@@ -1,39 +1,62 @@
 // Puts a run result together with its statistics, diagnosis and gates: the report model
 // every reporter (table, JSON, markdown) renders.
-import type { RunResult } from '../engine/result.js';
+import type { DiscoveryResult, RunResult } from '../engine/result.js';
 import { diagnose, factsFromResult, type Diagnosis, type Topology } from './diagnosis.js';
+import { expectedBackends, type ExpectedBackends } from './expected-backends.js';
 import { evaluateGates, type GateLimits, type GateResult } from './gates.js';
 import { computeSkew, type SkewStats } from './skew.js';
 
 /** A run and everything said about it. */
 export interface ProbeReport {
   readonly result: RunResult;
+  /** The expected backend set the skew, the diagnosis and the gates were judged over. */
+  readonly expected: ExpectedBackends;
   readonly skew: SkewStats;
   readonly diagnosis: Diagnosis;
   readonly gates: readonly GateResult[];
   /** Addresses the target resolved to (null: unknown). */
   readonly resolvedAddresses: readonly string[] | null;
+  /** The discovery sweep, when one ran (not part of the run's statistics). */
+  readonly discovery: DiscoveryResult | null;
 }
 
 /** What the analysis needs besides the result. */
 export interface AnalysisContext {
-  /** `--expect-backends`, or the lab's replica count; null: judge over the backends seen. */
+  /** `--expect-backends`; null: judge over the largest other evidence. */
   readonly expectedBackends: number | null;
+  /** The lab's replica count, when the lab ran the probe. */
+  readonly labReplicas?: number | null;
   readonly resolvedAddresses: readonly string[] | null;
   readonly topology: Topology | null;
   readonly gates?: GateLimits;
   /** UNSTABLE above this error rate; default 5 %, or `--max-error-rate` when given. */
   readonly unstableErrorRate?: number;
+  /** The discovery sweep's outcome; null or absent: none ran. */
+  readonly discovery?: DiscoveryResult | null;
+  /** The target is a static list (`ipv4:`, `ipv6:`, an IP literal), never re-resolved. */
+  readonly staticTarget?: boolean;
 }
 
-/** Computes skew, diagnosis and gates for a result. Pure. */
+/** Computes the expected set, skew, diagnosis and gates for a result. Pure. */
 export function analyze(result: RunResult, context: AnalysisContext): ProbeReport {
-  const skew = computeSkew(result.backends, context.expectedBackends);
+  const discovery = context.discovery ?? null;
+  const expected = expectedBackends({
+    flag: context.expectedBackends,
+    lab: context.labReplicas ?? null,
+    addresses: context.resolvedAddresses === null ? null : context.resolvedAddresses.length,
+    seen: result.backends.length,
+    peers: result.peers.length,
+    discovery: discovery === null ? null : discovery.backends.length,
+  });
+  const skew = computeSkew(result.backends, expected.count > 0 ? expected.count : null, expected.from);
   const diagnosis = diagnose(
     factsFromResult(result, skew, {
       resolvedAddresses: context.resolvedAddresses === null ? null : context.resolvedAddresses.length,
       topology: context.topology,
       unstableErrorRate: context.unstableErrorRate ?? context.gates?.maxErrorRate,
+      expectBackendsFlag: context.expectedBackends,
+      discovery,
+      staticTarget: context.staticTarget ?? false,
     }),
   );
   const gates = evaluateGates(context.gates ?? {}, {
@@ -42,5 +65,5 @@ export function analyze(result: RunResult, context: AnalysisContext): ProbeRepor
     rpcsTotal: result.rpcs.total,
     rpcsFailed: result.rpcs.failed,
   });
-  return { result, skew, diagnosis, gates, resolvedAddresses: context.resolvedAddresses };
+  return { result, expected, skew, diagnosis, gates, resolvedAddresses: context.resolvedAddresses, discovery };
 }

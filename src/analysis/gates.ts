@@ -1,10 +1,11 @@
-// CI gates: limits on the analysed run, each reported with its limit and the measured value.
+// CI gates: limits on the analysed run, each reported with its limit and the measured value,
+// as numbers for scripts and as a display string for people.
 import type { Diagnosis } from './diagnosis.js';
 import type { SkewStats } from './skew.js';
 
 /** Gate limits from the command line; absent members are not checked. */
 export interface GateLimits {
-  /** `--max-skew X`: largest share / fair share must be <= X. */
+  /** `--max-skew X`: largest share / fair share must be <= X (over the expected backend set). */
   readonly maxSkew?: number;
   /** `--min-backends N`: at least N backends must have answered. */
   readonly minBackends?: number;
@@ -18,9 +19,26 @@ export interface GateLimits {
 export interface GateResult {
   /** The flag that set it, e.g. `--max-skew`. */
   readonly gate: string;
-  readonly limit: string;
-  readonly measured: string;
+  /** How `measured` is compared with `limit`: `<=`, `>=`, or `==` (verdicts). */
+  readonly comparison: '<=' | '>=' | '==';
+  /** The limit: a number, or a verdict name for `--expect`. */
+  readonly limit: number | string;
+  /** The measured value: a number (skew, backends, error rate 0..1), or the verdict for `--expect`. */
+  readonly measured: number | string;
+  /** For people: `limit <= 1.3, measured 3.00`. */
+  readonly display: string;
   readonly passed: boolean;
+}
+
+function numericGate(gate: string, comparison: '<=' | '>=', limit: number, measured: number, shown: string): GateResult {
+  return {
+    gate,
+    comparison,
+    limit,
+    measured,
+    display: `limit ${comparison} ${limit}, measured ${shown}`,
+    passed: comparison === '<=' ? measured <= limit : measured >= limit,
+  };
 }
 
 /** Evaluates every gate that has a limit, in flag order. */
@@ -30,25 +48,26 @@ export function evaluateGates(
 ): GateResult[] {
   const results: GateResult[] = [];
   if (limits.maxSkew !== undefined) {
-    const value = measured.skew.skew;
-    results.push({ gate: '--max-skew', limit: `<= ${limits.maxSkew}`, measured: value.toFixed(2), passed: value <= limits.maxSkew });
+    const value = Math.round(measured.skew.skew * 1e4) / 1e4;
+    results.push(numericGate('--max-skew', '<=', limits.maxSkew, value, measured.skew.skew.toFixed(2)));
   }
   if (limits.minBackends !== undefined) {
     const value = measured.skew.backends.length;
-    results.push({ gate: '--min-backends', limit: `>= ${limits.minBackends}`, measured: String(value), passed: value >= limits.minBackends });
+    results.push(numericGate('--min-backends', '>=', limits.minBackends, value, String(value)));
   }
   if (limits.expect !== undefined) {
     const wanted = limits.expect.toUpperCase();
-    results.push({ gate: '--expect', limit: wanted, measured: measured.diagnosis.verdict, passed: measured.diagnosis.verdict === wanted });
+    const verdict = measured.diagnosis.verdict;
+    results.push({ gate: '--expect', comparison: '==', limit: wanted, measured: verdict, display: `limit ${wanted}, measured ${verdict}`, passed: verdict === wanted });
   }
   if (limits.maxErrorRate !== undefined) {
     const value = measured.rpcsTotal > 0 ? measured.rpcsFailed / measured.rpcsTotal : 0;
-    results.push({ gate: '--max-error-rate', limit: `<= ${limits.maxErrorRate}`, measured: value.toFixed(4), passed: value <= limits.maxErrorRate });
+    results.push(numericGate('--max-error-rate', '<=', limits.maxErrorRate, Math.round(value * 1e6) / 1e6, value.toFixed(4)));
   }
   return results;
 }
 
-/** `--max-skew: limit <= 1.2, measured 3.00` for each failed gate. */
+/** `gate --max-skew failed: limit <= 1.2, measured 3.00` for each failed gate. */
 export function describeFailedGates(gates: readonly GateResult[]): string[] {
-  return gates.filter((gate) => !gate.passed).map((gate) => `gate ${gate.gate} failed: limit ${gate.limit}, measured ${gate.measured}`);
+  return gates.filter((gate) => !gate.passed).map((gate) => `gate ${gate.gate} failed: ${gate.display}`);
 }

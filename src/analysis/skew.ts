@@ -1,5 +1,6 @@
 // Skew statistics over per-backend RPC counts: pure functions, no I/O.
 import jstatModule from 'jstat';
+import type { ExpectedSource } from './expected-backends.js';
 
 const { jStat } = jstatModule as unknown as typeof import('jstat');
 
@@ -37,8 +38,11 @@ export interface ChiSquareTest {
 export interface SkewStats {
   /** N: backends the fair share is taken over. */
   readonly expectedBackends: number;
-  /** `flag`: --expect-backends (or the lab's replica count); `seen`: backends that answered. */
-  readonly expectedFrom: 'flag' | 'seen';
+  /**
+   * The evidence N came from ({@link ExpectedSource}): `flag` (--expect-backends or the lab's
+   * replica count), `addresses`, `discovery`, `peers`, or `seen` (the backends that answered).
+   */
+  readonly expectedFrom: ExpectedSource;
   /** 1/N. */
   readonly fairShare: number;
   readonly totalRpcs: number;
@@ -68,8 +72,13 @@ export interface SkewStats {
  * @param counts successful RPCs per backend that answered.
  * @param expectedBackends N for the fair share; a larger N than seen adds idle backends with
  *   0 RPCs; null or smaller than seen: N = backends seen.
+ * @param expectedFrom where N came from (see `expectedBackends()` in expected-backends.ts); default `flag`.
  */
-export function computeSkew(counts: readonly { name: string; rpcs: number }[], expectedBackends: number | null): SkewStats {
+export function computeSkew(
+  counts: readonly { name: string; rpcs: number }[],
+  expectedBackends: number | null,
+  expectedFrom: ExpectedSource = 'flag',
+): SkewStats {
   const seen = counts.filter((entry) => entry.rpcs > 0);
   const fromFlag = expectedBackends !== null && expectedBackends >= seen.length && expectedBackends > 0;
   const n = fromFlag ? (expectedBackends as number) : seen.length;
@@ -96,7 +105,7 @@ export function computeSkew(counts: readonly { name: string; rpcs: number }[], e
     total > 0 && idle === 0 && (skew <= TOLERATED_SKEW || chiSquare === null || chiSquare.pValue >= UNIFORM_P_VALUE);
   return {
     expectedBackends: n,
-    expectedFrom: fromFlag ? 'flag' : 'seen',
+    expectedFrom: fromFlag ? expectedFrom : 'seen',
     fairShare,
     totalRpcs: total,
     backends,

@@ -4,7 +4,9 @@ import { Command, Option } from 'commander';
 import grpc from '@grpc/grpc-js';
 import { analyze, type ProbeReport } from '../analysis/analyze.js';
 import { describeFailedGates, type GateLimits } from '../analysis/gates.js';
+import { DEFAULT_DISCOVERY_CONNECTIONS, discoverBackends } from '../engine/discovery.js';
 import { startProbe, type ProbeOptions, type Warmup } from '../engine/probe.js';
+import type { DiscoveryResult, RunResult } from '../engine/result.js';
 import { LB_POLICIES, type LbPolicy, type ServiceConfig, type TlsConfig } from '../grpc/channel.js';
 import { alternativeResolverEnabled, targetHasDnsAuthority } from '../grpc/alternative-resolver.js';
 import { parseTarget, resolveTargetAddresses, TargetError } from '../grpc/target.js';
@@ -43,6 +45,7 @@ export interface RunFlags extends OutputFlags {
   key?: string;
   serverName?: string;
   expectBackends?: number;
+  discover?: number;
   maxSkew?: number;
   minBackends?: number;
   expect?: 'balanced' | 'pinned';
@@ -101,7 +104,13 @@ export function registerRun(program: Command): void {
     .option('--key <file>', 'PEM client private key (with --tls and --cert)')
     .option('--server-name <name>', 'name checked against the server certificate (with --tls)')
     .option('--expect-backends <n>', 'backends that should answer: the fair share is over these', parse.integerAtLeast(1))
-    .option('--max-skew <x>', 'gate: largest share / fair share must be <= x', parse.positiveNumber)
+    .option(
+      '--discover <n>',
+      'when the run saw one peer: open n fresh connections, one RPC each, to learn how many backends answer behind it (0: off)',
+      parse.integerAtLeast(0),
+      DEFAULT_DISCOVERY_CONNECTIONS,
+    )
+    .option('--max-skew <x>', 'gate: largest share / fair share must be <= x (over the expected backends)', parse.positiveNumber)
     .option('--min-backends <n>', 'gate: at least n backends must answer', parse.integerAtLeast(1))
     .addOption(new Option('--expect <verdict>', 'gate: the verdict must be this').choices(['balanced', 'pinned']))
     .option('--max-error-rate <r>', 'gate: failed/total must be <= r (0..1); also the UNSTABLE threshold', parse.fraction)
@@ -235,11 +244,14 @@ async function runTarget(target: string, flags: RunFlags, plan: OutputPlan): Pro
     progress.follow(target, run.snapshot);
     const result = await run.done;
     progress.stop();
+    const discovery = await sweepIfPinned(result, options, flags.discover ?? DEFAULT_DISCOVERY_CONNECTIONS, interrupt.signal);
     const report = analyze(result, {
       expectedBackends: flags.expectBackends ?? null,
       resolvedAddresses: await resolvedPromise,
       topology: null,
       gates,
+      discovery,
+      staticTarget: info.staticAddresses !== null,
     });
     emitReport(plan, {
       table: () => renderTable(report, { color: plan.color }),
@@ -251,6 +263,18 @@ async function runTarget(target: string, flags: RunFlags, plan: OutputPlan): Pro
     progress.stop();
     interrupt.dispose();
   }
+}
+
+/**
+ * The discovery sweep, when the run saw one peer and some RPC succeeded (and `connections` > 0,
+ * and the run was not interrupted): its backends widen the expected set.
+ */
+async function sweepIfPinned(result: RunResult, options: ProbeOptions, connections: number, signal: AbortSignal): Promise<DiscoveryResult | null> {
+  if (connections === 0 || result.peers.length > 1 || result.rpcs.ok === 0 || signal.aborted) return null;
+  return discoverBackends(
+    { ...options, connections },
+    signal,
+  );
 }
 
 function exitCodeOf(report: ProbeReport): number {

@@ -121,6 +121,21 @@ export interface RunResult {
   readonly timeline: Timeline;
 }
 
+/**
+ * A discovery sweep: short-lived channels, each with its own connection, one RPC each, to learn
+ * how many backends answer behind the address a run was pinned to. Not part of the run's statistics.
+ */
+export interface DiscoveryResult {
+  /** Channels opened, each with its own connection. */
+  readonly connections: number;
+  /** Distinct backends that answered, sorted. */
+  readonly backends: readonly string[];
+  /** Distinct peers the sweep's RPCs went to, sorted. */
+  readonly peers: readonly string[];
+  /** Sweep RPCs that failed. */
+  readonly failed: number;
+}
+
 /** What the engine reports while it runs, for live views and progress lines. */
 export interface ProgressSnapshot {
   readonly elapsedMs: number;

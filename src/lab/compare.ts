@@ -120,7 +120,7 @@ export async function compareSetups(
     const result = await run.done;
     outcomes.push({
       spec,
-      report: analyze(result, { expectedBackends: replicas, resolvedAddresses: spec.resolvedAddresses, topology: spec.topology }),
+      report: analyze(result, { expectedBackends: null, labReplicas: replicas, staticTarget: setup === 'static', resolvedAddresses: spec.resolvedAddresses, topology: spec.topology }),
     });
   }
   return {

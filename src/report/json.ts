@@ -6,6 +6,8 @@ export function jsonReport(report: ProbeReport): object {
   return {
     ...report.result,
     resolvedAddresses: report.resolvedAddresses,
+    discovery: report.discovery,
+    expected: { backends: report.expected.count, from: report.expected.from, evidence: report.expected.evidence },
     skew: report.skew,
     diagnosis: report.diagnosis,
     gates: report.gates,

@@ -26,25 +26,32 @@ export function renderMarkdown(report: ProbeReport): string {
   const client = clientConfigText(result);
   if (client !== null) lines.push(`Client: \`${client}\``, '');
   lines.push(
-    '| backend | peer(s) | RPCs | share | | p50 ms | p99 ms |',
-    '| --- | --- | ---: | ---: | --- | ---: | ---: |',
+    '| backend | peer(s) | RPCs | share | | p50 ms | p95 ms | p99 ms |',
+    '| --- | --- | ---: | ---: | --- | ---: | ---: | ---: |',
   );
   for (const backend of result.backends) {
     lines.push(
-      `| ${cell(backend.name)} | ${cell(backend.peers.join(', '))} | ${backend.rpcs} | ${formatPercent(backend.share)} | ${bar(backend.share, 10)} | ${formatMs(backend.latencyMs.p50)} | ${formatMs(backend.latencyMs.p99)} |`,
+      `| ${cell(backend.name)} | ${cell(backend.peers.join(', '))} | ${backend.rpcs} | ${formatPercent(backend.share)} | ${bar(backend.share, 10)} | ${formatMs(backend.latencyMs.p50)} | ${formatMs(backend.latencyMs.p95)} | ${formatMs(backend.latencyMs.p99)} |`,
     );
   }
-  if (skew.idleBackends > 0) lines.push(`| ${skew.idleBackends} expected backend(s), no RPC | | 0 | 0.0 % | | | |`);
+  if (skew.idleBackends > 0) lines.push(`| ${skew.idleBackends} expected backend(s), no RPC | | 0 | 0.0 % | | | | |`);
+  lines.push(
+    `| **all** | ${result.peers.length} peer(s) | ${result.rpcs.ok} | | | ${formatMs(result.latencyMs.p50)} | ${formatMs(result.latencyMs.p95)} | ${formatMs(result.latencyMs.p99)} |`,
+  );
   lines.push('');
   if (skew.totalRpcs > 0) {
     lines.push(
       `Skew ${skew.skew.toFixed(2)}, CV ${skew.coefficientOfVariation.toFixed(3)}, Jain ${skew.jainIndex.toFixed(3)}` +
-        (skew.chiSquare === null ? '' : `, chi-square p ${formatP(skew.chiSquare.pValue)}`),
+        (skew.chiSquare === null ? '' : `, chi-square ${formatP(skew.chiSquare.pValue)}`),
       '',
     );
   }
+  for (const note of diagnosis.notes) lines.push(`> note: ${cell(note)}`, '');
+  if (report.discovery !== null) {
+    lines.push(`Discovery: ${report.discovery.connections} fresh connections reached ${report.discovery.backends.length} backend(s) (not in the statistics).`, '');
+  }
   for (const gate of report.gates) {
-    lines.push(`- gate \`${gate.gate}\` ${gate.passed ? 'passed' : '**failed**'}: limit ${gate.limit}, measured ${gate.measured}`);
+    lines.push(`- gate \`${gate.gate}\` ${gate.passed ? 'passed' : '**failed**'}: ${gate.display}`);
   }
   if (report.gates.length > 0) lines.push('');
   return lines.join('\n') + '\n';

@@ -13,6 +13,16 @@ export interface TableOptions {
 }
 
 const BAR_WIDTH = 20;
+
+/** How the skew line says where the number of backends came from. */
+const EXPECTED_FROM: Readonly<Record<ProbeReport['skew']['expectedFrom'], string>> = {
+  flag: 'expected',
+  lab: 'in the lab',
+  addresses: 'resolved addresses',
+  discovery: 'found by the sweep',
+  peers: 'peers seen',
+  seen: 'seen',
+};
 const SPARK_WIDTH = 30;
 
 /** The color of a verdict. */
@@ -48,7 +58,7 @@ export function renderTable(report: ProbeReport, options: TableOptions): string 
     lines.push(`resolves to ${report.resolvedAddresses.length} address${report.resolvedAddresses.length === 1 ? '' : 'es'}: ${report.resolvedAddresses.join(', ')}`);
   }
   const showTimeline = result.timeline.buckets.length > 1;
-  const head = ['backend', 'peer(s)', 'RPCs', 'share', '', 'p50 ms', 'p99 ms'];
+  const head = ['backend', 'peer(s)', 'RPCs', 'share', '', 'p50 ms', 'p95 ms', 'p99 ms'];
   if (showTimeline) head.push(`over time (${result.timeline.intervalMs / 1000} s/cell)`);
   const table = new Table({ head, style: { head: color ? ['cyan'] : [], border: [] } });
   const series = backendSeries(result);
@@ -61,6 +71,7 @@ export function renderTable(report: ProbeReport, options: TableOptions): string 
       formatPercent(backend.share),
       bar(backend.share, BAR_WIDTH),
       formatMs(backend.latencyMs.p50),
+      formatMs(backend.latencyMs.p95),
       formatMs(backend.latencyMs.p99),
     ];
     if (showTimeline) row.push(sparkline(series.get(backend.name) ?? [], SPARK_WIDTH, peak));
@@ -70,7 +81,7 @@ export function renderTable(report: ProbeReport, options: TableOptions): string 
     table.push([{ colSpan: head.length, content: 'no backend answered' }]);
   }
   for (let idle = 0; idle < skew.idleBackends; idle += 1) {
-    const row = ['(expected, no RPC)', '', '0', formatPercent(0), '', '', ''];
+    const row = ['(expected, no RPC)', '', '0', formatPercent(0), '', '', '', ''];
     if (showTimeline) row.push('');
     table.push(row);
   }
@@ -84,7 +95,7 @@ export function renderTable(report: ProbeReport, options: TableOptions): string 
     `RPCs ${result.rpcs.ok} ok, ${result.rpcs.failed} failed${failed === '' ? '' : ` (${failed})`}` +
       `${result.rpcs.warmup > 0 ? `, ${result.rpcs.warmup} warmup left out` : ''}  ` +
       `peers ${result.peers.length}  backends ${result.backends.length}  elapsed ${(result.elapsedMs / 1000).toFixed(2)} s  ` +
-      `${result.rpcsPerSecond.toFixed(0)} RPC/s  p50 ${formatMs(result.latencyMs.p50)} ms  p99 ${formatMs(result.latencyMs.p99)} ms`,
+      `${result.rpcsPerSecond.toFixed(0)} RPC/s  p50 ${formatMs(result.latencyMs.p50)} ms  p95 ${formatMs(result.latencyMs.p95)} ms  p99 ${formatMs(result.latencyMs.p99)} ms`,
   );
   for (const error of result.errors.slice(0, 3)) {
     lines.push(`  ${error.count} x ${error.status}: ${error.details}`);
@@ -92,10 +103,14 @@ export function renderTable(report: ProbeReport, options: TableOptions): string 
   if (result.channels > 1) {
     lines.push(channelSummary(result));
   }
+  if (report.discovery !== null) {
+    const found = report.discovery.backends;
+    lines.push(`discovery: ${report.discovery.connections} fresh connections reached ${found.length} backend${found.length === 1 ? '' : 's'}${found.length === 0 ? '' : `: ${found.join(', ')}`} (not in the statistics)`);
+  }
   if (skew.totalRpcs > 0) {
-    const chi = skew.chiSquare === null ? '' : `  chi-square p ${formatP(skew.chiSquare.pValue)}`;
+    const chi = skew.chiSquare === null ? '' : `  chi-square ${formatP(skew.chiSquare.pValue)}`;
     lines.push(
-      `skew ${skew.skew.toFixed(2)} (largest share ${formatPercent(skew.maxShare)} / fair share ${formatPercent(skew.fairShare)} of ${skew.expectedBackends}${skew.expectedFrom === 'seen' ? ' seen' : ' expected'})  ` +
+      `skew ${skew.skew.toFixed(2)} (largest share ${formatPercent(skew.maxShare)} / fair share ${formatPercent(skew.fairShare)} of ${skew.expectedBackends} ${EXPECTED_FROM[skew.expectedFrom]})  ` +
         `CV ${skew.coefficientOfVariation.toFixed(3)}  Jain ${skew.jainIndex.toFixed(3)}${chi}`,
     );
   }
@@ -105,7 +120,7 @@ export function renderTable(report: ProbeReport, options: TableOptions): string 
   if (result.stopReason === 'interrupted') lines.push(paint('yellow', 'interrupted: partial results', color));
   for (const gate of report.gates) {
     const mark = gate.passed ? paint('green', 'pass', color) : paint('red', 'FAIL', color);
-    lines.push(`gate ${gate.gate} ${mark}: limit ${gate.limit}, measured ${gate.measured}`);
+    lines.push(`gate ${gate.gate} ${mark}: ${gate.display}`);
   }
   return lines.join('\n') + '\n';
 }
