@@ -34,6 +34,8 @@ export interface OutputPlan {
   readonly stepSummary: string | null;
   /** Plain progress line period, ms. */
   readonly progressEveryMs: number;
+  /** JSON on one line (JSON Lines) when stdout is not a terminal: pipes, files, `kubectl logs`. */
+  readonly compactJson: boolean;
 }
 
 /** Plain progress: one line per this many ms. */
@@ -65,6 +67,7 @@ export function planOutput(
     live: terminals.stderr && env.CI === undefined && flags.output !== 'json' && !quiet,
     stepSummary: env.GITHUB_STEP_SUMMARY !== undefined && env.GITHUB_STEP_SUMMARY !== '' ? env.GITHUB_STEP_SUMMARY : null,
     progressEveryMs: PROGRESS_LINE_MS,
+    compactJson: !terminals.stdout,
   };
 }
 

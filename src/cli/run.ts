@@ -255,7 +255,7 @@ async function runTarget(target: string, flags: RunFlags, plan: OutputPlan): Pro
     });
     emitReport(plan, {
       table: () => renderTable(report, { color: plan.color }),
-      json: () => renderJson(report),
+      json: () => renderJson(report, { compact: plan.compactJson }),
       markdown: () => renderMarkdown(report),
     });
     return exitCodeOf(report);

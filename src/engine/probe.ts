@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import grpc from '@grpc/grpc-js';
 import { createClient, requestedLbPolicy, type ChannelConfig } from '../grpc/channel.js';
 import { HOSTNAME_HEADER, sayHello, type HelloReply } from '../grpc/proto.js';
+import { currentClient } from './client.js';
 import { Recorder } from './recorder.js';
 import type { ProgressSnapshot, RunResult, StopReason } from './result.js';
 
@@ -239,6 +240,7 @@ export function startProbe(options: ProbeOptions, signal?: AbortSignal): ProbeRu
       rpcsPerSecond: elapsedMs > 0 ? Math.round(((ok + failed) * 1000 * 100) / elapsedMs) / 100 : 0,
       channelMatrix: recorder.channelResults(),
       timeline: { intervalMs, buckets: recorder.timelineBuckets() },
+      client: currentClient(),
     });
   };
 

@@ -56,10 +56,20 @@ export interface ErrorCount {
   readonly count: number;
 }
 
+/** The machine (pod) that ran a probe. */
+export interface ClientInfo {
+  /** `os.hostname()`: the pod name in Kubernetes. */
+  readonly hostname: string;
+  /** Non-loopback IP addresses, sorted. */
+  readonly addresses: readonly string[];
+}
+
 /** Which backends one channel reached: the channel-by-backend matrix, one row. */
 export interface ChannelResult {
-  /** 0-based channel index. */
+  /** 0-based channel index (within its own run when merged). */
   readonly channel: number;
+  /** Merged results only: the hostname of the client (pod) whose run this row comes from. */
+  readonly client?: string;
   readonly peers: readonly string[];
   /** Backend name to successful RPCs over this channel. */
   readonly backends: Readonly<Record<string, number>>;
@@ -119,6 +129,21 @@ export interface RunResult {
   readonly rpcsPerSecond: number;
   readonly channelMatrix: readonly ChannelResult[];
   readonly timeline: Timeline;
+  /** Who ran it; absent in hand-built results and in merged ones (see `sources`). */
+  readonly client?: ClientInfo;
+  /** Merged results only: one entry per merged run, in input order. */
+  readonly sources?: readonly MergeSource[];
+}
+
+/** One run that went into a merged result. */
+export interface MergeSource {
+  /** The file it came from (`-` for stdin). */
+  readonly file: string;
+  readonly client: ClientInfo | null;
+  readonly startedAt: string;
+  readonly rpcs: number;
+  /** Backend name to successful RPCs in that run. */
+  readonly backends: Readonly<Record<string, number>>;
 }
 
 /**

@@ -1,10 +1,18 @@
 // The machine-readable report of one run (documented in the README, "JSON output").
 import type { ProbeReport } from '../analysis/analyze.js';
+import { SCHEMA_VERSION, toolInfo } from '../tool.js';
 
-/** The JSON document: the run result's fields at the top level, then the analysis. */
+/**
+ * The JSON document: `schemaVersion`, `tool` and `client` (who ran it) first, then the run
+ * result's fields at the top level, then the analysis. `merge` reads these documents back.
+ */
 export function jsonReport(report: ProbeReport): object {
+  const { client, ...result } = report.result;
   return {
-    ...report.result,
+    schemaVersion: SCHEMA_VERSION,
+    tool: toolInfo(),
+    client: client ?? null,
+    ...result,
     resolvedAddresses: report.resolvedAddresses,
     discovery: report.discovery,
     expected: { backends: report.expected.count, from: report.expected.from, evidence: report.expected.evidence },
@@ -14,7 +22,16 @@ export function jsonReport(report: ProbeReport): object {
   };
 }
 
-/** {@link jsonReport} as pretty-printed JSON text with a trailing newline. */
-export function renderJson(report: ProbeReport): string {
-  return JSON.stringify(jsonReport(report), null, 2) + '\n';
+/** How to print JSON. */
+export interface JsonOptions {
+  /**
+   * One line (JSON Lines), as when stdout is not a terminal: `kubectl logs` of many probe
+   * pods then gives one document per line for `merge`. Default: pretty, two-space indent.
+   */
+  readonly compact?: boolean;
+}
+
+/** {@link jsonReport} as JSON text with a trailing newline. */
+export function renderJson(report: ProbeReport, options: JsonOptions = {}): string {
+  return JSON.stringify(jsonReport(report), null, options.compact === true ? undefined : 2) + '\n';
 }
