@@ -46,18 +46,25 @@ export interface CliOutcome {
  */
 export function runCli(
   args: readonly string[],
-  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; onStderr?: (text: string, child: ReturnType<typeof spawn>) => void } = {},
+  options: {
+    env?: NodeJS.ProcessEnv;
+    timeoutMs?: number;
+    onStderr?: (text: string, child: ReturnType<typeof spawn>) => void;
+    /** Text written to the child's stdin (then closed); default: no stdin. */
+    stdin?: string;
+  } = {},
 ): Promise<CliOutcome> {
   const env = { ...process.env, ...options.env };
   delete env.GRPC_NODE_USE_ALTERNATIVE_RESOLVER;
   if (options.env?.GRPC_NODE_USE_ALTERNATIVE_RESOLVER !== undefined) {
     env.GRPC_NODE_USE_ALTERNATIVE_RESOLVER = options.env.GRPC_NODE_USE_ALTERNATIVE_RESOLVER;
   }
-  const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...args], { env, stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+  if (options.stdin !== undefined) child.stdin?.end(options.stdin);
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => {
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
     options.onStderr?.(stderr, child);
   });

@@ -60,6 +60,16 @@ export interface DiagnosisFacts {
   readonly connectionsReplaced?: boolean;
   /** Error rate above which the run is UNSTABLE; default {@link DEFAULT_UNSTABLE_ERROR_RATE}. */
   readonly unstableErrorRate?: number;
+  /** Merged runs: which backends each client (probe pod) reached, in input order. */
+  readonly clients?: readonly ClientReach[];
+}
+
+/** The backends one client (probe pod) of a merged run reached. */
+export interface ClientReach {
+  /** The client's hostname (pod name), or the file its result came from. */
+  readonly client: string;
+  /** Backends that answered it, sorted. */
+  readonly backends: readonly string[];
 }
 
 /** A verdict with its reason. */
@@ -136,7 +146,29 @@ export function factsFromResult(result: RunResult, skew: SkewStats, extra: Facts
         : { connections: discovery.connections, backends: discovery.backends.length, address: result.peers[0] ?? result.target },
     staticTarget: extra.staticTarget ?? false,
     connectionsReplaced: connectionsReplaced(result, extra.resolvedAddresses),
+    clients: result.sources?.map((source) => ({
+      client: source.client?.hostname ?? source.file,
+      backends: Object.keys(source.backends)
+        .filter((name) => (source.backends[name] ?? 0) > 0)
+        .sort(),
+    })),
   };
+}
+
+/**
+ * The per-client note of a merged run: "client pod A was pinned to X, B to Y" is the ClusterIP
+ * skew across client pods (each pod's connection lands on one backend, kube-proxy picks per
+ * connection), invisible from any one pod.
+ */
+export function clientReachNote(clients: readonly ClientReach[]): string | null {
+  if (clients.length < 2) return null;
+  const reach = clients.map((entry) => `${entry.client} \u2192 ${entry.backends.length === 0 ? 'none' : entry.backends.join(', ')}`).join('; ');
+  const pinned = clients.filter((entry) => entry.backends.length === 1).length;
+  if (pinned === clients.length) {
+    const distinct = new Set(clients.map((entry) => entry.backends[0])).size;
+    return `each of the ${clients.length} client pods was pinned to one backend (${distinct} distinct): ${reach}`;
+  }
+  return `backends reached per client pod: ${reach}`;
 }
 
 function percent(fraction: number): string {
@@ -171,6 +203,8 @@ function diagnosisNotes(facts: DiagnosisFacts): string[] {
         `(about ${MIN_RPCS_PER_BACKEND} per backend needed: raise --total or --duration)`,
     );
   }
+  const perClient = clientReachNote(facts.clients ?? []);
+  if (perClient !== null) notes.push(perClient);
   return notes;
 }
 

@@ -1,20 +1,17 @@
 // The commander program: subcommands, --version, and the mapping from errors to one-line
 // messages and exit codes. The only place, with the subcommands, that sets process.exitCode.
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import grpc from '@grpc/grpc-js';
 import { CliError, EXIT } from './errors.js';
+import { toolInfo } from '../tool.js';
 import { registerLab } from './lab.js';
+import { registerManifests } from './manifests.js';
+import { registerMerge } from './merge.js';
 import { registerRun } from './run.js';
 import { registerServe } from './serve.js';
 
 /** Exit code for a bug in grpclb-probe itself (sysexits EX_SOFTWARE). */
 export const EXIT_INTERNAL = 70;
-
-function packageVersion(): string {
-  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return manifest.version;
-}
 
 /** Builds the program; exported for tests of the help text. */
 export function buildProgram(): Command {
@@ -23,17 +20,19 @@ export function buildProgram(): Command {
       'Make gRPC load-balancing skew visible: which backend answered each RPC over one channel, how skewed, and why. ' +
         '`grpclb-probe run` with no target shows ClusterIP vs headless vs proxy side by side in a local lab.',
     )
-    .version(packageVersion(), '-V, --version')
+    .version(toolInfo().version, '-V, --version')
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'grpclb-probe: ')) })
     .showSuggestionAfterError()
     .addHelpText(
       'after',
-      '\nExamples:\n  $ grpclb-probe run\n  $ grpclb-probe run --target my-svc.my-ns:50051 --expect-backends 3\n  $ grpclb-probe serve --replicas 3\n',
+      '\nExamples:\n  $ grpclb-probe run\n  $ grpclb-probe run --target my-svc.my-ns:50051 --expect-backends 3\n  $ grpclb-probe serve --replicas 3\n  $ grpclb-probe manifests --replicas 3 --probe-pods 4 | kubectl apply -f -\n  $ kubectl logs -l job-name=grpclb-probe -c probe-clusterip --tail=-1 | grpclb-probe merge\n',
     );
   registerRun(program);
   registerServe(program);
   registerLab(program);
+  registerMerge(program);
+  registerManifests(program);
   return program;
 }
 

@@ -2,6 +2,7 @@
 import type { ProbeReport } from '../analysis/analyze.js';
 import { formatP } from '../analysis/diagnosis.js';
 import { bar, clientConfigText, formatMs, formatPercent } from './format.js';
+import { sourcesSummary } from './table.js';
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|');
@@ -39,6 +40,7 @@ export function renderMarkdown(report: ProbeReport): string {
     `| **all** | ${result.peers.length} peer(s) | ${result.rpcs.ok} | | | ${formatMs(result.latencyMs.p50)} | ${formatMs(result.latencyMs.p95)} | ${formatMs(result.latencyMs.p99)} |`,
   );
   lines.push('');
+  if (result.sources !== undefined) lines.push(cell(sourcesSummary(result)), '');
   if (skew.totalRpcs > 0) {
     lines.push(
       `Skew ${skew.skew.toFixed(2)}, CV ${skew.coefficientOfVariation.toFixed(3)}, Jain ${skew.jainIndex.toFixed(3)}` +

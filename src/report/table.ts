@@ -107,6 +107,9 @@ export function renderTable(report: ProbeReport, options: TableOptions): string 
     const found = report.discovery.backends;
     lines.push(`discovery: ${report.discovery.connections} fresh connections reached ${found.length} backend${found.length === 1 ? '' : 's'}${found.length === 0 ? '' : `: ${found.join(', ')}`} (not in the statistics)`);
   }
+  if (result.sources !== undefined) {
+    lines.push(sourcesSummary(result));
+  }
   if (skew.totalRpcs > 0) {
     const chi = skew.chiSquare === null ? '' : `  chi-square ${formatP(skew.chiSquare.pValue)}`;
     lines.push(
@@ -123,6 +126,18 @@ export function renderTable(report: ProbeReport, options: TableOptions): string 
     lines.push(`gate ${gate.gate} ${mark}: ${gate.display}`);
   }
   return lines.join('\n') + '\n';
+}
+
+/** `merged 2 client pods: probe-0 (200 RPCs: greeter-x 200), probe-1 (...)`, for merged results. */
+export function sourcesSummary(result: RunResult): string {
+  const sources = result.sources ?? [];
+  const parts = sources.map((source) => {
+    const reach = Object.entries(source.backends)
+      .map(([name, count]) => `${name} ${count}`)
+      .join(', ');
+    return `${source.client?.hostname ?? source.file} (${source.rpcs} RPCs: ${reach === '' ? 'no backend' : reach})`;
+  });
+  return `merged ${sources.length} client pod${sources.length === 1 ? '' : 's'}: ${parts.join('; ')}`;
 }
 
 /** `channels: 10, 10 pinned to one backend; greeter-a 4, greeter-b 3, ...` (backend: channels reaching it). */

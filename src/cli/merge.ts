@@ -1,0 +1,115 @@
+// `grpclb-probe merge`: run results from many probe pods (JSON, one per line or concatenated,
+// log lines between them tolerated) merged into one report with the same analysis as one run.
+import { readFile } from 'node:fs/promises';
+import { Command, Option } from 'commander';
+import { EXIT, UsageError } from './errors.js';
+import { OUTPUT_FORMATS, type OutputFlags } from './output.js';
+import * as parse from './parse.js';
+
+/** The flags of `merge` as commander parses them. */
+export interface MergeFlags extends OutputFlags {
+  force?: boolean;
+  expectBackends?: number;
+}
+
+const EXAMPLES = `
+Examples:
+  $ kubectl logs -l job-name=grpclb-probe -c probe-clusterip --tail=-1 | grpclb-probe merge
+  $ grpclb-probe merge pod-a.json pod-b.json -o markdown
+  $ grpclb-probe merge results/*.jsonl --expect-backends 3 -o json > merged.json
+
+Input: JSON results of \`grpclb-probe run -o json\` (one per line, concatenated or pretty);
+other lines (logs, progress, kubectl --prefix) are skipped. Exit codes: 0 ok, 2 usage error
+(unreadable file, no result found, different targets or schema versions without --force).
+`;
+
+/** Registers `merge` on `program`. Heavy modules load when it runs. */
+export function registerMerge(program: Command): void {
+  program
+    .command('merge')
+    .summary('merge run results from many probe pods into one report')
+    .description(
+      'Merge `run -o json` results (e.g. the pods of the probe Job from `grpclb-probe manifests`): counts and statuses summed, ' +
+        'latency histograms added, backends and peers unioned, channel rows kept with their client pod, timelines aligned ' +
+        'on their start times; then the same analysis and diagnosis as a single run.',
+    )
+    .argument('[files...]', 'result files; - or none: stdin')
+    .option('--force', 'merge results of different targets or schema versions')
+    .option('--expect-backends <n>', 'backends that should answer (default: the largest --expect-backends among the inputs)', parse.integerAtLeast(1))
+    .addOption(new Option('-o, --output <format>', 'report format on stdout').choices(OUTPUT_FORMATS).default('table'))
+    .option('--out <file>', 'write the report, in the chosen format, to this file; stdout then shows the table')
+    .option('--no-color', 'no colors (NO_COLOR is honoured too)')
+    .addHelpText('after', EXAMPLES)
+    .action(async (files: string[], flags: MergeFlags) => {
+      process.exitCode = await mergeCommand(files, flags);
+    });
+}
+
+async function readInput(file: string): Promise<string> {
+  if (file === '-') {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  }
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`${file}: cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
+/** Runs `merge` and returns the exit code. @throws UsageError naming the file that cannot be merged. */
+export async function mergeCommand(files: readonly string[], flags: MergeFlags): Promise<number> {
+  const { findJsonObjects } = await import('../analysis/json-documents.js');
+  const { isRunDocument, mergeRuns, MergeError } = await import('../analysis/merge.js');
+  const names = files.length === 0 ? ['-'] : [...files];
+  if (names.filter((name) => name === '-').length > 1) throw new UsageError('stdin (-) can be given once');
+  const inputs = [];
+  for (const file of names) {
+    const found = findJsonObjects(await readInput(file));
+    const runs = found.objects.filter(isRunDocument);
+    if (runs.length === 0) {
+      const lab = found.objects.some((object) => typeof object === 'object' && object !== null && 'setups' in object);
+      throw new UsageError(
+        `${file === '-' ? 'stdin' : file}: ${lab ? 'a lab comparison, not a run result (merge takes `run -t TARGET -o json` results)' : 'no grpclb-probe run result (JSON) found'}`,
+      );
+    }
+    inputs.push(...runs.map((document) => ({ file, document })));
+  }
+  let merged;
+  try {
+    merged = mergeRuns(inputs, flags.force === true);
+  } catch (error) {
+    if (error instanceof MergeError) {
+      throw new UsageError(`${error.file === '-' ? 'stdin' : error.file}: ${error.message}; pass --force to merge anyway`);
+    }
+    throw error;
+  }
+  const { analyze } = await import('../analysis/analyze.js');
+  const { parseTarget } = await import('../grpc/target.js');
+  const staticTarget = (target: string): boolean => {
+    try {
+      return parseTarget(target).staticAddresses !== null;
+    } catch {
+      return false; // merged with --force: several targets
+    }
+  };
+  const { jsonReport } = await import('../report/json.js');
+  const { renderMarkdown } = await import('../report/markdown.js');
+  const { renderTable } = await import('../report/table.js');
+  const { emitReport, planOutput } = await import('./output.js');
+  const report = analyze(merged.result, {
+    expectedBackends: flags.expectBackends ?? merged.expectedBackends,
+    resolvedAddresses: merged.resolvedAddresses,
+    topology: null,
+    discovery: merged.discovery,
+    staticTarget: staticTarget(merged.result.target),
+  });
+  const plan = planOutput({ ...flags, quiet: true });
+  emitReport(plan, {
+    table: () => renderTable(report, { color: plan.color }),
+    json: () => JSON.stringify({ ...merged.carried, ...jsonReport(report) }, null, plan.compactJson ? undefined : 2) + '\n',
+    markdown: () => renderMarkdown(report),
+  });
+  return EXIT.ok;
+}
