@@ -1,6 +1,7 @@
 // `npm run bench`: a bare grpc-js loop (A) against grpclb-probe's engine with all recording
 // on (B), alternating, against one Greeter server process, at several concurrencies; then the
-// memory check (1,000,000 RPCs against 100,000). Prints ratios; writes nothing.
+// memory check (1,000,000 RPCs against 100,000). Prints ratios; writes nothing. First, start-up:
+// `grpclb-probe --version` and `--help` against `node -e 0`, in the same run.
 //
 // Environment: BENCH_ROUNDS (default 5 per side), BENCH_QUICK=1 (smaller counts, no memory check).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -55,12 +56,40 @@ function h2loadThroughput(port, calls, concurrency) {
   return match ? Number(match[1]) : null;
 }
 
+/** Median wall time of `argv` run to completion, ms, over `runs` runs (after one unmeasured). */
+function startupMs(argv, runs) {
+  const times = [];
+  for (let run = 0; run <= runs; run += 1) {
+    const started = process.hrtime.bigint();
+    const child = spawnSync(process.execPath, argv, { stdio: 'ignore' });
+    if (child.status !== 0) throw new Error(`${argv.join(' ')} exited with ${child.status}`);
+    if (run > 0) times.push(Number(process.hrtime.bigint() - started) / 1e6);
+  }
+  return median(times);
+}
+
+const startupRuns = quick ? 5 : 15;
+const bin = here('../bin/grpclb-probe.js');
+const nodeAlone = startupMs(['-e', '0'], startupRuns);
+const startupTarget = 200;
+let startupMet = true;
+for (const flag of ['--version', '--help']) {
+  const ms = startupMs([bin, flag], startupRuns);
+  const met = ms <= startupTarget;
+  console.log(
+    `start-up: grpclb-probe ${flag.padEnd(9)} ${fmt(ms)} ms median of ${startupRuns}, node -e 0 ${fmt(nodeAlone)} ms, ratio ${fmt(ms / nodeAlone, 2)} ` +
+      `(target <= ${startupTarget} ms) ${met ? 'met' : 'MISSED'}`,
+  );
+  startupMet &&= met;
+}
+console.log('');
+
 const { child: server, port } = await startServer();
 const target = `127.0.0.1:${port}`;
 console.log(`grpclb-probe bench ${new Date().toISOString()}  node ${process.version}  ${os.cpus()[0]?.model ?? 'cpu'} x${os.availableParallelism()}  ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`);
 console.log(`server pinned to core 0, clients to core 1: ${hasTaskset ? 'yes' : 'no (taskset missing or one core)'}; ${rounds} rounds per side, A and B alternating\n`);
 const targets = { rps: 0.95, cpu: 1.05, rss: 1.25 };
-let allMet = true;
+let allMet = startupMet;
 try {
   runClient('./client-bare.mjs', [target, '2000', '16']); // warm the server's JIT
   console.log('conc  calls   A RPC/s med (min-max)      B RPC/s med (min-max)      B/A RPC/s  A CPU us/RPC  B CPU us/RPC  B/A CPU  A RSS MB  B RSS MB  B/A RSS  h2load RPC/s  A/h2  B/h2');

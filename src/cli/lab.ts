@@ -18,7 +18,6 @@ export interface LabFlags {
 export function registerLab(program: Command): void {
   program
     .command('lab')
-    .summary('start the lab topology and keep it up until Ctrl-C')
     .description('Start Greeter pods on loopback addresses, a ClusterIP-like VIP, a headless DNS server and an L7 proxy, print every target, and keep them up.')
     .option('--replicas <n>', 'Greeter pods', parse.integerAtLeast(1), 3)
     .option('-p, --port <port>', 'the port pods, VIP and proxy share (0: pick a free one)', parse.port, 0)

@@ -1,20 +1,64 @@
 // The commander program: subcommands, --version, and the mapping from errors to one-line
 // messages and exit codes. The only place, with the subcommands, that sets process.exitCode.
+// Start-up stays light: a subcommand's module (and with it grpc-js, ink/react, jStat, the
+// protos) is imported only when that subcommand runs; the others are listed by summary only.
 import { Command, CommanderError } from 'commander';
-import grpc from '@grpc/grpc-js';
 import { CliError, EXIT } from './errors.js';
 import { toolInfo } from '../tool.js';
-import { registerLab } from './lab.js';
-import { registerManifests } from './manifests.js';
-import { registerMerge } from './merge.js';
-import { registerRun } from './run.js';
-import { registerServe } from './serve.js';
 
 /** Exit code for a bug in grpclb-probe itself (sysexits EX_SOFTWARE). */
 export const EXIT_INTERNAL = 70;
 
-/** Builds the program; exported for tests of the help text. */
-export function buildProgram(): Command {
+/** A subcommand: its name and one-line summary for the root help, and how to load it. */
+export interface CommandEntry {
+  readonly name: string;
+  readonly summary: string;
+  /** Imports the command's module and registers it, flags and action, on the program. */
+  readonly register: (program: Command) => Promise<void>;
+}
+
+/** Every subcommand, in help order. Add new commands here, one entry each. */
+export const COMMANDS: readonly CommandEntry[] = [
+  {
+    name: 'run',
+    summary: 'probe a target and show which backends answered; no target: run the lab',
+    register: async (program) => (await import('./run.js')).registerRun(program),
+  },
+  {
+    name: 'serve',
+    summary: 'run Greeter servers that reply with their hostname',
+    register: async (program) => (await import('./serve.js')).registerServe(program),
+  },
+  {
+    name: 'lab',
+    summary: 'start the lab topology and keep it up until Ctrl-C',
+    register: async (program) => (await import('./lab.js')).registerLab(program),
+  },
+  {
+    name: 'merge',
+    summary: 'merge run results from many probe pods into one report',
+    register: async (program) => (await import('./merge.js')).registerMerge(program),
+  },
+  {
+    name: 'manifests',
+    summary: 'print Kubernetes YAML: Greeters, ClusterIP and headless Services, a probe Job',
+    register: async (program) => (await import('./manifests.js')).registerManifests(program),
+  },
+];
+
+/** The subcommand `argv` names (`run ...`, `help run`), or null for the root (`--help`, `--version`). */
+export function commandNamed(argv: readonly string[]): CommandEntry | null {
+  const words = argv.filter((arg) => !arg.startsWith('-'));
+  const name = words[0] === 'help' ? words[1] : words[0];
+  return COMMANDS.find((entry) => entry.name === name) ?? null;
+}
+
+/**
+ * Builds the program; exported for tests of the help text.
+ * @param load the commands registered in full (module loaded); the others appear by summary only.
+ *   Default: all of them.
+ */
+export async function buildProgram(load: readonly CommandEntry[] = COMMANDS): Promise<Command> {
   const program = new Command('grpclb-probe')
     .description(
       'Make gRPC load-balancing skew visible: which backend answered each RPC over one channel, how skewed, and why. ' +
@@ -28,11 +72,11 @@ export function buildProgram(): Command {
       'after',
       '\nExamples:\n  $ grpclb-probe run\n  $ grpclb-probe run --target my-svc.my-ns:50051 --expect-backends 3\n  $ grpclb-probe serve --replicas 3\n  $ grpclb-probe manifests --replicas 3 --probe-pods 4 | kubectl apply -f -\n  $ kubectl logs -l job-name=grpclb-probe -c probe-clusterip --tail=-1 | grpclb-probe merge\n',
     );
-  registerRun(program);
-  registerServe(program);
-  registerLab(program);
-  registerMerge(program);
-  registerManifests(program);
+  for (const entry of COMMANDS) {
+    if (load.includes(entry)) await entry.register(program);
+    else program.command(entry.name);
+    program.commands.find((command) => command.name() === entry.name)?.summary(entry.summary);
+  }
   return program;
 }
 
@@ -45,11 +89,13 @@ export async function main(argv: readonly string[]): Promise<void> {
   });
   // grpc-js logs errors it also returns to us (e.g. "No address added" on a failed bind);
   // the CLI reports those itself, in one line. GRPC_VERBOSITY / GRPC_TRACE still turn them on.
+  // grpc-js reads GRPC_VERBOSITY when it loads (grpc-js src/logging.ts), which is later, lazily.
   if (process.env.GRPC_VERBOSITY === undefined && process.env.GRPC_TRACE === undefined) {
-    grpc.setLogVerbosity(grpc.logVerbosity.NONE);
+    process.env.GRPC_VERBOSITY = 'NONE';
   }
-  const program = buildProgram();
   try {
+    const named = commandNamed(argv);
+    const program = await buildProgram(named === null ? [] : [named]);
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) {

@@ -35,7 +35,6 @@ running \`run -o json\` against the ClusterIP Service, then the headless one wit
 export function registerManifests(program: Command): void {
   program
     .command('manifests')
-    .summary('print Kubernetes YAML: Greeters, ClusterIP and headless Services, a probe Job')
     .description(
       'Print multi-document YAML that reproduces the lab in a cluster: the Greeter Deployment, a ClusterIP and a headless ' +
         'Service over it, and an Indexed Job of --probe-pods probe pods whose JSON results `grpclb-probe merge` reads.',

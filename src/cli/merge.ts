@@ -27,7 +27,6 @@ other lines (logs, progress, kubectl --prefix) are skipped. Exit codes: 0 ok, 2 
 export function registerMerge(program: Command): void {
   program
     .command('merge')
-    .summary('merge run results from many probe pods into one report')
     .description(
       'Merge `run -o json` results (e.g. the pods of the probe Job from `grpclb-probe manifests`): counts and statuses summed, ' +
         'latency histograms added, backends and peers unioned, channel rows kept with their client pod, timelines aligned ' +

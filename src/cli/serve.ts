@@ -33,7 +33,6 @@ SIGTERM or Ctrl-C: stop accepting, let RPCs in flight finish (up to --drain-ms),
 export function registerServe(program: Command): void {
   program
     .command('serve')
-    .summary('run Greeter servers that reply with their hostname')
     .description('Run helloworld.Greeter servers whose reply names the host that answered, with grpc.health.v1 and graceful drain.')
     .option('-p, --port <port>', 'port (0: pick a free one); with --replicas, the first of consecutive ports', parse.port, 50051)
     .option('--host <address>', 'bind address', '0.0.0.0')
