@@ -37,3 +37,10 @@ describe('planOutput', () => {
     assert.equal(planOutput({ output: 'table' }, {}, piped).stepSummary, null);
   });
 });
+
+describe('planOutput and -o html', () => {
+  it('needs --out: a page is a file, not terminal text', () => {
+    assert.throws(() => planOutput({ output: 'html' }, {}, tty), /-o html needs --out FILE/);
+    assert.equal(planOutput({ output: 'html', out: 'report.html' }, {}, tty).format, 'html');
+  });
+});

@@ -7,7 +7,7 @@ import { formatProgressLine } from '../report/progress.js';
 import { UsageError } from './errors.js';
 
 /** Report formats. */
-export const OUTPUT_FORMATS = ['table', 'json', 'markdown'] as const;
+export const OUTPUT_FORMATS = ['table', 'json', 'markdown', 'html'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 /** The output flags as commander parsed them. */
@@ -50,12 +50,16 @@ export interface Terminals {
 /**
  * Decides the plan. NO_COLOR (any non-empty value, no-color.org) turns colors off everywhere.
  * @param terminals default: what process.stdout / process.stderr say.
+ * @throws UsageError for `-o html` without `--out` (a page is a file to open, not terminal text).
  */
 export function planOutput(
   flags: OutputFlags,
   env: NodeJS.ProcessEnv = process.env,
   terminals: Terminals = { stdout: process.stdout.isTTY === true, stderr: process.stderr.isTTY === true },
 ): OutputPlan {
+  if (flags.output === 'html' && flags.out === undefined) {
+    throw new UsageError('-o html needs --out FILE: the page is a file to open in a browser (stdout still shows the table)');
+  }
   const noColor = (env.NO_COLOR ?? '') !== '' || flags.color === false;
   const quiet = flags.quiet ?? false;
   return {
@@ -124,6 +128,8 @@ export interface Renderings {
   table(): string;
   json(): string;
   markdown(): string;
+  /** A self-contained page (report/html/page.ts). */
+  html(): string;
 }
 
 /**

@@ -17,6 +17,7 @@ import { startLab } from './lab.js';
 import { renderJson } from '../report/json.js';
 import { renderLabJson, renderLabMarkdown, renderLabTable } from '../report/lab.js';
 import { renderMarkdown } from '../report/markdown.js';
+import { renderLabHtml, renderRunHtml } from '../report/html/page.js';
 import { renderTable } from '../report/table.js';
 import { EXIT, LabStartError, TargetUnavailableError, UsageError } from './errors.js';
 import { interruptOnSignals } from './interrupt.js';
@@ -78,7 +79,6 @@ Exit codes:
 export function registerRun(program: Command): void {
   program
     .command('run')
-    .summary('probe a target and show which backends answered; no target: run the lab')
     .description(
       'Fire repeated SayHello RPCs over one channel (or --channels K) and tabulate which backend (hostname) answered, ' +
         'with skew statistics, latency and a diagnosis. Without --target, build a local lab and compare ' +
@@ -114,7 +114,7 @@ export function registerRun(program: Command): void {
     .option('--min-backends <n>', 'gate: at least n backends must answer', parse.integerAtLeast(1))
     .addOption(new Option('--expect <verdict>', 'gate: the verdict must be this').choices(['balanced', 'pinned']))
     .option('--max-error-rate <r>', 'gate: failed/total must be <= r (0..1); also the UNSTABLE threshold', parse.fraction)
-    .addOption(new Option('-o, --output <format>', 'report format on stdout').choices(OUTPUT_FORMATS).default('table'))
+    .addOption(new Option('-o, --output <format>', 'report format on stdout; html needs --out (a self-contained page)').choices(OUTPUT_FORMATS).default('table'))
     .option('--out <file>', 'write the report, in the chosen format, to this file; stdout then shows the table')
     .option('-q, --quiet', 'no progress on stderr')
     .option('--no-color', 'no colors (NO_COLOR is honoured too)')
@@ -257,6 +257,7 @@ async function runTarget(target: string, flags: RunFlags, plan: OutputPlan): Pro
       table: () => renderTable(report, { color: plan.color }),
       json: () => renderJson(report, { compact: plan.compactJson }),
       markdown: () => renderMarkdown(report),
+      html: () => renderRunHtml(report),
     });
     return exitCodeOf(report);
   } finally {
@@ -313,6 +314,7 @@ async function runLab(flags: RunFlags, plan: OutputPlan): Promise<number> {
       table: () => renderLabTable(comparison, { color: plan.color }),
       json: () => renderLabJson(comparison),
       markdown: () => renderLabMarkdown(comparison),
+      html: () => renderLabHtml(comparison),
     });
     return comparison.interrupted ? EXIT.interrupted : EXIT.ok;
   } finally {

@@ -104,29 +104,28 @@ function wrap(text: string, width: number): string {
   return lines.join('\n');
 }
 
-/** The comparison as a JSON document: `{lab, setups: [{setup, target, lbPolicy, verdict, reason, fix, result}], skipped, interrupted}`. */
+/** The comparison as a JSON document: `{lab, setups: [{setup, target, lbPolicy, connectsTo, verdict, reason, fix, result}], skipped, interrupted}`. */
+export function labJsonReport(comparison: LabComparison): object {
+  return {
+    lab: { replicas: comparison.replicas, backends: comparison.backends, loopbackAliases: comparison.loopbackAliases },
+    setups: comparison.setups.map((outcome) => ({
+      setup: outcome.spec.setup,
+      target: outcome.spec.target,
+      lbPolicy: outcome.spec.lbPolicy,
+      connectsTo: outcome.spec.connectsTo,
+      verdict: outcome.report.diagnosis.verdict,
+      reason: outcome.report.diagnosis.cause,
+      fix: outcome.report.diagnosis.fix,
+      result: jsonReport(outcome.report),
+    })),
+    skipped: comparison.skipped,
+    interrupted: comparison.interrupted,
+  };
+}
+
+/** {@link labJsonReport} as pretty-printed JSON text with a trailing newline. */
 export function renderLabJson(comparison: LabComparison): string {
-  return (
-    JSON.stringify(
-      {
-        lab: { replicas: comparison.replicas, backends: comparison.backends, loopbackAliases: comparison.loopbackAliases },
-        setups: comparison.setups.map((outcome) => ({
-          setup: outcome.spec.setup,
-          target: outcome.spec.target,
-          lbPolicy: outcome.spec.lbPolicy,
-          connectsTo: outcome.spec.connectsTo,
-          verdict: outcome.report.diagnosis.verdict,
-          reason: outcome.report.diagnosis.cause,
-          fix: outcome.report.diagnosis.fix,
-          result: jsonReport(outcome.report),
-        })),
-        skipped: comparison.skipped,
-        interrupted: comparison.interrupted,
-      },
-      null,
-      2,
-    ) + '\n'
-  );
+  return JSON.stringify(labJsonReport(comparison), null, 2) + '\n';
 }
 
 /** The comparison as markdown. Pure. */

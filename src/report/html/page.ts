@@ -1,0 +1,104 @@
+// The HTML report: one self-contained page (uPlot and our script inlined, no URL of any kind)
+// that embeds a JSON report once and draws every view from it in the browser.
+import type { ProbeReport } from '../../analysis/analyze.js';
+import type { LabComparison } from '../../lab/compare.js';
+import { jsonReport } from '../json.js';
+import { labJsonReport } from '../lab.js';
+import { chartAssets } from './assets.js';
+import { CLIENT_SCRIPT, PAGE_STYLE } from './client.js';
+import { SPECTRUM_PERCENTILES, spectrumOf, type Spectrum } from './spectrum.js';
+
+/**
+ * What a page shows; the browser script has one renderer per kind.
+ * - `run`: one run's JSON report (`-o json` of `run --target`);
+ * - `lab`: the lab comparison's JSON (`-o json` of `run` with no target).
+ * Other commands add a kind here and a renderer in client.ts.
+ */
+export type HtmlDocumentKind = 'run' | 'lab';
+
+/** The data a page embeds, once, in `<script type="application/json" id="grpclb-probe-data">`. */
+export interface HtmlDocument {
+  readonly kind: HtmlDocumentKind;
+  /** The page title. */
+  readonly title: string;
+  /** The JSON report exactly as `-o json` prints it. */
+  readonly report: unknown;
+  /**
+   * Latency spectra derived from the report's hdr histograms (the JSON holds only the
+   * histograms): series name (a backend, or a lab setup) to ms at each of `percentiles`.
+   */
+  readonly spectrum: { readonly percentiles: readonly number[]; readonly series: Readonly<Record<string, Spectrum>> };
+}
+
+/** The id of the embedded data element. */
+export const DATA_ELEMENT_ID = 'grpclb-probe-data';
+
+/** Builds the spectrum block from named base64 histograms. */
+export function spectra(histograms: readonly (readonly [string, string])[]): HtmlDocument['spectrum'] {
+  return {
+    percentiles: SPECTRUM_PERCENTILES,
+    series: Object.fromEntries(histograms.map(([name, histogram]) => [name, spectrumOf(histogram)])),
+  };
+}
+
+/**
+ * JSON safe inside a `<script>` element: `<` (so no `</script>` or `<!--`) and the two line
+ * separators JavaScript once rejected are escaped; `JSON.parse` reads it back unchanged.
+ */
+export function scriptSafeJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"]/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[char] as string);
+}
+
+/**
+ * The page. Works offline: a Content-Security-Policy allows no fetch, image, font or frame,
+ * only the inline script and styles. Pure apart from reading uPlot once ({@link chartAssets}).
+ */
+export function renderHtml(document: HtmlDocument): string {
+  const assets = chartAssets();
+  return [
+    '<!doctype html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">`,
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    '<meta name="color-scheme" content="light dark">',
+    `<title>${escapeHtml(document.title)}</title>`,
+    `<style>${assets.style}</style>`,
+    `<style>${PAGE_STYLE}</style>`,
+    '</head>',
+    `<body data-kind="${document.kind}">`,
+    `<main id="report"><h1>${escapeHtml(document.title)}</h1><noscript>This report draws its charts with JavaScript; the data is in the page source.</noscript></main>`,
+    `<script type="application/json" id="${DATA_ELEMENT_ID}">${scriptSafeJson(document)}</script>`,
+    `<script>${assets.script.replace(/<\/script/gi, '<\\/script')}</script>`,
+    `<script>${CLIENT_SCRIPT}</script>`,
+    '</body>',
+    '</html>',
+    '',
+  ].join('\n');
+}
+
+/** The page of one run: its JSON report, and a latency spectrum per backend. */
+export function renderRunHtml(report: ProbeReport): string {
+  const { result, diagnosis } = report;
+  return renderHtml({
+    kind: 'run',
+    title: `grpclb-probe: ${diagnosis.verdict}: ${result.target}`,
+    report: jsonReport(report),
+    spectrum: spectra(result.backends.map((backend) => [backend.name, backend.histogram] as const)),
+  });
+}
+
+/** The page of the lab comparison: its JSON, and a latency spectrum per setup. */
+export function renderLabHtml(comparison: LabComparison): string {
+  return renderHtml({
+    kind: 'lab',
+    title: `grpclb-probe lab: ${comparison.setups.map((outcome) => `${outcome.spec.setup} ${outcome.report.diagnosis.verdict}`).join(', ')}`,
+    report: labJsonReport(comparison),
+    spectrum: spectra(comparison.setups.map((outcome) => [outcome.spec.setup, outcome.report.result.histogram] as const)),
+  });
+}

@@ -1,0 +1,115 @@
+/// <reference lib="dom" />
+// The HTML report in a real browser: headless Chromium (Debian's package) through puppeteer-core.
+// Skips, saying why, where Chromium is not installed (.ci/run installs it).
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { renderLabHtml, renderRunHtml } from '../src/report/html/page.js';
+import { labComparison, scaleOutReport } from './html-fixtures.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const skip = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`;
+const SCREENSHOT = fileURLToPath(new URL('../docs/report.png', import.meta.url));
+
+interface Loaded {
+  readonly errors: string[];
+  readonly requests: string[];
+  readonly charts: { view: string; series: string[] }[];
+}
+
+describe('the HTML report in Chromium', { skip }, () => {
+  let browser: Browser;
+  let dir: string;
+  before(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'grpclb-probe-html-'));
+    browser = await puppeteer.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${path.join(dir, 'profile')}`],
+    });
+  });
+  after(async () => {
+    await browser?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function load(html: string, name: string, scheme: 'light' | 'dark' = 'light'): Promise<{ page: Page; loaded: Loaded }> {
+    const file = path.join(dir, name);
+    writeFileSync(file, html);
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    const requests: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error' || message.type() === 'warn') errors.push(`${message.type()}: ${message.text()}`);
+    });
+    page.on('pageerror', (error) => errors.push(`pageerror: ${(error as Error).message}`));
+    page.on('request', (request) => {
+      if (request.url() !== pathToFileURL(file).href) requests.push(request.url());
+    });
+    await page.setViewport({ width: 1100, height: 900 });
+    await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: scheme }]);
+    await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+    await page.waitForSelector('body[data-rendered="true"]', { timeout: 10_000 });
+    const charts = await page.evaluate(() =>
+      (window as unknown as { grpclbProbe: { charts: { view: string; chart: { series: { label?: string }[] } }[] } }).grpclbProbe.charts.map((entry) => ({
+        view: entry.view,
+        series: entry.chart.series.slice(1).map((series) => String(series.label)),
+      })),
+    );
+    return { page, loaded: { errors, requests, charts } };
+  }
+
+  it('run: draws every view from the data, one series per backend, the verdict first', async () => {
+    const report = scaleOutReport();
+    const names = report.result.backends.map((backend) => backend.name);
+    const { page, loaded } = await load(renderRunHtml(report), 'run.html');
+    assert.deepEqual(loaded.errors, []);
+    assert.deepEqual(loaded.requests, [], 'the page fetched nothing');
+    assert.deepEqual(loaded.charts.map((chart) => chart.view), ['shares', 'timeline', 'percentiles', 'distribution'], 'one chart per view');
+    for (const chart of loaded.charts) {
+      assert.deepEqual(chart.series.filter((label) => names.includes(label)), names, `${chart.view}: one series per backend`);
+    }
+    assert.ok(loaded.charts[0]!.series.includes('fair share'));
+    const sections = await page.$$eval('section[data-view]', (nodes) => nodes.map((node) => node.getAttribute('data-view')));
+    assert.deepEqual(sections, ['verdict', 'shares', 'timeline', 'latency', 'heatmap']);
+    const verdict = await page.$eval('section[data-view="verdict"]', (node) => (node as HTMLElement).innerText);
+    assert.match(verdict, /PARTIAL/);
+    assert.match(verdict, new RegExp(report.diagnosis.cause.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+    assert.match(verdict, /gate --max-skew FAIL/);
+    const heat = await page.$$eval('table.heat tbody tr', (rows) => rows.map((row) => row.querySelectorAll('td.cell').length));
+    assert.deepEqual(heat, report.result.channelMatrix.map(() => names.length), 'a heatmap row per channel, a cell per backend');
+    assert.equal(await page.$$eval('ol.events li', (items) => items.length), 2, 'the events are listed');
+    assert.match(await page.$eval('section[data-view="timeline"]', (node) => (node as HTMLElement).innerText), /last interval .* is partial/);
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    await page.close();
+  });
+
+  it('lab: every setup on one time axis, in the dark scheme too', async () => {
+    const comparison = labComparison();
+    const { page, loaded } = await load(renderLabHtml(comparison), 'lab.html', 'dark');
+    assert.deepEqual(loaded.errors, []);
+    assert.deepEqual(loaded.requests, []);
+    const timelines = loaded.charts.filter((chart) => chart.view.startsWith('timeline:'));
+    assert.deepEqual(timelines.map((chart) => chart.view), ['timeline:clusterip', 'timeline:static']);
+    const names = comparison.backends.map((backend) => backend.name);
+    for (const chart of [...timelines, loaded.charts.find((chart) => chart.view === 'shares')!]) assert.deepEqual(chart.series, names, chart.view);
+    const ranges = await page.evaluate(() =>
+      (window as unknown as { grpclbProbe: { charts: { view: string; chart: { scales: { x: { min: number; max: number } } } }[] } }).grpclbProbe.charts
+        .filter((entry) => entry.view.startsWith('timeline:'))
+        .map((entry) => [entry.chart.scales.x.min, entry.chart.scales.x.max]),
+    );
+    assert.equal(new Set(ranges.map((range) => range.join())).size, 1, 'one time axis');
+    assert.deepEqual(
+      await page.$$eval('[data-verdict]', (nodes) => nodes.map((node) => node.textContent)),
+      comparison.setups.map((outcome) => outcome.report.diagnosis.verdict),
+    );
+    assert.equal(comparison.setups[0]!.report.diagnosis.verdict, 'PINNED');
+    const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    assert.equal(background, 'rgb(13, 17, 23)', 'dark scheme');
+    await page.close();
+  });
+});
