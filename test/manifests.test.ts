@@ -28,7 +28,7 @@ function byKind(documents: Json[], kind: string): Json[] {
 
 /** Parses `args` with our commander program, capturing the action's flags instead of running it. */
 async function parseWithOurCli<T>(command: string, args: readonly string[]): Promise<T> {
-  const program = buildProgram();
+  const program = await buildProgram();
   let captured: T | undefined;
   program.commands.find((candidate) => candidate.name() === command)!.action((flags: T) => {
     captured = flags;

@@ -35,7 +35,7 @@ export function registerMerge(program: Command): void {
     .argument('[files...]', 'result files; - or none: stdin')
     .option('--force', 'merge results of different targets or schema versions')
     .option('--expect-backends <n>', 'backends that should answer (default: the largest --expect-backends among the inputs)', parse.integerAtLeast(1))
-    .addOption(new Option('-o, --output <format>', 'report format on stdout').choices(OUTPUT_FORMATS).default('table'))
+    .addOption(new Option('-o, --output <format>', 'report format on stdout; html needs --out (a self-contained page)').choices(OUTPUT_FORMATS).default('table'))
     .option('--out <file>', 'write the report, in the chosen format, to this file; stdout then shows the table')
     .option('--no-color', 'no colors (NO_COLOR is honoured too)')
     .addHelpText('after', EXAMPLES)
@@ -96,6 +96,7 @@ export async function mergeCommand(files: readonly string[], flags: MergeFlags):
   const { jsonReport } = await import('../report/json.js');
   const { renderMarkdown } = await import('../report/markdown.js');
   const { renderTable } = await import('../report/table.js');
+  const { renderRunHtml } = await import('../report/html/page.js');
   const { emitReport, planOutput } = await import('./output.js');
   const report = analyze(merged.result, {
     expectedBackends: flags.expectBackends ?? merged.expectedBackends,
@@ -105,10 +106,12 @@ export async function mergeCommand(files: readonly string[], flags: MergeFlags):
     staticTarget: staticTarget(merged.result.target),
   });
   const plan = planOutput({ ...flags, quiet: true });
+  const json = (): object => ({ ...merged.carried, ...jsonReport(report) });
   emitReport(plan, {
     table: () => renderTable(report, { color: plan.color }),
-    json: () => JSON.stringify({ ...merged.carried, ...jsonReport(report) }, null, plan.compactJson ? undefined : 2) + '\n',
+    json: () => JSON.stringify(json(), null, plan.compactJson ? undefined : 2) + '\n',
     markdown: () => renderMarkdown(report),
+    html: () => renderRunHtml(report, json()),
   });
   return EXIT.ok;
 }

@@ -122,7 +122,7 @@ export const CLIENT_SCRIPT = String.raw`
     if (diagnosis.notes.length > 0) card.appendChild(el('ul', {}, diagnosis.notes.map(function (note) { return el('li', { className: 'note', text: note }); })));
     if (report.gates.length > 0) {
       card.appendChild(el('ul', { className: 'gates' }, report.gates.map(function (gate) {
-        return el('li', {}, ['gate ' + gate.gate + ' ', el('span', { className: gate.passed ? 'pass' : 'fail', text: gate.passed ? 'pass' : 'FAIL' }), ': limit ' + gate.limit + ', measured ' + gate.measured]);
+        return el('li', {}, ['gate ' + gate.gate + ' ', el('span', { className: gate.passed ? 'pass' : 'fail', text: gate.passed ? 'pass' : 'FAIL' }), ': ' + (gate.display || 'limit ' + gate.limit + ', measured ' + gate.measured)]);
       })));
     }
     if (report.stopReason === 'interrupted') card.appendChild(el('p', { className: 'fail', text: 'interrupted: partial results' }));
@@ -132,7 +132,8 @@ export const CLIENT_SCRIPT = String.raw`
     container.appendChild(el('p', { className: 'meta', text:
       'target ' + report.target + ' \u00b7 LB policy ' + (report.lbPolicy === null ? 'channel default' : report.lbPolicy + ' (asked for)') +
       ' \u00b7 ' + report.channels + ' channel' + (report.channels === 1 ? '' : 's') + ' \u00b7 concurrency ' + report.concurrency +
-      (report.rps === null ? '' : ' \u00b7 rate ' + report.rps + ' RPC/s') + ' \u00b7 started ' + report.startedAt }));
+      (report.rps === null ? '' : ' \u00b7 rate ' + report.rps + ' RPC/s') + ' \u00b7 started ' + report.startedAt +
+      (report.client && report.client.hostname ? ' from ' + report.client.hostname : '') + (report.tool ? ' \u00b7 ' + report.tool.name + ' ' + report.tool.version : '') }));
     container.appendChild(el('p', { className: 'meta', text:
       'RPCs ' + report.rpcs.ok + ' ok, ' + report.rpcs.failed + ' failed' + (failed.length ? ' (' + failed.join(', ') + ')' : '') +
       ' \u00b7 ' + report.backends.length + ' backends, ' + report.peers.length + ' peers \u00b7 ' + (report.elapsedMs / 1000).toFixed(2) + ' s, ' +

@@ -82,13 +82,16 @@ export function renderHtml(document: HtmlDocument): string {
   ].join('\n');
 }
 
-/** The page of one run: its JSON report, and a latency spectrum per backend. */
-export function renderRunHtml(report: ProbeReport): string {
+/**
+ * The page of one run (or of runs merged into one): its JSON report, and a latency spectrum per backend.
+ * @param json the JSON document `-o json` prints for it; default {@link jsonReport}.
+ */
+export function renderRunHtml(report: ProbeReport, json: object = jsonReport(report)): string {
   const { result, diagnosis } = report;
   return renderHtml({
     kind: 'run',
     title: `grpclb-probe: ${diagnosis.verdict}: ${result.target}`,
-    report: jsonReport(report),
+    report: json,
     spectrum: spectra(result.backends.map((backend) => [backend.name, backend.histogram] as const)),
   });
 }
