@@ -2,7 +2,7 @@ import './resolver-env.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as hdr from 'hdr-histogram-js';
-import { runProbe, backendFromMessage } from '../src/engine/probe.js';
+import { runProbe } from '../src/engine/probe.js';
 import type { GreeterServer } from '../src/server/greeter.js';
 import { ipv4Target, startServers, stopServers } from './helpers.js';
 
@@ -106,24 +106,28 @@ describe('probe over one channel to three backends', () => {
 });
 
 describe('a server that does not report its hostname', () => {
-  it('is tabulated by its message and peer, without error', async () => {
+  it('is named by its peer address, and the identity says so', async () => {
     const servers = await startServers(1, 'plain', { reportHostname: false });
     try {
       const result = await runProbe({ ...load, calls: 20, target: servers[0]!.address, lbPolicy: null, requestName: 'world' });
       assert.equal(result.rpcs.ok, 20);
-      assert.equal(result.backends.length, 1);
-      assert.equal(result.backends[0]?.name, 'Hello world');
-      assert.deepEqual(result.backends[0]?.peers, [servers[0]!.address]);
+      assert.deepEqual(result.backends.map((backend) => backend.name), [servers[0]!.address]);
+      assert.deepEqual(result.identity, { asked: 'auto', used: 'peer', namedByPeer: 20, notes: [] });
+      assert.equal(result.method, '/helloworld.Greeter/SayHello');
     } finally {
       stopServers(servers);
     }
   });
-});
 
-describe('backendFromMessage', () => {
-  it('takes the hostname part of the Go demo format, else the whole message', () => {
-    assert.equal(backendFromMessage('hostname:pod-7, in:probe'), 'pod-7');
-    assert.equal(backendFromMessage('Hello world'), 'Hello world');
+  it('--backend-from message takes hostname:X from the reply of a server that reports it', async () => {
+    const servers = await startServers(1, 'msg');
+    try {
+      const result = await runProbe({ ...load, calls: 10, target: servers[0]!.address, lbPolicy: null, backendFrom: { kind: 'message' } });
+      assert.deepEqual(result.backends.map((backend) => backend.name), ['msg-1']);
+      assert.equal(result.identity?.used, 'message');
+    } finally {
+      stopServers(servers);
+    }
   });
 });
 

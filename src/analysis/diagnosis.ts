@@ -4,8 +4,11 @@ import type { DiscoveryResult, RunResult } from '../engine/result.js';
 import { describeEvidence } from './expected-backends.js';
 import type { SkewStats } from './skew.js';
 
-/** The verdicts, worst first. */
-export type Verdict = 'UNSTABLE' | 'PINNED' | 'PARTIAL' | 'BALANCED';
+/**
+ * The verdicts, worst first. UNKNOWN: the replies do not name the server and every RPC went
+ * through one address, so backends behind it cannot be told apart.
+ */
+export type Verdict = 'UNSTABLE' | 'UNKNOWN' | 'PINNED' | 'PARTIAL' | 'BALANCED';
 
 /** What the channel connected to, when the caller knows (the lab does; a bare target does not). */
 export type Topology = 'clusterip-vip' | 'dns-pods' | 'proxy' | 'static-pods';
@@ -58,6 +61,12 @@ export interface DiagnosisFacts {
    * one peer answered from another backend now and then (reconnections, max connection age).
    */
   readonly connectionsReplaced?: boolean;
+  /** Every successful RPC was named by its peer address: the replies do not name the server. */
+  readonly backendsByPeer?: boolean;
+  /** The one peer, when every RPC went through one address; else null. */
+  readonly onlyPeer?: string | null;
+  /** Caveats from naming the backends (`--backend-from`). */
+  readonly identityNotes?: readonly string[];
   /** Error rate above which the run is UNSTABLE; default {@link DEFAULT_UNSTABLE_ERROR_RATE}. */
   readonly unstableErrorRate?: number;
   /** Merged runs: which backends each client (probe pod) reached, in input order. */
@@ -91,6 +100,8 @@ export const FIXES = {
     'set max connection age on the servers so clients reconnect and re-resolve (and lower grpc.dns_min_time_between_resolutions_ms)',
   errors: 'look at the failing status and the backends\u2019 health before reading the distribution',
   staticList: 'a static list is never re-resolved: list every backend in the target, or use a DNS name (a headless Service) with round_robin',
+  identity:
+    'make replies name the server: --backend-from header:NAME (or trailer:NAME, field:PATH) if it sends its name, or deploy `grpclb-probe serve` behind the Service to see how it balances',
 } as const;
 
 /** What only the caller knows, for {@link factsFromResult}. */
@@ -138,6 +149,9 @@ export function factsFromResult(result: RunResult, skew: SkewStats, extra: Facts
     topFailure: failures[0]?.[0] ?? null,
     skew,
     topology: extra.topology,
+    backendsByPeer: result.rpcs.ok > 0 && (result.identity?.namedByPeer ?? 0) >= result.rpcs.ok,
+    onlyPeer: result.peers.length === 1 ? (result.peers[0] as string) : null,
+    identityNotes: result.identity?.notes ?? [],
     unstableErrorRate: extra.unstableErrorRate,
     expectBackendsFlag: extra.expectBackendsFlag ?? null,
     discovery:
@@ -187,8 +201,11 @@ function chanceOfOneBackend(skew: SkewStats): number {
 
 function diagnosisNotes(facts: DiagnosisFacts): string[] {
   const { skew } = facts;
-  const notes: string[] = [];
+  const notes: string[] = [...(facts.identityNotes ?? [])];
   const seen = skew.backends.length;
+  if (facts.backendsByPeer === true && (facts.onlyPeer ?? null) === null && seen > 0) {
+    notes.push('the replies do not name the server: backends are told apart by peer address');
+  }
   const flag = facts.expectBackendsFlag ?? null;
   if (flag !== null && seen > flag) {
     notes.push(`${seen} backends answered, ${flag} expected: judged over ${seen}`);
@@ -208,7 +225,7 @@ function diagnosisNotes(facts: DiagnosisFacts): string[] {
   return notes;
 }
 
-/** Applies the rules in order: UNSTABLE, PINNED, PARTIAL, BALANCED. */
+/** Applies the rules in order: UNSTABLE, UNKNOWN, PINNED, PARTIAL, BALANCED. */
 export function diagnose(facts: DiagnosisFacts): Diagnosis {
   const { skew } = facts;
   const notes = diagnosisNotes(facts);
@@ -230,6 +247,14 @@ export function diagnose(facts: DiagnosisFacts): Diagnosis {
       cause: `${percent(errorRate)} of RPCs failed, mostly ${facts.topFailure ?? 'unknown status'} (threshold ${percent(unstableAt)})`,
       fix: FIXES.errors,
       notes,
+    };
+  }
+  if (facts.backendsByPeer === true && facts.onlyPeer !== undefined && facts.onlyPeer !== null) {
+    return {
+      verdict: 'UNKNOWN',
+      cause: `replies do not name the server and every RPC went through one address (${facts.onlyPeer}): backends behind it cannot be told apart`,
+      fix: FIXES.identity,
+      notes: notes.filter((note) => !note.startsWith('backends that never answered')),
     };
   }
   if (skew.expectedBackends === 1) {

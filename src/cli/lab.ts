@@ -67,8 +67,9 @@ export async function labCommand(flags: LabFlags): Promise<number> {
     ['proxy', `--target ${lab.proxy.address}`],
     ['static', `--target ${lab.staticTarget} --lb-policy round_robin`],
   ];
-  for (const [setup, args] of probes) out(`  ${setup.padEnd(12)} grpclb-probe run ${args} --expect-backends ${pods.length}`);
-  out(`  ${'grpcurl'.padEnd(12)} grpcurl -plaintext -d '{"name":"you"}' ${lab.proxy.address} helloworld.Greeter/SayHello`);
+  for (const [setup, args] of probes) out(`  ${setup.padEnd(12)} npx grpclb-probe run ${args} --expect-backends ${pods.length}`);
+  out(`  ${'health'.padEnd(12)} npx grpclb-probe run --target ${lab.staticTarget} --lb-policy round_robin --call grpc.health.v1.Health/Check`);
+  out(`  ${'grpcurl'.padEnd(12)} grpcurl -plaintext -d '{"name":"you"}' ${lab.proxy.address} helloworld.Greeter/SayHello   # types by server reflection`);
   out();
   process.stderr.write('grpclb-probe lab: up; Ctrl-C to tear down\n');
   const signal = await new Promise<NodeJS.Signals>((resolve) => {

@@ -7,12 +7,13 @@ import { describeFailedGates, type GateLimits } from '../analysis/gates.js';
 import { DEFAULT_DISCOVERY_CONNECTIONS, discoverBackends } from '../engine/discovery.js';
 import { startProbe, type ProbeOptions, type Warmup } from '../engine/probe.js';
 import type { DiscoveryResult, RunResult } from '../engine/result.js';
-import { LB_POLICIES, type LbPolicy, type ServiceConfig, type TlsConfig } from '../grpc/channel.js';
+import { LB_POLICIES, type ChannelConfig, type LbPolicy, type ServiceConfig, type TlsConfig } from '../grpc/channel.js';
 import { alternativeResolverEnabled, targetHasDnsAuthority } from '../grpc/alternative-resolver.js';
 import { parseTarget, resolveTargetAddresses, TargetError } from '../grpc/target.js';
 import { compareSetups, SETUPS, type Setup } from '../lab/compare.js';
 import type { ClusterIpMode } from '../lab/l4-vip.js';
 import type { Lab } from '../lab/topology.js';
+import { addCallFlags, CALL_FLAG_NAMES, prepareCall, validateCallFlags, type CallFlags } from './call-flags.js';
 import { startLab } from './lab.js';
 import { renderJson } from '../report/json.js';
 import { renderLabJson, renderLabMarkdown, renderLabTable } from '../report/lab.js';
@@ -25,7 +26,7 @@ import { emitReport, OUTPUT_FORMATS, planOutput, startProgress, type OutputFlags
 import * as parse from './parse.js';
 
 /** The flags of `run` as commander parses them. */
-export interface RunFlags extends OutputFlags {
+export interface RunFlags extends OutputFlags, CallFlags {
   target?: string;
   total?: number;
   duration?: number;
@@ -69,22 +70,32 @@ Examples:
   $ grpclb-probe run -t my-svc:50051 --expect balanced --max-skew 1.3 --min-backends 3   # CI gate
   $ grpclb-probe run -t dns:///greeter-headless:50051 --lb-policy round_robin -z 60s \\
       --channel-arg grpc.dns_min_time_between_resolutions_ms=5000   # try the fix the report recommends
+  $ grpclb-probe run -t dns:///echo:9000 --proto echo.proto --call echo.Echo/Say -d '{"text":"hi"}' --lb-policy round_robin
+  $ grpclb-probe run -t my-svc:50051 --call shop.Cart/Get -d '{"id":"1"}'      # types by server reflection
+  $ grpclb-probe run -t my-svc:50051 --call grpc.health.v1.Health/Check --health-service shop.Cart
+  $ grpclb-probe run -t my-svc:50051 --call shop.Cart/Get --backend-from header:x-pod-name
+
+Who answered (--backend-from auto): the "hostname" response header or trailer, else a reply
+field named hostname, pod, server_id, host or backend, else "hostname:X" in a string field,
+else the peer address. Replies that name no server through one address give the verdict UNKNOWN.
 
 Exit codes:
   0 ok, 1 gate failed, 2 usage error, 3 target unavailable (no RPC succeeded),
-  4 lab failed to start, 130 interrupted (the partial report is still printed)
+  4 lab failed to start, 130 interrupted (the partial report is still printed);
+  exit 3 says whether the target was unavailable or answered and rejected every call
 `;
 
 /** Registers `run` on `program`. */
 export function registerRun(program: Command): void {
-  program
+  const command = program
     .command('run')
     .description(
-      'Fire repeated SayHello RPCs over one channel (or --channels K) and tabulate which backend (hostname) answered, ' +
+      'Fire repeated unary RPCs (SayHello, or --call) over one channel (or --channels K) and tabulate which backend (hostname) answered, ' +
         'with skew statistics, latency and a diagnosis. Without --target, build a local lab and compare ' +
         'ClusterIP, headless DNS, headless with round_robin, an L7 proxy and a static list side by side.',
     )
-    .option('-t, --target <target>', 'gRPC target: host:port, dns:///host:port, dns://DNS_IP:PORT/host:port, ipv4:a:p,b:p, ipv6:, unix:')
+    .option('-t, --target <target>', 'gRPC target: host:port, dns:///host:port, dns://DNS_IP:PORT/host:port, ipv4:a:p,b:p, ipv6:, unix:');
+  addCallFlags(command)
     .option('-n, --total <n>', `measured RPCs (default ${DEFAULT_CALLS} unless --duration)`, parse.integerAtLeast(1))
     .option('-z, --duration <duration>', 'run for this long instead of a count: 30s, 2m', parse.duration)
     .option('-c, --concurrency <n>', 'RPCs in flight at once', parse.integerAtLeast(1), 1)
@@ -145,8 +156,9 @@ export function validateRunFlags(flags: RunFlags): void {
   if (flags.lbPolicy !== undefined && flags.serviceConfig?.loadBalancingConfig !== undefined) {
     throw new UsageError('--lb-policy and a loadBalancingConfig in --service-config exclude each other: keep one');
   }
+  validateCallFlags(flags);
   if (flags.target === undefined) {
-    const targetOnly = (['lbPolicy', 'serviceConfig', 'authority', 'tls', 'expectBackends', 'maxSkew', 'minBackends', 'expect', 'maxErrorRate', 'metadata'] as const).filter(
+    const targetOnly = (['lbPolicy', 'serviceConfig', 'authority', 'tls', 'expectBackends', 'maxSkew', 'minBackends', 'expect', 'maxErrorRate', 'metadata', ...CALL_FLAG_NAMES] as const).filter(
       (name) => flags[name] !== undefined,
     );
     if (targetOnly.length > 0) {
@@ -216,13 +228,20 @@ async function runTarget(target: string, flags: RunFlags, plan: OutputPlan): Pro
   if (targetHasDnsAuthority(target) && !alternativeResolverEnabled()) {
     throw new UsageError('--target: a DNS authority needs GRPC_NODE_USE_ALTERNATIVE_RESOLVER=true (it is set for you unless you set it otherwise)');
   }
-  const options: ProbeOptions = {
-    ...loadOf(flags),
+  const channel: ChannelConfig = {
     target,
     lbPolicy: flags.lbPolicy ?? null,
     serviceConfig: flags.serviceConfig ?? null,
+    channelArgs: flags.channelArg ?? {},
     authority: flags.authority,
     tls: tlsConfig(flags),
+  };
+  const call = await prepareCall(flags, { channel, metadata: flags.metadata ?? [], deadlineMs: flags.deadlineMs });
+  const options: ProbeOptions = {
+    ...loadOf(flags),
+    ...channel,
+    call,
+    backendFrom: flags.backendFrom,
   };
   const gates: GateLimits = {
     maxSkew: flags.maxSkew,
@@ -282,13 +301,45 @@ function exitCodeOf(report: ProbeReport): number {
   const { result } = report;
   if (result.stopReason === 'interrupted') return EXIT.interrupted;
   if (result.rpcs.total > 0 && result.rpcs.ok === 0) {
-    const top = result.errors[0];
-    const code = top === undefined ? '' : `${grpc.status[top.status as keyof typeof grpc.status] ?? ''} ${top.status}: ${top.details}`;
-    throw new TargetUnavailableError(`no RPC to ${result.target} succeeded (${result.rpcs.failed} failed): ${code.trim()}`);
+    throw new TargetUnavailableError(noSuccessMessage(result));
   }
   const failedGates = describeFailedGates(report.gates);
   for (const line of failedGates) process.stderr.write(`grpclb-probe: ${line}\n`);
   return failedGates.length > 0 ? EXIT.gateFailed : EXIT.ok;
+}
+
+/** Statuses that mean no server answered the RPC (gRPC doc "statuscodes.md"). */
+const UNAVAILABLE_STATUSES = new Set(['UNAVAILABLE', 'DEADLINE_EXCEEDED']);
+
+/** What to try for a status every RPC was rejected with. */
+const REJECTION_HINTS: Record<string, string> = {
+  UNIMPLEMENTED: 'check --call (pkg.Service/Method as the server defines it), or the --proto/--protoset it comes from',
+  UNAUTHENTICATED: 'the server wants credentials: --tls (with --ca-cert), or a token in -H/--metadata',
+  PERMISSION_DENIED: 'the server refused these credentials: check -H/--metadata and --cert/--key',
+  INVALID_ARGUMENT: 'the server rejected the request: check -d/--data',
+  NOT_FOUND: 'the server does not know what was asked for: check -d/--data (or --health-service)',
+  NOT_SERVING: 'the backends answered their health check with NOT_SERVING',
+  SERVICE_UNKNOWN: 'the server does not know --health-service',
+};
+
+/**
+ * Exit 3's message: "target unavailable" when every failure was UNAVAILABLE or
+ * DEADLINE_EXCEEDED, else "the target answered but rejected every call" with the top status
+ * and a hint.
+ */
+export function noSuccessMessage(result: RunResult): string {
+  const statusText = (error: { status: string; details: string } | undefined): string => {
+    if (error === undefined) return '';
+    const code = grpc.status[error.status as keyof typeof grpc.status];
+    return `${code === undefined ? '' : `${code} `}${error.status}: ${error.details}`;
+  };
+  const head = `no RPC to ${result.target} succeeded (${result.rpcs.failed} failed)`;
+  const rejected = Object.keys(result.rpcs.byStatus).filter((status) => status !== 'OK' && !UNAVAILABLE_STATUSES.has(status));
+  if (rejected.length === 0) return `${head}: target unavailable: ${statusText(result.errors[0])}`;
+  const top = result.errors.find((error) => rejected.includes(error.status));
+  const hint = top === undefined ? undefined : REJECTION_HINTS[top.status];
+  const backends = result.backends.length > 0 ? ` by ${result.backends.length} backend${result.backends.length === 1 ? '' : 's'}` : '';
+  return `${head}: the target answered but rejected every call${backends}: ${statusText(top)}${hint === undefined ? '' : `; hint: ${hint}`}`;
 }
 
 async function runLab(flags: RunFlags, plan: OutputPlan): Promise<number> {

@@ -1,5 +1,7 @@
 // `grpclb-probe serve`: Greeter servers that reply with their hostname, drained on SIGTERM.
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
+import grpc from '@grpc/grpc-js';
 import { Command } from 'commander';
 import { BindError, GreeterServer } from '../server/greeter.js';
 import { EXIT, UsageError } from './errors.js';
@@ -15,6 +17,8 @@ export interface ServeFlags {
   maxConnectionAgeGraceMs?: number;
   delayMs: number;
   drainMs: number;
+  tlsCert?: string;
+  tlsKey?: string;
 }
 
 const EXAMPLES = `
@@ -24,8 +28,11 @@ Examples:
   $ grpclb-probe serve --max-connection-age-ms 30000    # force clients to reconnect every ~30 s
   $ grpclb-probe serve --delay-ms 200 --drain-ms 10000
 
+  $ grpclb-probe serve --tls-cert server.pem --tls-key server-key.pem   # then: run --tls --ca-cert ...
+
 The reply is "hostname:<hostname>, in:<name>"; the hostname is also sent as the "hostname"
 response header. grpc.health.v1.Health reports SERVING, then NOT_SERVING while draining.
+Server reflection is on: grpcurl -plaintext ADDR list, and run --call without a proto, work.
 SIGTERM or Ctrl-C: stop accepting, let RPCs in flight finish (up to --drain-ms), exit 0.
 `;
 
@@ -42,6 +49,8 @@ export function registerServe(program: Command): void {
     .option('--max-connection-age-grace-ms <ms>', 'then give RPCs in flight this long (grpc.max_connection_age_grace_ms)', parse.integerAtLeast(1))
     .option('--delay-ms <ms>', 'added latency per RPC', parse.integerAtLeast(0), 0)
     .option('--drain-ms <ms>', 'on SIGTERM, how long RPCs in flight may take before a forced close', parse.integerAtLeast(0), 5000)
+    .option('--tls-cert <file>', 'PEM certificate chain: serve TLS (with --tls-key)')
+    .option('--tls-key <file>', 'PEM private key (with --tls-cert)')
     .addHelpText('after', EXAMPLES)
     .action(async (flags: ServeFlags) => {
       process.exitCode = await serveCommand(flags);
@@ -52,11 +61,33 @@ function log(line: string): void {
   process.stderr.write(`grpclb-probe serve: ${line}\n`);
 }
 
+function readPemFile(flag: string, file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    throw new UsageError(`${flag} ${file}: cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
+/** TLS from --tls-cert/--tls-key, else plaintext. @throws UsageError naming the flag */
+function serverCredentials(flags: ServeFlags): grpc.ServerCredentials {
+  if (flags.tlsCert === undefined && flags.tlsKey === undefined) return grpc.ServerCredentials.createInsecure();
+  if (flags.tlsCert === undefined || flags.tlsKey === undefined) throw new UsageError('--tls-cert and --tls-key go together');
+  const certChain = readPemFile('--tls-cert', flags.tlsCert);
+  const privateKey = readPemFile('--tls-key', flags.tlsKey);
+  try {
+    return grpc.ServerCredentials.createSsl(null, [{ cert_chain: certChain, private_key: privateKey }], false);
+  } catch (error) {
+    throw new UsageError(`--tls-cert/--tls-key: ${(error as Error).message.split('\n')[0]}`);
+  }
+}
+
 /** Runs `serve` until SIGTERM/SIGINT; returns the exit code. @throws UsageError on bind failures. */
 export async function serveCommand(flags: ServeFlags): Promise<number> {
   if (flags.port !== 0 && flags.port + flags.replicas - 1 > 65535) {
     throw new UsageError(`--port ${flags.port} with --replicas ${flags.replicas} runs past port 65535`);
   }
+  const credentials = serverCredentials(flags);
   const baseName = flags.hostname ?? os.hostname();
   const servers: GreeterServer[] = [];
   for (let index = 0; index < flags.replicas; index += 1) {
@@ -67,6 +98,7 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
       delayMs: flags.delayMs,
       maxConnectionAgeMs: flags.maxConnectionAgeMs,
       maxConnectionAgeGraceMs: flags.maxConnectionAgeGraceMs,
+      credentials,
     });
     try {
       await server.start();
@@ -76,7 +108,7 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
       throw new UsageError(`--port/--host: cannot listen on ${message}`);
     }
     servers.push(server);
-    log(`listening on ${server.address} as hostname ${server.hostname}`);
+    log(`listening on ${server.address}${flags.tlsCert === undefined ? '' : ' (TLS)'} as hostname ${server.hostname}`);
   }
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));

@@ -1,9 +1,10 @@
 // The discovery sweep: when a run saw one peer, a few short-lived channels, each with its own
 // connection, ask once each who answers behind that address. Never part of the run's statistics.
 import grpc from '@grpc/grpc-js';
+import type protobuf from 'protobufjs';
 import { createClient, type ChannelConfig } from '../grpc/channel.js';
-import { HOSTNAME_HEADER, sayHello, type HelloReply } from '../grpc/proto.js';
-import { backendFromMessage } from './probe.js';
+import { BackendIdentifier, type BackendFrom } from './identity.js';
+import { defaultCall, type ProbeCall } from './probe.js';
 import type { DiscoveryResult } from './result.js';
 
 /** Fresh connections a sweep opens by default (`--discover`). */
@@ -17,8 +18,12 @@ export interface DiscoveryOptions extends ChannelConfig {
   readonly deadlineMs: number;
   /** Request metadata, as in the run. */
   readonly metadata?: readonly (readonly [string, string])[];
-  /** `HelloRequest.name`; default `grpclb-probe`. */
+  /** `HelloRequest.name` of the default call; default `grpclb-probe`. */
   readonly requestName?: string;
+  /** The run's method and request; default SayHello. */
+  readonly call?: ProbeCall;
+  /** The run's `--backend-from`; default `auto`. */
+  readonly backendFrom?: BackendFrom;
 }
 
 /**
@@ -31,14 +36,16 @@ export interface DiscoveryOptions extends ChannelConfig {
 export async function discoverBackends(options: DiscoveryOptions, signal?: AbortSignal): Promise<DiscoveryResult> {
   const metadata = new grpc.Metadata();
   for (const [key, value] of options.metadata ?? []) metadata.add(key, value);
-  const request = { name: options.requestName ?? 'grpclb-probe' };
+  const call = options.call ?? defaultCall(options.requestName);
+  // One identifier for the sweep, so its names are the run's names (same strategy).
+  const identifier = new BackendIdentifier(options.backendFrom ?? { kind: 'auto' }, call.method.replyType);
   const backends = new Set<string>();
   const peers = new Set<string>();
   let failed = 0;
   const sweeps = Array.from({ length: options.connections }, async () => {
     const client = createClient(options);
     try {
-      const answer = await askOnce(client, request, metadata, options.deadlineMs, signal);
+      const answer = await askOnce(client, call, identifier, metadata, options.deadlineMs, signal);
       if (answer.backend === null) {
         failed += 1;
       } else {
@@ -55,34 +62,38 @@ export async function discoverBackends(options: DiscoveryOptions, signal?: Abort
 
 function askOnce(
   client: grpc.Client,
-  request: { name: string },
+  call: ProbeCall,
+  identifier: BackendIdentifier,
   metadata: grpc.Metadata,
   deadlineMs: number,
   signal: AbortSignal | undefined,
 ): Promise<{ backend: string | null; peer: string | null }> {
   return new Promise((resolve) => {
-    let headerBackend: string | null = null;
-    const call = client.makeUnaryRequest<{ name: string }, HelloReply>(
-      sayHello.path,
-      sayHello.requestSerialize,
-      sayHello.responseDeserialize,
-      request,
+    let headers: grpc.Metadata | null = null;
+    let reply: protobuf.Message | null = null;
+    const rpc = client.makeUnaryRequest<Buffer, protobuf.Message>(
+      call.method.path,
+      (bytes) => bytes,
+      call.method.deserialize,
+      call.request,
       metadata,
       { deadline: Date.now() + deadlineMs },
-      (error, reply) => {
+      (error, message) => {
         signal?.removeEventListener('abort', cancel);
-        if (error !== null && error !== undefined) {
-          resolve({ backend: null, peer: null });
-          return;
-        }
-        resolve({ backend: headerBackend ?? (reply === undefined ? null : backendFromMessage(reply.message)), peer: call.getPeer() });
+        if (error !== null && error !== undefined) resolve({ backend: null, peer: null });
+        else reply = message ?? null;
       },
     );
-    const cancel = (): void => call.cancel();
+    // `status` follows the callback and carries the trailers some identities need.
+    rpc.on('status', (status: grpc.StatusObject) => {
+      if (status.code !== grpc.status.OK) return;
+      const peer = rpc.getPeer();
+      resolve({ backend: identifier.ofReply(reply, headers, status.metadata) ?? peer, peer });
+    });
+    const cancel = (): void => rpc.cancel();
     signal?.addEventListener('abort', cancel, { once: true });
-    call.on('metadata', (headers: grpc.Metadata) => {
-      const values = headers.get(HOSTNAME_HEADER);
-      if (values.length > 0) headerBackend = String(values[0]);
+    rpc.on('metadata', (received: grpc.Metadata) => {
+      headers = received;
     });
   });
 }

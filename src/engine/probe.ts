@@ -1,10 +1,12 @@
-// The probe engine: fires unary SayHello RPCs over one or more channels, closed loop or at a
+// The probe engine: fires unary RPCs (SayHello unless told otherwise) over one or more channels, closed loop or at a
 // fixed rate, and records who answered each. Never prints, never exits.
 import { performance } from 'node:perf_hooks';
 import grpc from '@grpc/grpc-js';
+import type protobuf from 'protobufjs';
 import { createClient, requestedLbPolicy, type ChannelConfig } from '../grpc/channel.js';
-import { HOSTNAME_HEADER, sayHello, type HelloReply } from '../grpc/proto.js';
+import { DEFAULT_CALL, encodeRequest, findMethod, loadBuiltinRoot, type MethodSpec } from '../grpc/method.js';
 import { currentClient } from './client.js';
+import { BackendIdentifier, type BackendFrom } from './identity.js';
 import { Recorder } from './recorder.js';
 import type { ProgressSnapshot, RunResult, StopReason } from './result.js';
 
@@ -30,9 +32,34 @@ export interface ProbeOptions extends ChannelConfig {
   readonly intervalMs?: number;
   /** Request metadata, sent with every RPC. */
   readonly metadata?: readonly (readonly [string, string])[];
-  /** `HelloRequest.name`; default `grpclb-probe`. */
+  /** `HelloRequest.name` of the default call; default `grpclb-probe`. */
   readonly requestName?: string;
+  /** The method and request; default `helloworld.Greeter/SayHello` with `requestName`. */
+  readonly call?: ProbeCall;
+  /** Where each RPC's backend name comes from; default `auto`. */
+  readonly backendFrom?: BackendFrom;
 }
+
+/** One unary method and the request sent on every RPC, encoded once. */
+export interface ProbeCall {
+  readonly method: MethodSpec;
+  /** The serialized request message. */
+  readonly request: Buffer;
+  /**
+   * A status name for a reply that is OK on the wire but says the backend is not (e.g.
+   * `NOT_SERVING` from a health check), recorded as a failed RPC; null: the reply is a success.
+   */
+  readonly replyStatus?: (reply: protobuf.Message) => string | null;
+}
+
+/** The default call: `helloworld.Greeter/SayHello` with `HelloRequest.name`. */
+export function defaultCall(requestName = 'grpclb-probe'): ProbeCall {
+  const method = findMethod(loadBuiltinRoot(), DEFAULT_CALL, 'builtin') as MethodSpec;
+  return { method, request: encodeRequest(method, null, { name: requestName }) };
+}
+
+/** Passes the pre-encoded request through as it is. */
+const passThrough = (bytes: Buffer): Buffer => bytes;
 
 /** A run in progress. */
 export interface ProbeRun {
@@ -40,18 +67,6 @@ export interface ProbeRun {
   snapshot(): ProgressSnapshot;
   /** Resolves when the run stops (never rejects: failed RPCs are data). */
   readonly done: Promise<RunResult>;
-}
-
-const HOSTNAME_IN_MESSAGE = /^hostname:([^,]*)/;
-const NAME_CACHE_LIMIT = 1024;
-
-/**
- * Who answered, from the reply: the `hostname:X` part of the message, else the whole message
- * (a server that does not report its hostname is still told apart by what it says).
- */
-export function backendFromMessage(message: string): string {
-  const match = HOSTNAME_IN_MESSAGE.exec(message);
-  return match === null ? message : (match[1] as string);
 }
 
 /**
@@ -74,8 +89,12 @@ export function startProbe(options: ProbeOptions, signal?: AbortSignal): ProbeRu
   for (const [key, value] of options.metadata ?? []) {
     metadata.add(key, value);
   }
-  const request = { name: options.requestName ?? 'grpclb-probe' };
-  const nameCache = new Map<string, string>();
+  const call = options.call ?? defaultCall(options.requestName);
+  const { path: methodPath, deserialize } = call.method;
+  const replyStatus = call.replyStatus ?? null;
+  const identifier = new BackendIdentifier(options.backendFrom ?? { kind: 'auto' }, call.method.replyType);
+  // What grpc-js reports as the peer before a connection is picked (the channel's target).
+  const unconnectedPeers = clients.map((client) => client.getChannel().getTarget());
 
   const runStart = performance.now();
   let warmupCallsLeft = options.warmup && 'calls' in options.warmup ? options.warmup.calls : 0;
@@ -119,15 +138,6 @@ export function startProbe(options: ProbeOptions, signal?: AbortSignal): ProbeRu
     }
   };
 
-  const nameOf = (message: string): string => {
-    let name = nameCache.get(message);
-    if (name === undefined) {
-      name = backendFromMessage(message);
-      if (nameCache.size < NAME_CACHE_LIMIT) nameCache.set(message, name);
-    }
-    return name;
-  };
-
   const next = (worker: number): void => {
     if (stopping) {
       workerDone();
@@ -169,42 +179,65 @@ export function startProbe(options: ProbeOptions, signal?: AbortSignal): ProbeRu
       measured = true;
     }
     const channel = worker % channelCount;
-    let headerBackend: string | null = null;
+    const wantHeaders = identifier.needsHeaders;
+    const wantTrailers = identifier.needsTrailers;
+    let headers: grpc.Metadata | null = null;
+    let reply: protobuf.Message | null = null;
     const started = performance.now();
-    const call = (clients[channel] as grpc.Client).makeUnaryRequest<{ name: string }, HelloReply>(
-      sayHello.path,
-      sayHello.requestSerialize,
-      sayHello.responseDeserialize,
-      request,
+    // Records the RPC once its outcome (and, when the identity needs them, its trailers) is known.
+    const complete = (error: grpc.ServiceError | null, trailers: grpc.Metadata | null): void => {
+      const finished = performance.now();
+      if (!measured) {
+        warmupRpcs += 1;
+      } else {
+        lastFinish = finished;
+        const latencyUs = Math.max(1, Math.round((finished - started) * 1000));
+        const peer = rpc.getPeer();
+        if (error === null) {
+          const backend = identifier.ofReply(reply, headers, trailers) ?? peer;
+          const notOk = replyStatus === null || reply === null ? null : replyStatus(reply);
+          if (notOk === null) {
+            recorder.record(channel, backend, peer, 'OK', '', latencyUs, finished - measureStart);
+          } else {
+            recorder.record(channel, backend, peer, notOk, `the reply says ${notOk}`, latencyUs, finished - measureStart);
+          }
+        } else {
+          // Before a connection is picked grpc-js reports the target as the peer: no server answered.
+          const answeredBy = peer === unconnectedPeers[channel] ? null : peer;
+          const backend = identifier.ofFailure(headers, error.metadata ?? null, answeredBy);
+          const details = error.details.replace(/ Resolution note: $/, '');
+          recorder.record(channel, backend, answeredBy, grpc.status[error.code] ?? String(error.code), details, latencyUs, finished - measureStart);
+        }
+      }
+      next(worker);
+    };
+    const rpc = (clients[channel] as grpc.Client).makeUnaryRequest<Buffer, protobuf.Message>(
+      methodPath,
+      passThrough,
+      deserialize,
+      call.request,
       metadata,
       { deadline: Date.now() + options.deadlineMs },
-      (error, reply) => {
-        const finished = performance.now();
-        if (!measured) {
-          warmupRpcs += 1;
-        } else {
-          lastFinish = finished;
-          const latencyUs = Math.max(1, Math.round((finished - started) * 1000));
-          if (error === null || error === undefined) {
-            const backend = headerBackend ?? (reply === undefined ? null : nameOf(reply.message));
-            recorder.record(channel, backend, call.getPeer(), 'OK', '', latencyUs, finished - measureStart);
-          } else {
-            const trailerBackend = error.metadata?.get(HOSTNAME_HEADER)[0];
-            const backend = headerBackend ?? (trailerBackend === undefined ? null : String(trailerBackend));
-            // Before a connection is picked grpc-js reports the target as the peer; only a
-            // backend that answered has a meaningful one.
-            const peer = backend === null ? null : call.getPeer();
-            const details = error.details.replace(/ Resolution note: $/, '');
-            recorder.record(channel, backend, peer, grpc.status[error.code] ?? String(error.code), details, latencyUs, finished - measureStart);
-          }
+      (error, message) => {
+        if (error !== null && error !== undefined) {
+          complete(error, error.metadata ?? null);
+          return;
         }
-        next(worker);
+        reply = message ?? null;
+        // grpc-js emits `status`, with the trailers, right after this callback.
+        if (!wantTrailers) complete(null, null);
       },
     );
-    call.on('metadata', (headers: grpc.Metadata) => {
-      const values = headers.get(HOSTNAME_HEADER);
-      if (values.length > 0) headerBackend = String(values[0]);
-    });
+    if (wantHeaders) {
+      rpc.on('metadata', (received: grpc.Metadata) => {
+        headers = received;
+      });
+    }
+    if (wantTrailers) {
+      rpc.on('status', (status: grpc.StatusObject) => {
+        if (status.code === grpc.status.OK) complete(null, status.metadata);
+      });
+    }
   };
 
   function workerDone(): void {
@@ -240,6 +273,8 @@ export function startProbe(options: ProbeOptions, signal?: AbortSignal): ProbeRu
       rpcsPerSecond: elapsedMs > 0 ? Math.round(((ok + failed) * 1000 * 100) / elapsedMs) / 100 : 0,
       channelMatrix: recorder.channelResults(),
       timeline: { intervalMs, buckets: recorder.timelineBuckets() },
+      method: methodPath,
+      identity: identifier.summary(),
       client: currentClient(),
     });
   };

@@ -21,15 +21,15 @@ export interface LatencySummary {
   readonly mean: number;
 }
 
-/** One backend: a distinct hostname that answered. */
+/** One backend: a distinct server that answered, by the name it reports, else by its peer address. */
 export interface BackendResult {
-  /** The `hostname` response header, else the `hostname:X` part of the reply, else the whole reply. */
+  /** From `--backend-from` (see {@link IdentitySummary}): a header, trailer or reply field, else the peer address. */
   readonly name: string;
   /** Distinct `call.getPeer()` values seen for this backend's RPCs. */
   readonly peers: readonly string[];
   /** Successful RPCs answered by this backend. */
   readonly rpcs: number;
-  /** Failed RPCs that still named this backend (in a response header). */
+  /** Failed RPCs attributed to this backend (its name in their metadata, or its peer when backends are named by peer). */
   readonly failed: number;
   /** `rpcs` divided by all successful RPCs, 0..1. */
   readonly share: number;
@@ -97,6 +97,18 @@ export interface Timeline {
   readonly buckets: readonly TimelineBucket[];
 }
 
+/** How the backends of a run were named (`--backend-from`). */
+export interface IdentitySummary {
+  /** `--backend-from` as given (`auto` by default). */
+  readonly asked: string;
+  /** The strategy used: `header:hostname`, `field:pod`, `message:message`, `peer`...; null: no reply to pick from. */
+  readonly used: string | null;
+  /** Successful RPCs whose reply did not name the server, so the peer address names the backend. */
+  readonly namedByPeer: number;
+  /** Caveats, e.g. a `field:` path absent from the reply type. */
+  readonly notes: readonly string[];
+}
+
 /** The outcome of one probe run. */
 export interface RunResult {
   readonly target: string;
@@ -129,6 +141,10 @@ export interface RunResult {
   readonly rpcsPerSecond: number;
   readonly channelMatrix: readonly ChannelResult[];
   readonly timeline: Timeline;
+  /** The method called, `/pkg.Service/Method`; absent in hand-built and merged results. */
+  readonly method?: string;
+  /** How backends were named; absent in hand-built and merged results. */
+  readonly identity?: IdentitySummary;
   /** Who ran it; absent in hand-built results and in merged ones (see `sources`). */
   readonly client?: ClientInfo;
   /** Merged results only: one entry per merged run, in input order. */

@@ -2,8 +2,9 @@
 // reports health, can be slowed down, and drains gracefully or dies abruptly on demand.
 import { EventEmitter } from 'node:events';
 import grpc from '@grpc/grpc-js';
+import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
-import { greeterService, HOSTNAME_HEADER, type HelloReply, type HelloRequest } from '../grpc/proto.js';
+import { BUILTIN_PROTOS, greeterService, HOSTNAME_HEADER, loadBuiltinPackage, type HelloReply, type HelloRequest } from '../grpc/proto.js';
 
 /** How a {@link GreeterServer} is started. */
 export interface GreeterServerOptions {
@@ -24,6 +25,16 @@ export interface GreeterServerOptions {
    * server; default true.
    */
   readonly reportHostname?: boolean;
+  /** TLS (`grpc.ServerCredentials.createSsl`); default plaintext. */
+  readonly credentials?: grpc.ServerCredentials;
+}
+
+let reflection: ReflectionService | null = null;
+
+/** Server reflection (v1 and v1alpha, `@grpc/reflection`) over helloworld and grpc.health.v1, built once. */
+function reflectionService(): ReflectionService {
+  reflection ??= new ReflectionService(loadBuiltinPackage(BUILTIN_PROTOS));
+  return reflection;
 }
 
 /** Thrown by {@link GreeterServer.start} when the address cannot be bound; the message names it. */
@@ -53,7 +64,7 @@ export function greetingFor(hostname: string, name: string): string {
 
 /**
  * A helloworld.Greeter server plus grpc.health.v1.Health (SERVING while up, NOT_SERVING
- * while draining).
+ * while draining) and server reflection, so grpcurl and `run --call` need no proto.
  *
  * Events: `rpc` (after each reply), `cancelled` (a client cancelled or its deadline passed
  * while the reply was delayed).
@@ -68,6 +79,7 @@ export class GreeterServer extends EventEmitter {
   private readonly health = new HealthImplementation({ '': 'SERVING', 'helloworld.Greeter': 'SERVING' });
   private readonly reportHostname: boolean;
   private readonly headers = new grpc.Metadata();
+  private readonly credentials: grpc.ServerCredentials;
   /** RPCs answered so far. */
   rpcsServed = 0;
   /** RPCs whose client went away (cancel or deadline) before the delayed reply. */
@@ -80,6 +92,7 @@ export class GreeterServer extends EventEmitter {
     this.requestedPort = options.port;
     this.delayMs = options.delayMs ?? 0;
     this.reportHostname = options.reportHostname ?? true;
+    this.credentials = options.credentials ?? grpc.ServerCredentials.createInsecure();
     if (this.reportHostname) {
       this.headers.set(HOSTNAME_HEADER, this.hostname);
     }
@@ -93,6 +106,7 @@ export class GreeterServer extends EventEmitter {
     this.server = new grpc.Server(serverOptions);
     this.server.addService(greeterService.Greeter.service, { SayHello: this.sayHello });
     this.health.addToServer(this.server);
+    reflectionService().addToServer(this.server);
   }
 
   /** The bound port (valid after {@link start}). */
@@ -117,7 +131,7 @@ export class GreeterServer extends EventEmitter {
   start(): Promise<void> {
     const address = this.host.includes(':') ? `[${this.host}]:${this.requestedPort}` : `${this.host}:${this.requestedPort}`;
     return new Promise((resolve, reject) => {
-      this.server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (error, port) => {
+      this.server.bindAsync(address, this.credentials, (error, port) => {
         if (error !== null) {
           const code = /\b(EADDRINUSE|EADDRNOTAVAIL|EACCES)\b/.exec(error.message)?.[1] ?? null;
           reject(new BindError(address, code, code === null ? (error.message.split('\n')[0] ?? error.message) : BIND_REASONS[code]!));
@@ -130,14 +144,20 @@ export class GreeterServer extends EventEmitter {
     });
   }
 
+  /** Sets what grpc.health.v1.Health reports for the server ('') and for helloworld.Greeter. */
+  setServing(serving: boolean): void {
+    const status = serving ? 'SERVING' : 'NOT_SERVING';
+    this.health.setStatus('', status);
+    this.health.setStatus('helloworld.Greeter', status);
+  }
+
   /**
    * Graceful stop: NOT_SERVING, stop accepting, send GOAWAY, let in-flight RPCs finish for up
    * to `drainMs`, then force-close what is left.
    * @returns `drained` when every RPC finished in time, `forced` otherwise.
    */
   drain(drainMs: number): Promise<'drained' | 'forced'> {
-    this.health.setStatus('', 'NOT_SERVING');
-    this.health.setStatus('helloworld.Greeter', 'NOT_SERVING');
+    this.setServing(false);
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.server.forceShutdown();

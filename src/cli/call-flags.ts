@@ -1,0 +1,135 @@
+// The call flag group of `run` (which method, from which descriptors, with which request, and
+// who answered), as ghz groups its flags; turns them into the engine's ProbeCall.
+import { readFileSync } from 'node:fs';
+import { InvalidArgumentError, type Command } from 'commander';
+import type { ProbeCall } from '../engine/probe.js';
+import { parseBackendFrom, type BackendFrom } from '../engine/identity.js';
+import type { ChannelConfig } from '../grpc/channel.js';
+import { DEFAULT_CALL, encodeRequest, HEALTH_CHECK_CALL, MethodError, parseCallName, replyStatusFor, resolveMethod } from '../grpc/method.js';
+import { ReflectionError } from '../grpc/reflection.js';
+import { TargetUnavailableError, UsageError } from './errors.js';
+import * as parse from './parse.js';
+
+/** The call flags as commander parses them. */
+export interface CallFlags {
+  call?: string;
+  proto?: string[];
+  importPath?: string[];
+  protoset?: string;
+  reflectMetadata?: [string, string][];
+  data?: string;
+  dataFile?: string;
+  backendFrom?: BackendFrom;
+  healthService?: string;
+}
+
+/** The call flags' attribute names, for cross-flag checks (e.g. "needs --target"). */
+export const CALL_FLAG_NAMES = ['call', 'proto', 'importPath', 'protoset', 'reflectMetadata', 'data', 'dataFile', 'backendFrom', 'healthService'] as const;
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+function backendFrom(value: string): BackendFrom {
+  try {
+    return parseBackendFrom(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
+/** Adds the call flags to `command`. */
+export function addCallFlags(command: Command): Command {
+  return command
+    .option('--call <method>', `the unary method: pkg.Service/Method or pkg.Service.Method (default ${DEFAULT_CALL})`)
+    .option('--proto <file>', 'a .proto file defining --call, repeatable', collect)
+    .option('-i, --import-path <dir>', 'where --proto imports are found, repeatable (the proto\u2019s folder and the working directory are searched too)', collect)
+    .option('--protoset <file>', 'a binary FileDescriptorSet defining --call (protoc --descriptor_set_out, buf build -o)')
+    .option('--reflect-metadata <key:value>', 'metadata for server reflection RPCs only, repeatable', parse.metadataEntry)
+    .option('-d, --data <json>', 'the request message in protobuf JSON, checked against its type before any RPC')
+    .option('-D, --data-file <file>', 'the request message from a file (- reads stdin)')
+    .option('--backend-from <strategy>', 'who answered: auto, header:NAME, trailer:NAME, field:PATH, message, peer (default auto)', backendFrom)
+    .option('--health-service <name>', `HealthCheckRequest.service, with --call ${HEALTH_CHECK_CALL}`);
+}
+
+/** Cross-field checks of the call flags. @throws UsageError */
+export function validateCallFlags(flags: CallFlags): void {
+  if (flags.data !== undefined && flags.dataFile !== undefined) {
+    throw new UsageError('-d/--data and -D/--data-file exclude each other: give the request once');
+  }
+  if (flags.call !== undefined) {
+    try {
+      parseCallName(flags.call);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  }
+  if (flags.healthService !== undefined) {
+    const call = flags.call === undefined ? DEFAULT_CALL : callText(flags.call);
+    if (call !== HEALTH_CHECK_CALL) throw new UsageError(`--health-service needs --call ${HEALTH_CHECK_CALL}`);
+    if (flags.data !== undefined || flags.dataFile !== undefined) {
+      throw new UsageError('--health-service and -d/--data set the same request: give one');
+    }
+  }
+  if (flags.importPath !== undefined && flags.proto === undefined) {
+    throw new UsageError('-i/--import-path needs --proto');
+  }
+}
+
+function callText(call: string): string {
+  const { service, method } = parseCallName(call);
+  return `${service}/${method}`;
+}
+
+function requestJson(flags: CallFlags): string | null {
+  if (flags.data !== undefined) return flags.data;
+  if (flags.dataFile === undefined) return null;
+  try {
+    return readFileSync(flags.dataFile === '-' ? 0 : flags.dataFile, 'utf8');
+  } catch (error) {
+    throw new UsageError(`-D/--data-file ${flags.dataFile}: cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
+/** What reflection needs to reach the target. */
+export interface CallContext {
+  readonly channel: ChannelConfig;
+  /** `-H` metadata, sent with reflection RPCs too. */
+  readonly metadata: readonly (readonly [string, string])[];
+  readonly deadlineMs: number;
+}
+
+/** Reflection is one short exchange; it gets at least this long, whatever the per-RPC deadline. */
+const MIN_REFLECTION_DEADLINE_MS = 5000;
+
+/**
+ * Finds the method and encodes the request, before any RPC.
+ * @throws UsageError naming the flag (bad proto, method not found, --data not matching the type,
+ *   reflection not served); TargetUnavailableError when the target did not answer reflection
+ */
+export async function prepareCall(flags: CallFlags, context: CallContext): Promise<ProbeCall> {
+  const call = flags.call ?? DEFAULT_CALL;
+  try {
+    const method = await resolveMethod(call, {
+      protoFiles: flags.proto,
+      importPaths: flags.importPath,
+      protoset: flags.protoset,
+      reflection: {
+        config: context.channel,
+        options: {
+          metadata: [...context.metadata, ...(flags.reflectMetadata ?? [])],
+          deadlineMs: Math.max(MIN_REFLECTION_DEADLINE_MS, context.deadlineMs),
+        },
+      },
+    });
+    const defaults: Record<string, unknown> =
+      method.path === `/${DEFAULT_CALL}` ? { name: 'grpclb-probe' } : method.path === `/${HEALTH_CHECK_CALL}` ? { service: flags.healthService ?? '' } : {};
+    const request = encodeRequest(method, requestJson(flags), defaults);
+    const replyStatus = replyStatusFor(method);
+    return replyStatus === null ? { method, request } : { method, request, replyStatus };
+  } catch (error) {
+    if (error instanceof MethodError) throw new UsageError(error.message);
+    if (error instanceof ReflectionError) throw new TargetUnavailableError(`no RPC to ${context.channel.target} succeeded: ${error.message}`);
+    throw error;
+  }
+}

@@ -1,0 +1,253 @@
+// Who answered an RPC (the backend): from a response header or trailer, a field of the reply,
+// a `hostname:X` in the reply, or the peer address. One function per strategy, picked once per
+// run (`auto` picks on the first successful reply), never per RPC.
+import type grpc from '@grpc/grpc-js';
+import protobuf from 'protobufjs';
+import { HOSTNAME_HEADER } from '../grpc/proto.js';
+import type { IdentitySummary } from './result.js';
+
+/** `--backend-from`: where the backend's name comes from. */
+export type BackendFrom =
+  | { readonly kind: 'auto' }
+  | { readonly kind: 'header'; readonly name: string }
+  | { readonly kind: 'trailer'; readonly name: string }
+  | { readonly kind: 'field'; readonly path: string }
+  | { readonly kind: 'message' }
+  | { readonly kind: 'peer' };
+
+/**
+ * Top-level string fields `auto` takes as the server's name, in this order (names the
+ * Kubernetes demo servers and gRPC interop servers use).
+ */
+export const IDENTITY_FIELDS = ['hostname', 'pod', 'server_id', 'host', 'backend'] as const;
+
+/** `hostname:X` at the start of a string (the Go demo servers of common Kubernetes articles). */
+const HOSTNAME_IN_MESSAGE = /^hostname:([^,]*)/;
+const NAME_CACHE_LIMIT = 1024;
+
+/** `auto`, `header:NAME`, `trailer:NAME`, `field:PATH`, `message`, `peer`. @throws Error with a one-line reason */
+export function parseBackendFrom(text: string): BackendFrom {
+  const colon = text.indexOf(':');
+  const kind = colon < 0 ? text : text.slice(0, colon);
+  const argument = colon < 0 ? '' : text.slice(colon + 1).trim();
+  if ((kind === 'auto' || kind === 'message' || kind === 'peer') && colon < 0) return { kind };
+  if ((kind === 'header' || kind === 'trailer') && /^[0-9a-z_.-]+$/i.test(argument)) return { kind, name: argument.toLowerCase() };
+  if (kind === 'field' && /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/.test(argument)) return { kind, path: argument };
+  throw new Error('expected auto, header:NAME, trailer:NAME, field:PATH (e.g. field:meta.pod), message or peer');
+}
+
+/** The text form of a {@link BackendFrom}, as `--backend-from` takes it. */
+export function formatBackendFrom(from: BackendFrom): string {
+  switch (from.kind) {
+    case 'header':
+    case 'trailer':
+      return `${from.kind}:${from.name}`;
+    case 'field':
+      return `field:${from.path}`;
+    default:
+      return from.kind;
+  }
+}
+
+/** The name of the backend from one RPC's reply and metadata; null: it does not say (the peer is used). */
+type Strategy = (reply: protobuf.Message | null, headers: grpc.Metadata | null, trailers: grpc.Metadata | null) => string | null;
+
+function firstValue(metadata: grpc.Metadata | null, name: string): string | null {
+  const values = metadata?.get(name);
+  return values === undefined || values.length === 0 ? null : String(values[0]);
+}
+
+function fromHeader(name: string): Strategy {
+  return (_reply, headers) => firstValue(headers, name);
+}
+
+function fromTrailer(name: string): Strategy {
+  return (_reply, _headers, trailers) => firstValue(trailers, name);
+}
+
+/** `field:a.b`: the fields' proto names, resolved once against the reply type. */
+function fromFieldPath(fieldNames: readonly string[]): Strategy {
+  return (reply) => {
+    let value: unknown = reply;
+    for (const name of fieldNames) {
+      if (value === null || value === undefined) return null;
+      value = (value as Record<string, unknown>)[name];
+    }
+    return value === null || value === undefined || value === '' ? null : String(value);
+  };
+}
+
+/** `hostname:X` in one of `fieldNames` (string fields), cached per distinct text. */
+function fromMessage(fieldNames: readonly string[]): Strategy {
+  const cache = new Map<string, string | null>();
+  return (reply) => {
+    if (reply === null) return null;
+    for (const name of fieldNames) {
+      const text = (reply as unknown as Record<string, unknown>)[name];
+      if (typeof text !== 'string' || text === '') continue;
+      let found = cache.get(text);
+      if (found === undefined) {
+        found = HOSTNAME_IN_MESSAGE.exec(text)?.[1] ?? null;
+        if (cache.size < NAME_CACHE_LIMIT) cache.set(text, found);
+      }
+      if (found !== null) return found;
+    }
+    return null;
+  };
+}
+
+const byPeer: Strategy = () => null;
+
+/**
+ * Names the backend of each RPC. One per run; `auto` decides on the first successful reply:
+ * the `hostname` header, else the `hostname` trailer, else a top-level string field from
+ * {@link IDENTITY_FIELDS} set in that reply, else `hostname:X` in a string field, else the peer.
+ */
+export class BackendIdentifier {
+  private strategy: Strategy | null;
+  private used: string | null = null;
+  private readonly notes: string[] = [];
+  private namedByPeer = 0;
+  private fieldMissing = 0;
+  /** Failures without an identity in their metadata are named by their peer (the identity is the peer anyway). */
+  private failuresByPeer = false;
+  /** The header/trailer a failed RPC may carry the name in. */
+  private readonly failureKey: string;
+  /** true while the strategy needs the response headers (subscribe to the call's `metadata`). */
+  needsHeaders = false;
+  /** true while the strategy needs the trailers of successful RPCs (subscribe to the call's `status`). */
+  needsTrailers = false;
+
+  constructor(
+    private readonly from: BackendFrom,
+    private readonly replyType: protobuf.Type | null,
+  ) {
+    this.failureKey = from.kind === 'header' || from.kind === 'trailer' ? from.name : HOSTNAME_HEADER;
+    this.strategy = null;
+    switch (from.kind) {
+      case 'auto':
+        this.needsHeaders = true;
+        this.needsTrailers = true;
+        this.failuresByPeer = true;
+        break;
+      case 'header':
+        this.use(fromHeader(from.name), formatBackendFrom(from));
+        this.needsHeaders = true;
+        break;
+      case 'trailer':
+        this.use(fromTrailer(from.name), formatBackendFrom(from));
+        this.needsTrailers = true;
+        break;
+      case 'field': {
+        const names = replyType === null ? null : resolveFieldPath(replyType, from.path);
+        if (names === null) {
+          this.notes.push(
+            `--backend-from field:${from.path}: ${replyType === null ? 'the reply type is unknown' : `${typeName(replyType)} has no field ${from.path}`}; backends are told apart by peer`,
+          );
+          this.use(byPeer, 'peer');
+          this.failuresByPeer = true;
+        } else {
+          this.use(fromFieldPath(names), `field:${names.join('.')}`);
+        }
+        break;
+      }
+      case 'message':
+        this.use(fromMessage(stringFields(replyType)), 'message');
+        break;
+      case 'peer':
+        this.use(byPeer, 'peer');
+        this.failuresByPeer = true;
+        break;
+    }
+  }
+
+  private use(strategy: Strategy, used: string): void {
+    this.strategy = strategy;
+    this.used = used;
+  }
+
+  /** The backend of a successful RPC; null: the reply does not name it (use the peer; counted). */
+  ofReply(reply: protobuf.Message | null, headers: grpc.Metadata | null, trailers: grpc.Metadata | null): string | null {
+    if (this.strategy === null) this.pickAuto(reply, headers, trailers);
+    const name = (this.strategy as Strategy)(reply, headers, trailers);
+    if (name === null) {
+      this.namedByPeer += 1;
+      if (this.from.kind === 'field' && this.used !== 'peer') this.fieldMissing += 1;
+    }
+    return name;
+  }
+
+  /**
+   * The backend of a failed RPC from its metadata (the strategy's header/trailer, else
+   * `hostname`), else `peer` when the identity is the peer anyway, else null.
+   * @param peer the address that answered, or null when no connection was picked.
+   */
+  ofFailure(headers: grpc.Metadata | null, trailers: grpc.Metadata | null, peer: string | null): string | null {
+    const named = firstValue(trailers, this.failureKey) ?? firstValue(headers, this.failureKey);
+    if (named !== null) return named;
+    return this.failuresByPeer ? peer : null;
+  }
+
+  private pickAuto(reply: protobuf.Message | null, headers: grpc.Metadata | null, trailers: grpc.Metadata | null): void {
+    this.needsHeaders = false;
+    this.needsTrailers = false;
+    this.failuresByPeer = false;
+    if (firstValue(headers, HOSTNAME_HEADER) !== null) {
+      this.needsHeaders = true;
+      this.use(fromHeader(HOSTNAME_HEADER), `header:${HOSTNAME_HEADER}`);
+      return;
+    }
+    if (firstValue(trailers, HOSTNAME_HEADER) !== null) {
+      this.needsTrailers = true;
+      this.use(fromTrailer(HOSTNAME_HEADER), `trailer:${HOSTNAME_HEADER}`);
+      return;
+    }
+    const fields = stringFields(this.replyType);
+    const named = IDENTITY_FIELDS.find((name) => fields.includes(name) && fromFieldPath([name])(reply, null, null) !== null);
+    if (named !== undefined) {
+      this.use(fromFieldPath([named]), `field:${named}`);
+      return;
+    }
+    const withHostname = fields.find((name) => fromMessage([name])(reply, null, null) !== null);
+    if (withHostname !== undefined) {
+      this.use(fromMessage([withHostname]), `message:${withHostname}`);
+      return;
+    }
+    this.failuresByPeer = true;
+    this.use(byPeer, 'peer');
+  }
+
+  /** The strategy used and its caveats, for the result. */
+  summary(): IdentitySummary {
+    const notes = [...this.notes];
+    if (this.fieldMissing > 0) {
+      notes.push(`--backend-from ${formatBackendFrom(this.from)}: absent from ${this.fieldMissing} replies; those are named by peer`);
+    }
+    return { asked: formatBackendFrom(this.from), used: this.used, namedByPeer: this.namedByPeer, notes };
+  }
+}
+
+function typeName(type: protobuf.Type): string {
+  return type.fullName.replace(/^\./, '');
+}
+
+/** Top-level singular string fields of `type`, by proto name. */
+function stringFields(type: protobuf.Type | null): string[] {
+  return type === null ? [] : type.fieldsArray.filter((field) => field.type === 'string' && !field.repeated && !field.map).map((field) => field.name);
+}
+
+/** `a.b` (proto or lowerCamelCase names) to proto names through nested message fields; null when absent. */
+function resolveFieldPath(type: protobuf.Type, fieldPath: string): string[] | null {
+  const names: string[] = [];
+  let current: protobuf.Type | null = type;
+  for (const segment of fieldPath.split('.')) {
+    if (current === null) return null;
+    const field: protobuf.Field | undefined =
+      current.fields[segment] ?? current.fieldsArray.find((candidate) => candidate.name.replace(/_([a-z0-9])/g, (_m, letter: string) => letter.toUpperCase()) === segment);
+    if (field === undefined || field.repeated || field.map) return null;
+    field.resolve();
+    names.push(field.name);
+    current = field.resolvedType instanceof protobuf.Type ? field.resolvedType : null;
+  }
+  return names;
+}
