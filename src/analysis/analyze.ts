@@ -1,7 +1,8 @@
 // Puts a run result together with its statistics, diagnosis and gates: the report model
 // every reporter (table, JSON, markdown) renders.
-import type { DiscoveryResult, RunResult } from '../engine/result.js';
+import type { DiscoveryResult, RunEvent, RunResult } from '../engine/result.js';
 import { diagnose, factsFromResult, type Diagnosis, type Topology } from './diagnosis.js';
+import { timelineFacts } from './events.js';
 import { expectedBackends, type ExpectedBackends } from './expected-backends.js';
 import { evaluateGates, type GateLimits, type GateResult } from './gates.js';
 import { computeSkew, type SkewStats } from './skew.js';
@@ -18,6 +19,8 @@ export interface ProbeReport {
   readonly resolvedAddresses: readonly string[] | null;
   /** The discovery sweep, when one ran (not part of the run's statistics). */
   readonly discovery: DiscoveryResult | null;
+  /** What happened during the run, sorted by `atMs` (src/analysis/events.ts); `events` at the JSON's top level. */
+  readonly events: readonly RunEvent[];
 }
 
 /** What the analysis needs besides the result. */
@@ -35,6 +38,8 @@ export interface AnalysisContext {
   readonly discovery?: DiscoveryResult | null;
   /** The target is a static list (`ipv4:`, `ipv6:`, an IP literal), never re-resolved. */
   readonly staticTarget?: boolean;
+  /** Events only the caller knows (a lab scenario's `pod-added`, ...), merged with the run's own. */
+  readonly extraEvents?: readonly RunEvent[];
 }
 
 /** Computes the expected set, skew, diagnosis and gates for a result. Pure. */
@@ -49,6 +54,7 @@ export function analyze(result: RunResult, context: AnalysisContext): ProbeRepor
     discovery: discovery === null ? null : discovery.backends.length,
   });
   const skew = computeSkew(result.backends, expected.count > 0 ? expected.count : null, expected.from);
+  const timeline = timelineFacts(result, context.extraEvents);
   const diagnosis = diagnose(
     factsFromResult(result, skew, {
       resolvedAddresses: context.resolvedAddresses === null ? null : context.resolvedAddresses.length,
@@ -57,6 +63,7 @@ export function analyze(result: RunResult, context: AnalysisContext): ProbeRepor
       expectBackendsFlag: context.expectedBackends,
       discovery,
       staticTarget: context.staticTarget ?? false,
+      timeline,
     }),
   );
   const gates = evaluateGates(context.gates ?? {}, {
@@ -65,5 +72,5 @@ export function analyze(result: RunResult, context: AnalysisContext): ProbeRepor
     rpcsTotal: result.rpcs.total,
     rpcsFailed: result.rpcs.failed,
   });
-  return { result, expected, skew, diagnosis, gates, resolvedAddresses: context.resolvedAddresses, discovery };
+  return { result, expected, skew, diagnosis, gates, resolvedAddresses: context.resolvedAddresses, discovery, events: timeline.events };
 }

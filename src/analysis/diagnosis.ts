@@ -1,8 +1,9 @@
 // The diagnosis: from observed facts to a verdict, its cause in one sentence, and the fix
 // that applies. One rule per cause, checked in order; pure functions.
 import type { DiscoveryResult, RunResult } from '../engine/result.js';
+import { formatAtMs, PER_RPC_CHANGE_RATE, type TimelineFacts } from './events.js';
 import { describeEvidence } from './expected-backends.js';
-import type { SkewStats } from './skew.js';
+import { computeSkew, type SkewStats } from './skew.js';
 
 /**
  * The verdicts, worst first. UNKNOWN: the replies do not name the server and every RPC went
@@ -17,7 +18,7 @@ export type Topology = 'clusterip-vip' | 'dns-pods' | 'proxy' | 'static-pods';
  * Switch rate at or above which one peer with many backends means per-RPC balancing: a
  * round-robin proxy switches on every RPC, a connection moved by max connection age a few times.
  */
-export const PER_RPC_SWITCH_RATE = 0.2;
+export const PER_RPC_SWITCH_RATE = PER_RPC_CHANGE_RATE;
 
 /**
  * Successful RPCs per expected backend below which the spread cannot be judged: the usual
@@ -71,6 +72,10 @@ export interface DiagnosisFacts {
   readonly unstableErrorRate?: number;
   /** Merged runs: which backends each client (probe pod) reached, in input order. */
   readonly clients?: readonly ClientReach[];
+  /** Events and what they say (src/analysis/events.ts); absent: time is not read. */
+  readonly timeline?: TimelineFacts | null;
+  /** `grpc.dns_min_time_between_resolutions_ms` when the user set it (`--channel-arg`), else null (grpc's 30 s). */
+  readonly minTimeBetweenResolutionsMs?: number | null;
 }
 
 /** The backends one client (probe pod) of a merged run reached. */
@@ -98,6 +103,10 @@ export const FIXES = {
   headless: 'use a headless Service (clusterIP: None) and the round_robin LB policy, or put an L7 proxy or a mesh in front',
   maxAge:
     'set max connection age on the servers so clients reconnect and re-resolve (and lower grpc.dns_min_time_between_resolutions_ms)',
+  lateJoiners:
+    'lower grpc.dns_min_time_between_resolutions_ms on the clients (default 30 s), with max connection age on the servers, so new pods get RPCs sooner',
+  perRpc:
+    'max connection age is already in effect and moves connections now and then; for per-RPC balancing use a headless Service with round_robin, or an L7 proxy or mesh',
   errors: 'look at the failing status and the backends\u2019 health before reading the distribution',
   staticList: 'a static list is never re-resolved: list every backend in the target, or use a DNS name (a headless Service) with round_robin',
   identity:
@@ -112,6 +121,8 @@ export interface FactsContext {
   readonly expectBackendsFlag?: number | null;
   readonly discovery?: DiscoveryResult | null;
   readonly staticTarget?: boolean;
+  /** The run's events and time facts (src/analysis/events.ts). */
+  readonly timeline?: TimelineFacts | null;
 }
 
 /**
@@ -133,6 +144,7 @@ function switchRateOf(result: RunResult): number {
 
 /** Builds the facts from a run result plus what only the caller knows. */
 export function factsFromResult(result: RunResult, skew: SkewStats, extra: FactsContext): DiagnosisFacts {
+  const minResolution = result.channelArgs?.['grpc.dns_min_time_between_resolutions_ms'];
   const failures = Object.entries(result.rpcs.byStatus)
     .filter(([status]) => status !== 'OK')
     .sort(([, left], [, right]) => right - left);
@@ -166,6 +178,8 @@ export function factsFromResult(result: RunResult, skew: SkewStats, extra: Facts
         .filter((name) => (source.backends[name] ?? 0) > 0)
         .sort(),
     })),
+    timeline: extra.timeline ?? null,
+    minTimeBetweenResolutionsMs: typeof minResolution === 'number' ? minResolution : null,
   };
 }
 
@@ -257,6 +271,8 @@ export function diagnose(facts: DiagnosisFacts): Diagnosis {
       notes: notes.filter((note) => !note.startsWith('backends that never answered')),
     };
   }
+  const timed = diagnoseTime(facts, notes);
+  if (timed !== null) return timed;
   if (skew.expectedBackends === 1) {
     if (skew.expectedFrom === 'seen' && facts.peers <= 1) {
       const sweep = facts.discovery ?? null;
@@ -385,4 +401,107 @@ function balancedCause(facts: DiagnosisFacts, seen: number): string {
 /** A p-value for people, with its relation: `p < 0.001`, or `p = 0.034` (two significant digits). */
 export function formatP(pValue: number): string {
   return pValue < 0.001 ? 'p < 0.001' : `p = ${pValue.toPrecision(2)}`;
+}
+
+/** grpc's default minimum time between re-resolutions (`grpc.dns_min_time_between_resolutions_ms`, grpc-node resolver-dns.ts). */
+const DEFAULT_MIN_TIME_BETWEEN_RESOLUTIONS_MS = 30_000;
+
+/**
+ * The rules that read time (issue 10), checked after UNSTABLE and before the rules that read
+ * totals: a backend that stopped answering, an address that appeared in DNS and got no RPC, a
+ * late joiner, connections being replaced. Null when none applies.
+ */
+function diagnoseTime(facts: DiagnosisFacts, notes: string[]): Diagnosis | null {
+  const time = facts.timeline;
+  if (time === null || time === undefined) return null;
+  const { skew } = facts;
+  const seen = skew.backends.length;
+  const since = sinceText(facts);
+
+  const stopped = time.stoppedBackends.filter((entry) => entry.failedAfter > 0 || entry.leftDnsAtMs !== null || time.reconnections === 0);
+  if (stopped.length > 0) {
+    const first = stopped[0]!;
+    const failures =
+      first.failedAfter === 0 ? 'no RPC failed' : `${first.failedAfter} RPC${first.failedAfter === 1 ? '' : 's'} failed ${first.topStatus ?? ''}`.trim();
+    const left = first.leftDnsAtMs === null ? '' : ` after its address left DNS at ${formatAtMs(first.leftDnsAtMs)}`;
+    const more = stopped.length > 1 ? ` (and ${stopped.length - 1} more backend${stopped.length > 2 ? 's' : ''})` : '';
+    const tookOver = first.othersTookOver ? 'the others took over' : 'the others did not take over its share';
+    const fine = first.othersTookOver && since.balanced;
+    return {
+      verdict: fine ? 'BALANCED' : 'PARTIAL',
+      cause: `${first.backend} stopped answering at ${formatAtMs(first.lastRpcAtMs)}${left}${more}: ${failures}, ${tookOver}${since.text}`,
+      fix: fine ? null : FIXES.errors,
+      notes,
+    };
+  }
+
+  const appeared = time.unusedAddresses.filter((entry) => entry.sinceMs > 0);
+  if (appeared.length > 0 && (seen > 1 || facts.lbPolicy === 'round_robin')) {
+    const first = appeared[0]!;
+    const more = appeared.length > 1 ? ` (and ${appeared.length - 1} more address${appeared.length > 2 ? 'es' : ''})` : '';
+    const why =
+      facts.lbPolicy === 'round_robin'
+        ? 'round_robin resolved once and re-resolves only when a connection drops'
+        : `${facts.lbPolicy ?? 'pick_first'} keeps the connections it has and re-resolves only when one drops`;
+    return {
+      verdict: 'PARTIAL',
+      cause: `${first.address} appeared in DNS at ${formatAtMs(first.sinceMs)} and got no RPC${more}: ${why}`,
+      fix: facts.lbPolicy === 'round_robin' ? FIXES.maxAge : `${FIXES.roundRobin}; and ${FIXES.maxAge}`,
+      notes,
+    };
+  }
+
+  if (time.lateBackends.length > 0) {
+    const last = time.lateBackends.reduce((latest, entry) => (entry.firstRpcAtMs > latest.firstRpcAtMs ? entry : latest));
+    const minMs = facts.minTimeBetweenResolutionsMs ?? DEFAULT_MIN_TIME_BETWEEN_RESOLUTIONS_MS;
+    const limit =
+      facts.minTimeBetweenResolutionsMs === null || facts.minTimeBetweenResolutionsMs === undefined
+        ? `gRPC re-resolves at most every ${minMs / 1000} s by default`
+        : `grpc.dns_min_time_between_resolutions_ms is ${minMs} here`;
+    let story = `${last.backend} got its first RPC at ${formatAtMs(last.firstRpcAtMs)}, after the others (a late joiner)`;
+    if (last.appearedAtMs !== null && last.firstRpcAtMs >= last.appearedAtMs) {
+      story =
+        `${last.backend} appeared in DNS at ${formatAtMs(last.appearedAtMs)} and got its first RPC at ${formatAtMs(last.firstRpcAtMs)} ` +
+        `(${formatAtMs(last.firstRpcAtMs - last.appearedAtMs)} later: ${limit})`;
+    } else if (last.appearedAtMs !== null) {
+      // The channel's resolver saw it before the probe's own watch polled again.
+      story = `${last.backend} got its first RPC at ${formatAtMs(last.firstRpcAtMs)}, as soon as it appeared in DNS (the probe's watch saw it at ${formatAtMs(last.appearedAtMs)}; ${limit})`;
+    }
+    const more = time.lateBackends.length > 1 ? ` (${time.lateBackends.length} late joiners)` : '';
+    const slow = last.appearedAtMs !== null && last.firstRpcAtMs - last.appearedAtMs > 5000;
+    return {
+      verdict: since.balanced ? 'BALANCED' : 'PARTIAL',
+      cause: `${story}${more}${since.text}`,
+      fix: slow ? FIXES.lateJoiners : since.balanced ? null : FIXES.maxAge,
+      notes,
+    };
+  }
+
+  if (time.reconnections > 0 && facts.peers === 1 && seen > 1) {
+    const spread = skew.balanced ? '' : `; the spread is uneven (skew ${skew.skew.toFixed(2)})`;
+    return {
+      verdict: skew.balanced ? 'BALANCED' : 'PARTIAL',
+      cause: `connections are being replaced (max connection age or GOAWAY): ${time.reconnections} reconnection${time.reconnections === 1 ? '' : 's'}, ${seen} backends over time${spread}`,
+      fix: skew.balanced ? null : FIXES.perRpc,
+      notes,
+    };
+  }
+  return null;
+}
+
+/** `; since 30.2 s: balanced over 4` from the settled window, and whether that window is balanced. */
+function sinceText(facts: DiagnosisFacts): { text: string; balanced: boolean } {
+  const settled = facts.timeline?.settled ?? null;
+  if (settled === null) return { text: '', balanced: facts.skew.balanced };
+  const window = computeSkew(settled.counts, null);
+  const answering = window.backends.length;
+  // One backend over a target that resolves to several is pinned, not balanced.
+  const balanced = window.totalRpcs > 0 && window.balanced && (answering > 1 || (facts.resolvedAddresses ?? 1) <= 1);
+  const state =
+    window.totalRpcs === 0
+      ? 'no RPC succeeded'
+      : answering === 1 && !balanced
+        ? `one backend of ${facts.resolvedAddresses} addresses`
+        : `${balanced ? 'balanced' : `uneven (skew ${window.skew.toFixed(2)})`} over ${answering}`;
+  return { text: `; since ${formatAtMs(settled.sinceMs)}: ${state}`, balanced };
 }

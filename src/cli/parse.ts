@@ -118,3 +118,16 @@ export function serviceConfig(value: string): ServiceConfig {
     throw new InvalidArgumentError(error instanceof ChannelConfigError ? error.message : String(error));
   }
 }
+
+/** `--watch-interval`: `0` (off) or a duration of at least 100 ms. */
+export function watchInterval(value: string): number {
+  if (value.trim() === '0') return 0;
+  let parsed: number;
+  try {
+    parsed = duration(value);
+  } catch {
+    throw new InvalidArgumentError('expected 0 (off) or a duration such as 1s, 500ms');
+  }
+  if (parsed < 100) throw new InvalidArgumentError('expected 0 (off) or at least 100ms');
+  return parsed;
+}

@@ -35,6 +35,7 @@ export interface RunFlags extends OutputFlags, CallFlags {
   rps?: number;
   warmup?: Warmup;
   interval: number;
+  watchInterval?: number;
   deadlineMs: number;
   lbPolicy?: LbPolicy;
   channelArg?: Record<string, string | number>;
@@ -103,6 +104,7 @@ export function registerRun(program: Command): void {
     .option('--rps <rate>', 'fixed rate in RPC/s over all channels (open loop, coordinated-omission corrected)', parse.positiveNumber)
     .option('--warmup <n|duration>', 'RPCs (50) or time (2s) first, left out of the statistics', parse.warmup)
     .addOption(new Option('--interval <duration>', 'timeline interval').argParser(parse.duration).default(1000, '1s'))
+    .option('--watch-interval <duration>', 'resolve a DNS target during the run to see addresses come and go (default: the record TTL, 1..30 s; 0: off)', parse.watchInterval)
     .option('--deadline-ms <ms>', 'per-RPC deadline in ms', parse.integerAtLeast(1), 1000)
     .addOption(new Option('--lb-policy <policy>', 'LB policy sent in the service config (default: the channel default)').choices(LB_POLICIES))
     .option('--channel-arg <key=value>', 'grpc-js channel argument, repeatable: grpc.dns_min_time_between_resolutions_ms=1000', parse.channelArg)
@@ -206,6 +208,7 @@ function loadOf(flags: RunFlags): Omit<ProbeOptions, 'target' | 'lbPolicy'> {
     deadlineMs: flags.deadlineMs,
     warmup: flags.warmup ?? null,
     intervalMs: flags.interval,
+    watchIntervalMs: flags.watchInterval ?? null,
     metadata: flags.metadata ?? [],
     channelArgs: flags.channelArg ?? {},
   };

@@ -7,6 +7,7 @@ import { createClient, requestedLbPolicy, type ChannelConfig } from '../grpc/cha
 import { DEFAULT_CALL, encodeRequest, findMethod, loadBuiltinRoot, type MethodSpec } from '../grpc/method.js';
 import { currentClient } from './client.js';
 import { BackendIdentifier, type BackendFrom } from './identity.js';
+import { startResolverWatch } from '../grpc/resolver-watch.js';
 import { Recorder } from './recorder.js';
 import type { ProgressSnapshot, RunResult, StopReason } from './result.js';
 
@@ -38,6 +39,11 @@ export interface ProbeOptions extends ChannelConfig {
   readonly call?: ProbeCall;
   /** Where each RPC's backend name comes from; default `auto`. */
   readonly backendFrom?: BackendFrom;
+  /**
+   * The probe's own resolver watch for targets that name a host (src/grpc/resolver-watch.ts):
+   * ms between queries; null or absent: the records' TTL clamped to 1..30 s; 0: off.
+   */
+  readonly watchIntervalMs?: number | null;
 }
 
 /** One unary method and the request sent on every RPC, encoded once. */
@@ -96,6 +102,7 @@ export function startProbe(options: ProbeOptions, signal?: AbortSignal): ProbeRu
   // What grpc-js reports as the peer before a connection is picked (the channel's target).
   const unconnectedPeers = clients.map((client) => client.getChannel().getTarget());
 
+  const watch = startResolverWatch(options.target, options.watchIntervalMs);
   const runStart = performance.now();
   let warmupCallsLeft = options.warmup && 'calls' in options.warmup ? options.warmup.calls : 0;
   const warmupUntil = options.warmup && 'durationMs' in options.warmup ? runStart + options.warmup.durationMs : runStart;
@@ -249,6 +256,7 @@ export function startProbe(options: ProbeOptions, signal?: AbortSignal): ProbeRu
     signal?.removeEventListener('abort', onAbort);
     clearTimeout(durationTimer);
     for (const client of clients) client.close();
+    watch?.stop();
     const elapsedMs = measureStart < 0 ? 0 : Math.max(0, (lastFinish < 0 ? performance.now() : lastFinish) - measureStart);
     const ok = recorder.ok;
     const failed = recorder.failed;
@@ -276,6 +284,8 @@ export function startProbe(options: ProbeOptions, signal?: AbortSignal): ProbeRu
       method: methodPath,
       identity: identifier.summary(),
       client: currentClient(),
+      resolverWatch: watch === null ? null : watch.result(measureStart < 0 ? runStart : measureStart),
+      peerChanges: recorder.peerChanges(),
     });
   };
 

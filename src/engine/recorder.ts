@@ -7,6 +7,7 @@ import type {
   ChannelResult,
   ErrorCount,
   LatencySummary,
+  PeerChange,
   ProgressSnapshot,
   TimelineBucket,
 } from './result.js';
@@ -15,6 +16,15 @@ import type {
 const MAX_DISTINCT_ERRORS = 100;
 /** Errors listed in the result. */
 const ERRORS_REPORTED = 10;
+/** Peer changes kept per run (memory bound). */
+const MAX_PEER_CHANGES = 1000;
+/**
+ * A channel whose connection "changed" on more than this fraction of its RPCs, after
+ * {@link PER_RPC_MIN_CHANGES} changes, balances per RPC (round_robin, a proxy): its changes are
+ * not connection moves and are no longer kept.
+ */
+const PER_RPC_CHANGE_RATE = 0.2;
+const PER_RPC_MIN_CHANGES = 20;
 
 /** A latency histogram in microseconds, 3 significant digits, growing as needed. */
 export function newLatencyHistogram(): hdr.Histogram {
@@ -51,6 +61,8 @@ export function summarize(histogram: hdr.Histogram): LatencySummary {
 interface BackendStats {
   ok: number;
   failed: number;
+  firstAtMs: number;
+  lastAtMs: number;
   readonly peers: Set<string>;
   readonly histogram: hdr.Histogram;
 }
@@ -60,12 +72,19 @@ interface ChannelStats {
   readonly peers: Set<string>;
   failed: number;
   lastBackend: string | null;
+  lastPeer: string | null;
   switches: number;
+  ok: number;
+  /** Connection changes seen (kept or not). */
+  changes: number;
+  /** true once the channel is seen to balance per RPC. */
+  perRpc: boolean;
 }
 
 interface Bucket {
   readonly rpcs: Map<string, number>;
   failed: number;
+  readonly failedByStatus: Map<string, number>;
 }
 
 /** Accumulates measured RPC outcomes. Not thread-safe; one per run. */
@@ -77,6 +96,7 @@ export class Recorder {
   private readonly errors = new Map<string, { status: string; details: string; count: number }>();
   private readonly buckets: Bucket[] = [];
   private readonly allPeers = new Set<string>();
+  private peerChangeList: PeerChange[] = [];
   ok = 0;
   failed = 0;
 
@@ -92,7 +112,17 @@ export class Recorder {
     readonly intervalMs: number,
     private readonly expectedIntervalUs: number,
   ) {
-    this.channels = Array.from({ length: channelCount }, () => ({ backends: new Map(), peers: new Set(), failed: 0, lastBackend: null, switches: 0 }));
+    this.channels = Array.from({ length: channelCount }, () => ({
+      backends: new Map(),
+      peers: new Set(),
+      failed: 0,
+      lastBackend: null,
+      lastPeer: null,
+      switches: 0,
+      ok: 0,
+      changes: 0,
+      perRpc: false,
+    }));
   }
 
   /**
@@ -121,7 +151,7 @@ export class Recorder {
     if (backend !== null) {
       stats = this.backends.get(backend);
       if (stats === undefined) {
-        stats = { ok: 0, failed: 0, peers: new Set(), histogram: newLatencyHistogram() };
+        stats = { ok: 0, failed: 0, firstAtMs: -1, lastAtMs: -1, peers: new Set(), histogram: newLatencyHistogram() };
         this.backends.set(backend, stats);
       }
       if (peer !== null) stats.peers.add(peer);
@@ -129,6 +159,7 @@ export class Recorder {
     if (!ok) {
       this.failed += 1;
       bucket.failed += 1;
+      bucket.failedByStatus.set(statusName, (bucket.failedByStatus.get(statusName) ?? 0) + 1);
       channelStats.failed += 1;
       if (stats !== undefined) stats.failed += 1;
       this.countError(statusName, details);
@@ -142,6 +173,8 @@ export class Recorder {
     }
     if (stats !== undefined && backend !== null) {
       stats.ok += 1;
+      if (stats.firstAtMs < 0) stats.firstAtMs = atMs;
+      stats.lastAtMs = atMs;
       if (this.expectedIntervalUs > 0) {
         stats.histogram.recordValueWithExpectedInterval(latencyUs, this.expectedIntervalUs);
       } else {
@@ -150,14 +183,32 @@ export class Recorder {
       bucket.rpcs.set(backend, (bucket.rpcs.get(backend) ?? 0) + 1);
       channelStats.backends.set(backend, (channelStats.backends.get(backend) ?? 0) + 1);
       if (channelStats.lastBackend !== null && channelStats.lastBackend !== backend) channelStats.switches += 1;
+      channelStats.ok += 1;
+      if (channelStats.lastBackend !== null && (channelStats.lastBackend !== backend || channelStats.lastPeer !== peer)) {
+        this.recordPeerChange(channel, channelStats, { peer: channelStats.lastPeer, backend: channelStats.lastBackend }, { peer, backend }, atMs);
+      }
       channelStats.lastBackend = backend;
+      channelStats.lastPeer = peer;
+    }
+  }
+
+  private recordPeerChange(channel: number, stats: ChannelStats, from: PeerChange['from'], to: PeerChange['to'], atMs: number): void {
+    stats.changes += 1;
+    if (stats.perRpc) return;
+    if (stats.changes > PER_RPC_MIN_CHANGES && stats.changes > PER_RPC_CHANGE_RATE * stats.ok) {
+      stats.perRpc = true;
+      this.peerChangeList = this.peerChangeList.filter((change) => change.channel !== channel);
+      return;
+    }
+    if (this.peerChangeList.length < MAX_PEER_CHANGES) {
+      this.peerChangeList.push({ atMs: Math.round(atMs * 1000) / 1000, channel, from, to });
     }
   }
 
   private bucketAt(atMs: number): Bucket {
     const index = Math.max(0, Math.floor(atMs / this.intervalMs));
     while (this.buckets.length <= index) {
-      this.buckets.push({ rpcs: new Map(), failed: 0 });
+      this.buckets.push({ rpcs: new Map(), failed: 0, failedByStatus: new Map() });
     }
     return this.buckets[index] as Bucket;
   }
@@ -206,6 +257,7 @@ export class Recorder {
         peers: [...stats.peers].sort(),
         rpcs: stats.ok,
         failed: stats.failed,
+        ...(stats.firstAtMs < 0 ? {} : { firstRpcAtMs: Math.round(stats.firstAtMs * 1000) / 1000, lastRpcAtMs: Math.round(stats.lastAtMs * 1000) / 1000 }),
         share: this.ok > 0 ? stats.ok / this.ok : 0,
         latencyMs: summarize(stats.histogram),
         histogram: hdr.encodeIntoCompressedBase64(stats.histogram),
@@ -228,7 +280,13 @@ export class Recorder {
       startMs: index * this.intervalMs,
       rpcs: Object.fromEntries(bucket.rpcs),
       failed: bucket.failed,
+      failedByStatus: Object.fromEntries(bucket.failedByStatus),
     }));
+  }
+
+  /** Connection moves of one-connection channels, sorted by time. */
+  peerChanges(): PeerChange[] {
+    return [...this.peerChangeList].sort((left, right) => left.atMs - right.atMs);
   }
 
   statusCounts(): Record<string, number> {

@@ -31,6 +31,10 @@ export interface BackendResult {
   readonly rpcs: number;
   /** Failed RPCs attributed to this backend (its name in their metadata, or its peer when backends are named by peer). */
   readonly failed: number;
+  /** When its first successful RPC finished, ms since the measured part began. */
+  readonly firstRpcAtMs?: number;
+  /** When its last successful RPC finished, ms since the measured part began. */
+  readonly lastRpcAtMs?: number;
   /** `rpcs` divided by all successful RPCs, 0..1. */
   readonly share: number;
   readonly latencyMs: LatencySummary;
@@ -89,6 +93,22 @@ export interface TimelineBucket {
   readonly rpcs: Readonly<Record<string, number>>;
   /** Failed RPCs that finished in this interval. */
   readonly failed: number;
+  /** The same failures by status code name (`UNAVAILABLE`: 3). */
+  readonly failedByStatus?: Readonly<Record<string, number>>;
+}
+
+/**
+ * A channel's connection moved: two consecutive successful RPCs of one channel went to a
+ * different peer or backend. Kept only for channels that keep one connection at a time: a
+ * channel that changes on most RPCs (round_robin, a proxy) balances per RPC, and its changes
+ * are counted in `channelMatrix[].switches` instead.
+ */
+export interface PeerChange {
+  /** When the first RPC over the new connection finished, ms since the measured part began. */
+  readonly atMs: number;
+  readonly channel: number;
+  readonly from: { readonly peer: string | null; readonly backend: string };
+  readonly to: { readonly peer: string | null; readonly backend: string };
 }
 
 /** RPCs per backend over time. */
@@ -149,6 +169,10 @@ export interface RunResult {
   readonly client?: ClientInfo;
   /** Merged results only: one entry per merged run, in input order. */
   readonly sources?: readonly MergeSource[];
+  /** The probe's own resolver watch (`--watch-interval`); null for targets that are not re-resolved, or with the watch off. */
+  readonly resolverWatch?: ResolverWatchResult | null;
+  /** Connection moves of one-connection channels, sorted by `atMs` (at most 1000 kept). */
+  readonly peerChanges?: readonly PeerChange[];
 }
 
 /** One run that went into a merged result. */
@@ -177,6 +201,35 @@ export interface DiscoveryResult {
   readonly failed: number;
 }
 
+/** What the watch saw from `atMs` on: an address set, or a failing resolver. */
+export interface WatchObservation {
+  /** ms on the run's clock (since the measured part began; negative during warmup). */
+  readonly atMs: number;
+  /** `ip:port`, sorted; null when the query failed. */
+  readonly addresses: readonly string[] | null;
+  /** The failure (`ETIMEOUT`, `ENOTFOUND`, `timed out after 2000 ms`, ...) when `addresses` is null. */
+  readonly error?: string;
+}
+
+/** The watch of one run: raw observations, kept in the RunResult so merged results can recompute events. */
+export interface ResolverWatchResult {
+  /** The name looked up. */
+  readonly name: string;
+  /** The DNS server asked (`IP:PORT`), null for the system resolver. */
+  readonly server: string | null;
+  /** Interval between queries, ms: the one asked for, or the last TTL-derived one. */
+  readonly intervalMs: number;
+  /** `flag`: `--watch-interval`; `ttl`: the records' TTL clamped to 1..30 s; `default`: no TTL known. */
+  readonly intervalFrom: 'flag' | 'ttl' | 'default';
+  readonly queries: number;
+  readonly failures: number;
+  /** The first answer, then each change: another address set, a first failure, an answer after failures; sorted by `atMs`. */
+  readonly observations: readonly WatchObservation[];
+  /** true when more than 1000 changes were seen and later ones were not kept. */
+  readonly truncated: boolean;
+}
+
+
 /** What the engine reports while it runs, for live views and progress lines. */
 export interface ProgressSnapshot {
   readonly elapsedMs: number;
@@ -203,6 +256,7 @@ export interface ProgressSnapshot {
  * - `backend-last-rpc`: a backend's last answered RPC, when it stopped well before the end;
  * - `peer-changed`: a channel's connection moved to another peer (reconnect, max connection age, GOAWAY);
  * - `errors`: an interval whose failures stand out;
+ * - `resolver-error`: the resolver watch's query failed (timeout, NXDOMAIN, refused);
  * - `pod-added` / `pod-removed` / `pod-slowed`: a lab scenario changed its pods.
  */
 export type RunEventKind =
@@ -212,6 +266,7 @@ export type RunEventKind =
   | 'backend-last-rpc'
   | 'peer-changed'
   | 'errors'
+  | 'resolver-error'
   | 'pod-added'
   | 'pod-removed'
   | 'pod-slowed';

@@ -112,20 +112,61 @@ async function lookupAddresses(info: TargetInfo, timeoutMs: number): Promise<str
   if (info.scheme !== 'dns' || info.host === null || info.port === null) {
     return null;
   }
-  const host = info.host;
-  const port = info.port;
+  return lookupName(info, timeoutMs).then(
+    (found) => [...found.addresses],
+    () => null,
+  );
+}
+
+/** One DNS answer for a target's name. */
+export interface NameLookup {
+  /** `ip:port` (`[ip6]:port`), sorted. */
+  readonly addresses: readonly string[];
+  /** The smallest record TTL, seconds; null when the lookup does not tell (the system resolver). */
+  readonly ttlSeconds: number | null;
+}
+
+/**
+ * Looks up a `dns` target's name as grpc-js does (resolver-dns.ts `lookup`): with the
+ * alternative resolver on, A and AAAA queries (with TTLs) through the target's DNS authority
+ * when it has one, else the system's servers; otherwise `dns.lookup` (getaddrinfo: no TTL, no
+ * timeout of its own; the caller bounds it).
+ *
+ * A name with no address of one family is not an error; a name with none at all is an empty list.
+ *
+ * @param timeoutMs the DNS query timeout (one try) for the alternative resolver.
+ * @param signal aborts an alternative-resolver query (`Resolver.cancel`).
+ * @throws Error with the resolver's code (`ENOTFOUND`, `ETIMEOUT`, `ECONNREFUSED`, ...) when the lookup fails;
+ *   TargetError when `info` has no name to look up.
+ */
+export async function lookupName(info: TargetInfo, timeoutMs: number, signal?: AbortSignal): Promise<NameLookup> {
+  const { host, port } = info;
+  if (info.scheme !== 'dns' || host === null || port === null) {
+    throw new TargetError(`target "${info.target}" has no name to look up`);
+  }
   if (!alternativeResolverEnabled()) {
-    const found = await dnsPromises.lookup(host, { all: true }).catch(() => null);
-    return found === null ? null : found.map((entry) => formatHostPort(entry.address, port));
+    const found = await dnsPromises.lookup(host, { all: true });
+    return { addresses: found.map((entry) => formatHostPort(entry.address, port)).sort(), ttlSeconds: null };
   }
   const resolver = new dnsPromises.Resolver({ timeout: timeoutMs, tries: 1 });
   if (info.dnsServer !== null) {
     resolver.setServers([info.dnsServer]);
   }
-  const lookups = await Promise.allSettled([resolver.resolve4(host), resolver.resolve6(host)]);
-  const addresses = lookups.flatMap((lookup) => (lookup.status === 'fulfilled' ? lookup.value : []));
-  if (lookups.every((lookup) => lookup.status === 'rejected')) {
-    return null;
+  const cancel = (): void => resolver.cancel();
+  signal?.addEventListener('abort', cancel, { once: true });
+  try {
+    const lookups = await Promise.allSettled([resolver.resolve4(host, { ttl: true }), resolver.resolve6(host, { ttl: true })]);
+    // ENODATA: the name exists without records of that family.
+    const failures = lookups.flatMap((lookup) =>
+      lookup.status === 'rejected' && (lookup.reason as NodeJS.ErrnoException).code !== 'ENODATA' ? [lookup.reason as Error] : [],
+    );
+    if (failures.length === lookups.length) throw failures[0];
+    const records = lookups.flatMap((lookup) => (lookup.status === 'fulfilled' ? lookup.value : []));
+    return {
+      addresses: records.map((record) => formatHostPort(record.address, port)).sort(),
+      ttlSeconds: records.length === 0 ? null : Math.min(...records.map((record) => record.ttl)),
+    };
+  } finally {
+    signal?.removeEventListener('abort', cancel);
   }
-  return addresses.map((address) => formatHostPort(address, port));
 }

@@ -27,6 +27,8 @@ export class DnsServer extends EventEmitter {
   private readonly socket = dgram.createSocket('udp4');
   /** Packets that could not be decoded. */
   malformed = 0;
+  /** false: queries are dropped unanswered, as by a DNS server that hangs or a lost network path. */
+  answering = true;
 
   constructor(
     private readonly records: RecordSource,
@@ -62,6 +64,7 @@ export class DnsServer extends EventEmitter {
   }
 
   private answer(message: Buffer, remote: dgram.RemoteInfo): void {
+    if (!this.answering) return;
     let query: dnsPacket.DecodedPacket;
     try {
       query = dnsPacket.decode(message);

@@ -69,3 +69,16 @@ export function clientConfigText(result: {
   if (result.serviceConfig !== null && result.serviceConfig !== undefined) parts.push(`service config ${JSON.stringify(result.serviceConfig)}`);
   return parts.length === 0 ? null : parts.join('; ');
 }
+
+/** Events shown in a report's "what happened" list; the rest are counted (all are in the JSON). */
+export const EVENTS_SHOWN = 8;
+
+/**
+ * The "what happened" list: `+3.1 s  127.0.1.4:50051 appeared in DNS`, at most
+ * {@link EVENTS_SHOWN} lines, then `... N more events (all in -o json)`. Empty without events.
+ */
+export function eventLines(events: readonly { readonly atMs: number; readonly detail: string }[]): string[] {
+  const lines = events.slice(0, EVENTS_SHOWN).map((event) => `${`+${(event.atMs / 1000).toFixed(1)} s`.padStart(8)}  ${event.detail}`);
+  if (events.length > EVENTS_SHOWN) lines.push(`     ... ${events.length - EVENTS_SHOWN} more events (all in -o json)`);
+  return lines;
+}

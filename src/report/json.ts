@@ -19,6 +19,7 @@ export function jsonReport(report: ProbeReport): object {
     skew: report.skew,
     diagnosis: report.diagnosis,
     gates: report.gates,
+    events: report.events,
   };
 }
 

@@ -1,7 +1,7 @@
 // The markdown report of one run, for GITHUB_STEP_SUMMARY and PR comments.
 import type { ProbeReport } from '../analysis/analyze.js';
 import { formatP } from '../analysis/diagnosis.js';
-import { bar, clientConfigText, formatMs, formatPercent } from './format.js';
+import { bar, clientConfigText, eventLines, formatMs, formatPercent } from './format.js';
 import { sourcesSummary } from './table.js';
 
 function cell(text: string): string {
@@ -41,6 +41,8 @@ export function renderMarkdown(report: ProbeReport): string {
   );
   lines.push('');
   if (result.sources !== undefined) lines.push(cell(sourcesSummary(result)), '');
+  const happened = eventLines(report.events);
+  if (happened.length > 0) lines.push('What happened:', '', '```text', ...happened, '```', '');
   if (skew.totalRpcs > 0) {
     lines.push(
       `Skew ${skew.skew.toFixed(2)}, CV ${skew.coefficientOfVariation.toFixed(3)}, Jain ${skew.jainIndex.toFixed(3)}` +

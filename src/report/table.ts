@@ -4,7 +4,7 @@ import type { ProbeReport } from '../analysis/analyze.js';
 import { formatP } from '../analysis/diagnosis.js';
 import type { Verdict } from '../analysis/diagnosis.js';
 import type { RunResult } from '../engine/result.js';
-import { bar, clientConfigText, formatMs, formatPercent, paint, sparkline, type Paint } from './format.js';
+import { bar, clientConfigText, eventLines, formatMs, formatPercent, paint, sparkline, type Paint } from './format.js';
 
 /** How to render. */
 export interface TableOptions {
@@ -86,6 +86,8 @@ export function renderTable(report: ProbeReport, options: TableOptions): string 
     table.push(row);
   }
   lines.push(table.toString());
+  const happened = eventLines(report.events);
+  if (happened.length > 0) lines.push('what happened:', ...happened);
 
   const failed = Object.entries(result.rpcs.byStatus)
     .filter(([status]) => status !== 'OK')
