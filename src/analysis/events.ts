@@ -17,6 +17,17 @@ const STOPPED_INTERVALS = 2;
 /** The others "took over" when, after the stop's interval, at most this fraction of RPCs failed. */
 const TOOK_OVER_FAILED_RATE = 0.1;
 
+/** Event kinds this module derives from a result's raw observations. */
+const DERIVED_KINDS = new Set<RunEvent['kind']>([
+  'address-added',
+  'address-removed',
+  'resolver-error',
+  'backend-first-rpc',
+  'backend-last-rpc',
+  'peer-changed',
+  'errors',
+]);
+
 /** A backend that stopped answering well before the end of the run. */
 export interface StoppedBackend {
   readonly backend: string;
@@ -195,11 +206,18 @@ function errorEvents(result: RunResult): RunEvent[] {
  * - `peer-changed`: from `peerChanges`, for channels that do not balance per RPC;
  * - `errors`: intervals with at least 3 failures, 10 % failed and twice the rest of the run's rate.
  *
+ * A result without `peerChanges` (not from this engine: a merge of JSON reports, a hand-built
+ * fixture) carries its `events` as they were, and none are derived from it.
+ *
  * @param extraEvents events the caller knows (a lab scenario's `pod-added`, ...), merged in.
  */
-export function timelineFacts(result: RunResult, extraEvents: readonly RunEvent[] = []): TimelineFacts {
+export function timelineFacts(result: RunResult & { readonly events?: readonly RunEvent[] }, extraEvents: readonly RunEvent[] = []): TimelineFacts {
   const intervalMs = result.timeline.intervalMs;
-  const events: RunEvent[] = [...extraEvents, ...watchEvents(result)];
+  // A result without raw observations (a merge of JSON reports, a hand-built one) carries its
+  // events as they were: keep them and derive none. Otherwise keep only the kinds derived elsewhere.
+  const derives = result.peerChanges !== undefined;
+  const carried = (result.events ?? []).filter((event) => !derives || !DERIVED_KINDS.has(event.kind));
+  const events: RunEvent[] = [...extraEvents, ...carried, ...(derives ? watchEvents(result) : [])];
   const shared = sharedPeers(result);
   const addedAt = new Map<string, number>();
   const removedAt = new Map<string, number>();
@@ -219,6 +237,7 @@ export function timelineFacts(result: RunResult, extraEvents: readonly RunEvent[
       const found = backend.peers.map((peer) => times.get(peer)).filter((time): time is number => time !== undefined);
       return found.length === 0 ? null : Math.min(...found);
     };
+    if (!derives) continue;
     if (ownPeer && firstRpcAtMs >= intervalMs) {
       const appearedAtMs = peerTime(addedAt);
       lateBackends.push({ backend: backend.name, firstRpcAtMs, appearedAtMs });
@@ -264,7 +283,7 @@ export function timelineFacts(result: RunResult, extraEvents: readonly RunEvent[
       detail: `channel ${change.channel} moved from ${describePeer(change.from)} to ${describePeer(change.to)}`,
     });
   }
-  events.push(...errorEvents(result));
+  if (derives) events.push(...errorEvents(result));
   events.sort((left, right) => left.atMs - right.atMs);
 
   const lastAnswer = [...(result.resolverWatch?.observations ?? [])].reverse().find((observation) => observation.addresses !== null);
