@@ -11,6 +11,7 @@ describe('parseTarget, as grpc-js reads targets', () => {
       dnsServer: null,
       host: '10.0.0.7',
       port: 50051,
+      portDefaulted: false,
       staticAddresses: ['10.0.0.7:50051'],
     });
     assert.equal(parseTarget('greeter.shop.svc.cluster.local:50051').staticAddresses, null);
@@ -22,6 +23,7 @@ describe('parseTarget, as grpc-js reads targets', () => {
     assert.equal(info.dnsServer, '127.0.0.1:5353');
     assert.equal(info.host, 'greeter.lab');
     assert.equal(info.port, 443);
+    assert.equal(info.portDefaulted, true);
     assert.equal(parseTarget('dns:///greeter:50051').dnsServer, null);
   });
 

@@ -21,6 +21,8 @@ export interface ProbeReport {
   readonly discovery: DiscoveryResult | null;
   /** What happened during the run, sorted by `atMs` (src/analysis/events.ts); `events` at the JSON's top level. */
   readonly events: readonly RunEvent[];
+  /** The port used because the target named none (443, grpc-js resolver-dns.ts `DEFAULT_PORT`); null when it named one. */
+  readonly defaultPort: number | null;
 }
 
 /** What the analysis needs besides the result. */
@@ -32,6 +34,8 @@ export interface AnalysisContext {
   readonly resolvedAddresses: readonly string[] | null;
   readonly topology: Topology | null;
   readonly gates?: GateLimits;
+  /** The port used because the target named none; default null. */
+  readonly defaultPort?: number | null;
   /** UNSTABLE above this error rate; default 5 %, or `--max-error-rate` when given. */
   readonly unstableErrorRate?: number;
   /** The discovery sweep's outcome; null or absent: none ran. */
@@ -72,5 +76,5 @@ export function analyze(result: RunResult, context: AnalysisContext): ProbeRepor
     rpcsTotal: result.rpcs.total,
     rpcsFailed: result.rpcs.failed,
   });
-  return { result, expected, skew, diagnosis, gates, resolvedAddresses: context.resolvedAddresses, discovery, events: timeline.events };
+  return { result, expected, skew, diagnosis, gates, resolvedAddresses: context.resolvedAddresses, discovery, events: timeline.events, defaultPort: context.defaultPort ?? null };
 }

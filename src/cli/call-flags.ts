@@ -16,7 +16,7 @@ export interface CallFlags {
   proto?: string[];
   importPath?: string[];
   protoset?: string;
-  reflectMetadata?: [string, string][];
+  reflectMetadata?: parse.MetadataEntry[];
   data?: string;
   dataFile?: string;
   backendFrom?: BackendFrom;
@@ -95,7 +95,7 @@ function requestJson(flags: CallFlags): string | null {
 export interface CallContext {
   readonly channel: ChannelConfig;
   /** `-H` metadata, sent with reflection RPCs too. */
-  readonly metadata: readonly (readonly [string, string])[];
+  readonly metadata: readonly (readonly [string, string | Buffer])[];
   readonly deadlineMs: number;
 }
 

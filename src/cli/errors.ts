@@ -8,6 +8,8 @@ export const EXIT = {
   usage: 2,
   targetUnavailable: 3,
   labFailed: 4,
+  /** The run ended but --out or GITHUB_STEP_SUMMARY could not be written (sysexits EX_IOERR); the report went to stdout instead. */
+  ioError: 74,
   interrupted: 130,
 } as const;
 

@@ -1,36 +1,65 @@
-// Ctrl-C and SIGTERM during a run: the first stops issuing RPCs and lets in-flight ones
-// finish (the report still prints); the second exits at once.
+// Ctrl-C, SIGTERM and SIGHUP during a run: the first stops issuing RPCs and lets in-flight
+// ones finish (the report still prints); a second exits at once, saving what was measured.
+import { performance } from 'node:perf_hooks';
+import { EXIT } from './errors.js';
 
-/** A signal that aborts on the first SIGINT/SIGTERM, and a way to stop listening. */
+/** A signal that aborts on the first SIGINT/SIGTERM/SIGHUP, and a way to stop listening. */
 export interface Interrupt {
   readonly signal: AbortSignal;
   dispose(): void;
 }
 
+/** What to do around the signals. */
+export interface InterruptHooks {
+  /** Runs before the first notice is written, e.g. to take down a live view that would be drawn over. */
+  readonly beforeNotice?: () => void;
+  /**
+   * Runs synchronously on the second signal, just before the process exits 130: save what
+   * was measured (write --out). Errors are reported in one line and the exit goes on.
+   */
+  readonly beforeExit?: () => void;
+}
+
+/** Signals handled as an interrupt: a closed terminal (SIGHUP) or `kill` stop a run like Ctrl-C. */
+export const INTERRUPT_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/**
+ * Signals this close after the first count as the same one: GNU `timeout` and a terminal's
+ * Ctrl-C reach both the process and its group, so one intent can arrive twice.
+ */
+export const SIGNAL_DEDUP_MS = 300;
+
 /**
  * Installs the handlers; call {@link Interrupt.dispose} when the run is over.
- * @param beforeNotice runs before the first notice is written, e.g. to take down a live view
- *   that would otherwise be drawn over.
+ * @param hooks a function is taken as {@link InterruptHooks.beforeNotice}.
  */
-export function interruptOnSignals(beforeNotice: () => void = () => undefined): Interrupt {
+export function interruptOnSignals(hooks: InterruptHooks | (() => void) = {}): Interrupt {
+  const { beforeNotice, beforeExit }: InterruptHooks = typeof hooks === 'function' ? { beforeNotice: hooks } : hooks;
   const controller = new AbortController();
+  let firstAt = 0;
   const onSignal = (name: NodeJS.Signals): void => {
+    const now = performance.now();
     if (controller.signal.aborted) {
-      process.stderr.write(`\ngrpclb-probe: ${name} again, exiting now\n`);
+      if (now - firstAt < SIGNAL_DEDUP_MS) return;
+      process.stderr.write(`\ngrpclb-probe: ${name} again, exiting now${beforeExit === undefined ? '' : ' with what was measured'}\n`);
+      try {
+        beforeExit?.();
+      } catch (error) {
+        process.stderr.write(`grpclb-probe: could not save the partial report: ${(error as Error).message.split('\n')[0]}\n`);
+      }
       // The user asked twice: nothing left to wait for.
-      process.exit(130);
+      process.exit(EXIT.interrupted);
     }
-    beforeNotice();
+    firstAt = now;
+    beforeNotice?.();
     process.stderr.write(`\ngrpclb-probe: ${name}: stopping, waiting for RPCs in flight (up to their deadline); again to exit now\n`);
     controller.abort();
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  for (const name of INTERRUPT_SIGNALS) process.on(name, onSignal);
   return {
     signal: controller.signal,
     dispose() {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      for (const name of INTERRUPT_SIGNALS) process.off(name, onSignal);
     },
   };
 }

@@ -19,11 +19,11 @@ export function registerLab(program: Command): void {
   program
     .command('lab')
     .description('Start Greeter pods on loopback addresses, a ClusterIP-like VIP, a headless DNS server and an L7 proxy, print every target, and keep them up.')
-    .option('--replicas <n>', 'Greeter pods', parse.integerAtLeast(1), 3)
+    .option('--replicas <n>', `Greeter pods (at most ${parse.MAX_LAB_REPLICAS})`, parse.integerBetween(1, parse.MAX_LAB_REPLICAS, ': lab pods take 127.0.10.2 upwards'), 3)
     .option('-p, --port <port>', 'the port pods, VIP and proxy share (0: pick a free one)', parse.port, 0)
     .addOption(new Option('--clusterip-mode <mode>', 'how the VIP picks a pod per connection').choices(['iptables', 'ipvs-rr']).default('iptables'))
-    .option('--delay-ms <ms>', 'added latency per RPC on every pod', parse.integerAtLeast(0), 0)
-    .option('--max-connection-age-ms <ms>', 'max connection age on every pod', parse.integerAtLeast(1))
+    .option('--delay-ms <ms>', 'added latency per RPC on every pod', parse.milliseconds(0), 0)
+    .option('--max-connection-age-ms <ms>', 'max connection age on every pod', parse.milliseconds(1))
     .addHelpText('after', '\nExample:\n  $ grpclb-probe lab --replicas 5 --port 50051\n\nCtrl-C tears everything down (exit 0).\n')
     .action(async (flags: LabFlags) => {
       process.exitCode = await labCommand(flags);

@@ -66,7 +66,11 @@ export async function buildProgram(load: readonly CommandEntry[] = COMMANDS): Pr
     )
     .version(toolInfo().version, '-V, --version')
     .exitOverride()
-    .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'grpclb-probe: ')) })
+    // One line, always: a value holding CR/LF is echoed escaped, a suggestion joins the line.
+    .configureOutput({
+      outputError: (text, write) =>
+        write(`${text.trimEnd().replace(/^error: /, 'grpclb-probe: ').replace(/\r/g, '\\r').replace(/\n(?=\(Did you mean)/g, ' ').replace(/\n/g, '\\n')}\n`),
+    })
     .showSuggestionAfterError()
     .addHelpText(
       'after',
@@ -80,8 +84,25 @@ export async function buildProgram(load: readonly CommandEntry[] = COMMANDS): Pr
   return program;
 }
 
+/**
+ * Drops Node's DEP0123 warning ("Setting the TLS ServerName to an IP address is not permitted
+ * by RFC 6066"): grpc-js sets the servername to the target's host even when it is an IP
+ * literal (grpc-node channel-credentials.ts `getConnectionOptions`), and Node ignores it there
+ * anyway; a probe of `10.0.0.7:443 --tls` should not print a deprecation at the user.
+ */
+function dropIpServernameWarning(): void {
+  const emitWarning = process.emitWarning.bind(process) as (...args: unknown[]) => void;
+  process.emitWarning = ((...args: unknown[]) => {
+    const options = args[1];
+    const code = typeof options === 'object' && options !== null ? (options as { code?: string }).code : args[2];
+    if (code === 'DEP0123') return;
+    emitWarning(...args);
+  }) as typeof process.emitWarning;
+}
+
 /** Parses `argv` (without node and script), runs the command, sets process.exitCode. Never throws. */
 export async function main(argv: readonly string[]): Promise<void> {
+  dropIpServernameWarning();
   // `grpclb-probe run -o json | head`: a closed pipe ends the output, quietly, like any Unix tool.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(process.exitCode ?? EXIT.ok);

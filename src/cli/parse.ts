@@ -5,11 +5,46 @@ import { InvalidArgumentError } from 'commander';
 import ms from 'ms';
 import { ChannelConfigError, parseChannelArg, parseServiceConfig, type ServiceConfig } from '../grpc/channel.js';
 
+/**
+ * The largest delay a Node timer honours, ms (2^31 - 1, about 24.8 days): setTimeout with a
+ * larger one fires after 1 ms instead (Node docs, `setTimeout`, TimeoutOverflowWarning).
+ */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/** `--expect-backends` at most this: the fair share over more is meaningless and tables would not end. */
+export const MAX_EXPECTED_BACKENDS = 10_000;
+
+/** Lab pods at most this: pod addresses are 127.0.10.2 upwards, and the last octet ends at 255. */
+export const MAX_LAB_REPLICAS = 250;
+
+const TIMER_LIMIT = `at most ${MAX_TIMER_MS} ms (24.8 days, Node's timer limit)`;
+
 /** An integer >= `min` (default 1). */
 export function integerAtLeast(min: number): (value: string) => number {
+  return integerBetween(min, Number.MAX_SAFE_INTEGER);
+}
+
+/** An integer from `min` to `max`. */
+export function integerBetween(min: number, max: number, why = ''): (value: string) => number {
   return (value) => {
     if (!/^\d+$/.test(value.trim()) || Number(value) < min) {
       throw new InvalidArgumentError(`expected a whole number >= ${min}`);
+    }
+    if (Number(value) > max) {
+      throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}${why}`);
+    }
+    return Number(value);
+  };
+}
+
+/** Milliseconds a timer waits: a whole number from `min` to {@link MAX_TIMER_MS}. */
+export function milliseconds(min: number): (value: string) => number {
+  return (value) => {
+    if (!/^\d+$/.test(value.trim()) || Number(value) < min) {
+      throw new InvalidArgumentError(`expected a whole number of ms >= ${min}`);
+    }
+    if (Number(value) > MAX_TIMER_MS) {
+      throw new InvalidArgumentError(`expected ${TIMER_LIMIT}`);
     }
     return Number(value);
   };
@@ -41,11 +76,35 @@ export function fraction(value: string): number {
   return parsed;
 }
 
-/** A duration with a unit, `500ms`, `30s`, `2m`, `1h` (parsed by the `ms` package), in ms > 0. */
+/** `--rps`: a rate > 0 whose interval between RPCs (1000 / rate ms) a timer can wait. */
+export function rate(value: string): number {
+  const parsed = positiveNumber(value);
+  if (1000 / parsed > MAX_TIMER_MS) {
+    throw new InvalidArgumentError(`expected a rate whose interval between RPCs is ${TIMER_LIMIT}: at least ${(1000 / MAX_TIMER_MS).toPrecision(3)} RPC/s`);
+  }
+  return parsed;
+}
+
+/**
+ * A duration with a unit, `500ms`, `30s`, `2m`, `1h` (parsed by the `ms` package), in ms > 0
+ * and at most {@link MAX_TIMER_MS}.
+ */
 export function duration(value: string): number {
   const parsed = /[a-z]\s*$/i.test(value) ? ms(value as ms.StringValue) : undefined;
   if (parsed === undefined || !Number.isFinite(parsed) || parsed <= 0) {
     throw new InvalidArgumentError('expected a duration with a unit, e.g. 500ms, 30s, 2m');
+  }
+  if (parsed > MAX_TIMER_MS) {
+    throw new InvalidArgumentError(`expected ${TIMER_LIMIT}`);
+  }
+  return parsed;
+}
+
+/** `--interval`: a {@link duration} of at least 1 ms. */
+export function interval(value: string): number {
+  const parsed = duration(value);
+  if (parsed < 1) {
+    throw new InvalidArgumentError('expected at least 1ms');
   }
   return parsed;
 }
@@ -60,14 +119,54 @@ export function oneOf<T extends string>(choices: readonly T[]): (value: string) 
   };
 }
 
-/** `key:value`, collected into a list (repeatable flag). Keys are lower-cased, as gRPC metadata keys are. */
-export function metadataEntry(value: string, previous: [string, string][] = []): [string, string][] {
+/** One request metadata entry: `-bin` keys carry bytes, the others ASCII text. */
+export type MetadataEntry = [key: string, value: string | Buffer];
+
+/**
+ * Headers the transport owns: HTTP/2 connection-specific headers (RFC 9113 section 8.2.2),
+ * the ones gRPC sets itself (PROTOCOL-HTTP2.md "Requests"), and every `grpc-` name, which
+ * that document reserves for gRPC.
+ */
+const RESERVED_HEADERS = new Set(['content-type', 'te', 'connection', 'host', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
+
+/**
+ * `key:value`, collected into a list (repeatable flag). Keys are lower-cased, as gRPC
+ * metadata keys are. Values of `-bin` keys are base64 and become the decoded bytes (gRPC
+ * PROTOCOL-HTTP2.md "Binary-Header"); other values must be printable ASCII (no CR/LF).
+ * Pseudo-headers, `grpc-*` and HTTP/2 connection headers are refused: the transport sets them.
+ */
+export function metadataEntry(value: string, previous: MetadataEntry[] = []): MetadataEntry[] {
+  if (value.startsWith(':')) {
+    throw new InvalidArgumentError('pseudo-headers (:authority, :path, ...) are set by the transport; for :authority use --authority');
+  }
   const colon = value.indexOf(':');
   const key = colon <= 0 ? '' : value.slice(0, colon).trim().toLowerCase();
   if (key === '' || !/^[0-9a-z_.-]+$/.test(key)) {
     throw new InvalidArgumentError('expected key:value with a key of 0-9 a-z _ . -');
   }
-  return [...previous, [key, value.slice(colon + 1).trim()]];
+  if (key.startsWith('grpc-') || RESERVED_HEADERS.has(key)) {
+    throw new InvalidArgumentError(`"${key}" is a reserved header the transport sets itself${key === 'grpc-timeout' ? '; use --deadline-ms' : ''}`);
+  }
+  const text = value.slice(colon + 1).trim();
+  if (key.endsWith('-bin')) {
+    const unpadded = text.replace(/=+$/, '');
+    if (!/^[A-Za-z0-9+/]*$/.test(unpadded) || unpadded.length % 4 === 1) {
+      throw new InvalidArgumentError(`"${key}" ends in -bin: expected a base64 value`);
+    }
+    return [...previous, [key, Buffer.from(unpadded, 'base64')]];
+  }
+  if (!/^[\x20-\x7e]*$/.test(text)) {
+    throw new InvalidArgumentError('expected a value of printable ASCII (no CR, LF or non-ASCII; for bytes use a key ending in -bin with base64)');
+  }
+  return [...previous, [key, text]];
+}
+
+/** `serve --hostname`: non-empty printable ASCII without surrounding spaces, as it goes out in a header value. */
+export function headerValue(value: string): string {
+  if (value === '' || !/^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$/.test(value)) {
+    throw new InvalidArgumentError('expected a non-empty name of printable ASCII (it is sent as a header value)');
+  }
+  return value;
 }
 
 /** A comma-separated list of `choices`, without repeats. */
@@ -87,8 +186,9 @@ export function warmup(value: string): { calls: number } | { durationMs: number 
   if (/^\d+$/.test(value.trim())) return { calls: Number(value) };
   try {
     return { durationMs: duration(value) };
-  } catch {
-    throw new InvalidArgumentError('expected a number of RPCs (50) or a duration (2s)');
+  } catch (error) {
+    const limit = /Node's timer limit/.test((error as Error).message) ? `, ${TIMER_LIMIT}` : '';
+    throw new InvalidArgumentError(`expected a number of RPCs (50) or a duration (2s)${limit}`);
   }
 }
 
@@ -125,8 +225,9 @@ export function watchInterval(value: string): number {
   let parsed: number;
   try {
     parsed = duration(value);
-  } catch {
-    throw new InvalidArgumentError('expected 0 (off) or a duration such as 1s, 500ms');
+  } catch (error) {
+    const limit = /Node's timer limit/.test((error as Error).message) ? `, ${TIMER_LIMIT}` : '';
+    throw new InvalidArgumentError(`expected 0 (off) or a duration such as 1s, 500ms${limit}`);
   }
   if (parsed < 100) throw new InvalidArgumentError('expected 0 (off) or at least 100ms');
   return parsed;

@@ -1,15 +1,16 @@
 // `grpclb-probe run`: probe a target over one (or K) channels, or, with no target, the lab.
-import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import grpc from '@grpc/grpc-js';
 import { analyze, type ProbeReport } from '../analysis/analyze.js';
 import { describeFailedGates, type GateLimits } from '../analysis/gates.js';
 import { DEFAULT_DISCOVERY_CONNECTIONS, discoverBackends } from '../engine/discovery.js';
-import { startProbe, type ProbeOptions, type Warmup } from '../engine/probe.js';
+import { startProbe, type ProbeOptions, type ProbeRun, type Warmup } from '../engine/probe.js';
+import { MAX_TIMELINE_INTERVALS } from '../engine/recorder.js';
 import type { DiscoveryResult, RunResult } from '../engine/result.js';
-import { LB_POLICIES, type ChannelConfig, type LbPolicy, type ServiceConfig, type TlsConfig } from '../grpc/channel.js';
+import { LB_POLICIES, type ChannelConfig, type LbPolicy, type ServiceConfig } from '../grpc/channel.js';
 import { alternativeResolverEnabled, targetHasDnsAuthority } from '../grpc/alternative-resolver.js';
-import { parseTarget, resolveTargetAddresses, TargetError } from '../grpc/target.js';
+import { DEFAULT_PORT, parseTarget, resolveTargetAddresses, TargetError } from '../grpc/target.js';
+import { shortDetails, transportHint } from '../grpc/transport-hint.js';
 import { compareSetups, SETUPS, type Setup } from '../lab/compare.js';
 import type { ClusterIpMode } from '../lab/l4-vip.js';
 import type { Lab } from '../lab/topology.js';
@@ -22,8 +23,9 @@ import { renderLabHtml, renderRunHtml } from '../report/html/page.js';
 import { renderTable } from '../report/table.js';
 import { EXIT, LabStartError, TargetUnavailableError, UsageError } from './errors.js';
 import { interruptOnSignals } from './interrupt.js';
-import { emitReport, OUTPUT_FORMATS, planOutput, startProgress, type OutputFlags, type OutputPlan } from './output.js';
+import { checkOutputFiles, emitReport, OUTPUT_FORMATS, planOutput, startProgress, type OutputFlags, type OutputPlan, type Renderings } from './output.js';
 import * as parse from './parse.js';
+import { tlsConfigFrom } from './tls-files.js';
 
 /** The flags of `run` as commander parses them. */
 export interface RunFlags extends OutputFlags, CallFlags {
@@ -40,7 +42,7 @@ export interface RunFlags extends OutputFlags, CallFlags {
   lbPolicy?: LbPolicy;
   channelArg?: Record<string, string | number>;
   serviceConfig?: ServiceConfig;
-  metadata?: [string, string][];
+  metadata?: parse.MetadataEntry[];
   authority?: string;
   tls?: boolean;
   caCert?: string;
@@ -82,7 +84,8 @@ else the peer address. Replies that name no server through one address give the 
 
 Exit codes:
   0 ok, 1 gate failed, 2 usage error, 3 target unavailable (no RPC succeeded),
-  4 lab failed to start, 130 interrupted (the partial report is still printed);
+  4 lab failed to start, 74 --out/GITHUB_STEP_SUMMARY not written (the report went to stdout),
+  130 interrupted by SIGINT/SIGTERM/SIGHUP (the partial report is still printed and saved);
   exit 3 says whether the target was unavailable or answered and rejected every call
 `;
 
@@ -101,22 +104,22 @@ export function registerRun(program: Command): void {
     .option('-z, --duration <duration>', 'run for this long instead of a count: 30s, 2m', parse.duration)
     .option('-c, --concurrency <n>', 'RPCs in flight at once', parse.integerAtLeast(1), 1)
     .option('--channels <k>', 'channels, each with its own connections (models K client pods)', parse.integerAtLeast(1), 1)
-    .option('--rps <rate>', 'fixed rate in RPC/s over all channels (open loop, coordinated-omission corrected)', parse.positiveNumber)
+    .option('--rps <rate>', 'fixed rate in RPC/s over all channels (open loop, coordinated-omission corrected)', parse.rate)
     .option('--warmup <n|duration>', 'RPCs (50) or time (2s) first, left out of the statistics', parse.warmup)
-    .addOption(new Option('--interval <duration>', 'timeline interval').argParser(parse.duration).default(1000, '1s'))
+    .addOption(new Option('--interval <duration>', `timeline interval, >= 1ms (coarsened to keep <= ${MAX_TIMELINE_INTERVALS} intervals)`).argParser(parse.interval).default(1000, '1s'))
     .option('--watch-interval <duration>', 'resolve a DNS target during the run to see addresses come and go (default: the record TTL, 1..30 s; 0: off)', parse.watchInterval)
-    .option('--deadline-ms <ms>', 'per-RPC deadline in ms', parse.integerAtLeast(1), 1000)
+    .option('--deadline-ms <ms>', 'per-RPC deadline in ms', parse.milliseconds(1), 1000)
     .addOption(new Option('--lb-policy <policy>', 'LB policy sent in the service config (default: the channel default)').choices(LB_POLICIES))
     .option('--channel-arg <key=value>', 'grpc-js channel argument, repeatable: grpc.dns_min_time_between_resolutions_ms=1000', parse.channelArg)
     .option('--service-config <json|@file>', 'full service config (loadBalancingConfig, methodConfig, healthCheckConfig)', parse.serviceConfig)
-    .option('-H, --metadata <key:value>', 'request metadata, repeatable', parse.metadataEntry)
+    .option('-H, --metadata <key:value>', 'request metadata, repeatable; keys ending in -bin take base64', parse.metadataEntry)
     .option('--authority <authority>', 'the :authority header')
     .option('--tls', 'use TLS (default plaintext)')
     .option('--ca-cert <file>', 'PEM root certificates (with --tls)')
     .option('--cert <file>', 'PEM client certificate chain (with --tls and --key)')
     .option('--key <file>', 'PEM client private key (with --tls and --cert)')
     .option('--server-name <name>', 'name checked against the server certificate (with --tls)')
-    .option('--expect-backends <n>', 'backends that should answer: the fair share is over these', parse.integerAtLeast(1))
+    .option('--expect-backends <n>', `backends that should answer: the fair share is over these (<= ${parse.MAX_EXPECTED_BACKENDS})`, parse.integerBetween(1, parse.MAX_EXPECTED_BACKENDS))
     .option(
       '--discover <n>',
       'when the run saw one peer: open n fresh connections, one RPC each, to learn how many backends answer behind it (0: off)',
@@ -131,7 +134,7 @@ export function registerRun(program: Command): void {
     .option('--out <file>', 'write the report, in the chosen format, to this file; stdout then shows the table')
     .option('-q, --quiet', 'no progress on stderr')
     .option('--no-color', 'no colors (NO_COLOR is honoured too)')
-    .option('--replicas <n>', 'lab only: Greeter pods (default 3)', parse.integerAtLeast(1))
+    .option('--replicas <n>', `lab only: Greeter pods (default 3, at most ${parse.MAX_LAB_REPLICAS})`, parse.integerBetween(1, parse.MAX_LAB_REPLICAS, ': lab pods take 127.0.10.2 upwards'))
     .option('--setups <list>', `lab only: setups to compare (default all): ${SETUPS.join(',')}`, parse.listOf(SETUPS))
     .addOption(new Option('--clusterip-mode <mode>', 'lab only: how the VIP picks a pod per connection (default iptables)').choices(['iptables', 'ipvs-rr']))
     .addHelpText('after', EXAMPLES)
@@ -179,25 +182,6 @@ function flagList(names: readonly string[]): string {
   return names.map((name) => `--${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`).join(', ');
 }
 
-function readPem(flag: string, file: string | undefined): Buffer | undefined {
-  if (file === undefined) return undefined;
-  try {
-    return readFileSync(file);
-  } catch (error) {
-    throw new UsageError(`${flag} ${file}: cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-}
-
-function tlsConfig(flags: RunFlags): TlsConfig | null {
-  if (flags.tls !== true) return null;
-  return {
-    rootCerts: readPem('--ca-cert', flags.caCert),
-    certChain: readPem('--cert', flags.cert),
-    privateKey: readPem('--key', flags.key),
-    serverName: flags.serverName,
-  };
-}
-
 function loadOf(flags: RunFlags): Omit<ProbeOptions, 'target' | 'lbPolicy'> {
   return {
     calls: flags.duration !== undefined ? null : (flags.total ?? DEFAULT_CALLS),
@@ -218,6 +202,7 @@ function loadOf(flags: RunFlags): Omit<ProbeOptions, 'target' | 'lbPolicy'> {
 export async function runCommand(flags: RunFlags): Promise<number> {
   validateRunFlags(flags);
   const plan = planOutput(flags);
+  checkOutputFiles(plan);
   return flags.target === undefined ? runLab(flags, plan) : runTarget(flags.target, flags, plan);
 }
 
@@ -237,7 +222,7 @@ async function runTarget(target: string, flags: RunFlags, plan: OutputPlan): Pro
     serviceConfig: flags.serviceConfig ?? null,
     channelArgs: flags.channelArg ?? {},
     authority: flags.authority,
-    tls: tlsConfig(flags),
+    tls: tlsConfigFrom(flags),
   };
   const call = await prepareCall(flags, { channel, metadata: flags.metadata ?? [], deadlineMs: flags.deadlineMs });
   const options: ProbeOptions = {
@@ -253,10 +238,26 @@ async function runTarget(target: string, flags: RunFlags, plan: OutputPlan): Pro
     maxErrorRate: flags.maxErrorRate,
   };
   const progress = await startProgress(plan);
-  const interrupt = interruptOnSignals(() => progress.stop());
+  let run: ProbeRun | undefined;
+  const analysisOf = (result: RunResult, resolvedAddresses: string[] | null, discovery: DiscoveryResult | null): ProbeReport =>
+    analyze(result, {
+      expectedBackends: flags.expectBackends ?? null,
+      resolvedAddresses,
+      topology: null,
+      gates,
+      discovery,
+      staticTarget: info.staticAddresses !== null,
+      defaultPort: info.portDefaulted ? DEFAULT_PORT : null,
+    });
+  const interrupt = interruptOnSignals({
+    beforeNotice: () => progress.stop(),
+    // A second Ctrl-C: save what was measured so far, synchronously, before the exit.
+    beforeExit: () => {
+      if (run !== undefined) emitReport(plan, renderingsOf(analysisOf(run.partialResult(), null, null), plan));
+    },
+  });
   try {
     const resolvedPromise = resolveTargetAddresses(info);
-    let run;
     try {
       run = startProbe(options, interrupt.signal);
     } catch (error) {
@@ -266,22 +267,16 @@ async function runTarget(target: string, flags: RunFlags, plan: OutputPlan): Pro
     progress.follow(target, run.snapshot);
     const result = await run.done;
     progress.stop();
+    if (result.timeline.intervalMs !== flags.interval) {
+      process.stderr.write(
+        `grpclb-probe: --interval ${flags.interval} ms: the timeline used ${result.timeline.intervalMs} ms to stay within ${MAX_TIMELINE_INTERVALS} intervals\n`,
+      );
+    }
     const discovery = await sweepIfPinned(result, options, flags.discover ?? DEFAULT_DISCOVERY_CONNECTIONS, interrupt.signal);
-    const report = analyze(result, {
-      expectedBackends: flags.expectBackends ?? null,
-      resolvedAddresses: await resolvedPromise,
-      topology: null,
-      gates,
-      discovery,
-      staticTarget: info.staticAddresses !== null,
-    });
-    emitReport(plan, {
-      table: () => renderTable(report, { color: plan.color }),
-      json: () => renderJson(report, { compact: plan.compactJson }),
-      markdown: () => renderMarkdown(report),
-      html: () => renderRunHtml(report),
-    });
-    return exitCodeOf(report);
+    const report = analysisOf(result, await resolvedPromise, discovery);
+    const written = emitReport(plan, renderingsOf(report, plan));
+    const code = exitCodeOf(report, options.tls !== null && options.tls !== undefined);
+    return code === EXIT.ok && !written ? EXIT.ioError : code;
   } finally {
     progress.stop();
     interrupt.dispose();
@@ -300,11 +295,20 @@ async function sweepIfPinned(result: RunResult, options: ProbeOptions, connectio
   );
 }
 
-function exitCodeOf(report: ProbeReport): number {
+function renderingsOf(report: ProbeReport, plan: OutputPlan): Renderings {
+  return {
+    table: () => renderTable(report, { color: plan.color }),
+    json: () => renderJson(report, { compact: plan.compactJson }),
+    markdown: () => renderMarkdown(report),
+    html: () => renderRunHtml(report),
+  };
+}
+
+function exitCodeOf(report: ProbeReport, tls: boolean): number {
   const { result } = report;
   if (result.stopReason === 'interrupted') return EXIT.interrupted;
   if (result.rpcs.total > 0 && result.rpcs.ok === 0) {
-    throw new TargetUnavailableError(noSuccessMessage(result));
+    throw new TargetUnavailableError(noSuccessMessage(result, tls));
   }
   const failedGates = describeFailedGates(report.gates);
   for (const line of failedGates) process.stderr.write(`grpclb-probe: ${line}\n`);
@@ -330,15 +334,19 @@ const REJECTION_HINTS: Record<string, string> = {
  * DEADLINE_EXCEEDED, else "the target answered but rejected every call" with the top status
  * and a hint.
  */
-export function noSuccessMessage(result: RunResult): string {
+export function noSuccessMessage(result: RunResult, tls = false): string {
   const statusText = (error: { status: string; details: string } | undefined): string => {
     if (error === undefined) return '';
     const code = grpc.status[error.status as keyof typeof grpc.status];
-    return `${code === undefined ? '' : `${code} `}${error.status}: ${error.details}`;
+    return `${code === undefined ? '' : `${code} `}${error.status}: ${shortDetails(error.details)}`;
   };
   const head = `no RPC to ${result.target} succeeded (${result.rpcs.failed} failed)`;
   const rejected = Object.keys(result.rpcs.byStatus).filter((status) => status !== 'OK' && !UNAVAILABLE_STATUSES.has(status));
-  if (rejected.length === 0) return `${head}: target unavailable: ${statusText(result.errors[0])}`;
+  if (rejected.length === 0) {
+    // A TLS mix-up or a server that is not gRPC, said in words (transport-hint.ts).
+    const hint = result.errors[0] === undefined ? null : transportHint(result.errors[0].details, tls);
+    return `${head}: target unavailable: ${statusText(result.errors[0])}${hint === null ? '' : `; ${hint}`}`;
+  }
   const top = result.errors.find((error) => rejected.includes(error.status));
   const hint = top === undefined ? undefined : REJECTION_HINTS[top.status];
   const backends = result.backends.length > 0 ? ` by ${result.backends.length} backend${result.backends.length === 1 ? '' : 's'}` : '';
@@ -364,13 +372,13 @@ async function runLab(flags: RunFlags, plan: OutputPlan): Promise<number> {
       progress.follow(`lab: ${setup} (${setups.indexOf(setup) + 1}/${setups.length})`, run.snapshot);
     });
     progress.stop();
-    emitReport(plan, {
+    const written = emitReport(plan, {
       table: () => renderLabTable(comparison, { color: plan.color }),
       json: () => renderLabJson(comparison),
       markdown: () => renderLabMarkdown(comparison),
       html: () => renderLabHtml(comparison),
     });
-    return comparison.interrupted ? EXIT.interrupted : EXIT.ok;
+    return comparison.interrupted ? EXIT.interrupted : written ? EXIT.ok : EXIT.ioError;
   } finally {
     progress.stop();
     interrupt.dispose();

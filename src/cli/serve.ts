@@ -1,10 +1,12 @@
 // `grpclb-probe serve`: Greeter servers that reply with their hostname, drained on SIGTERM.
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import grpc from '@grpc/grpc-js';
+import { performance } from 'node:perf_hooks';
 import { Command } from 'commander';
 import { BindError, GreeterServer } from '../server/greeter.js';
 import { EXIT, UsageError } from './errors.js';
+import { SIGNAL_DEDUP_MS } from './interrupt.js';
+import { readCertificates, readPrivateKey } from './tls-files.js';
 import * as parse from './parse.js';
 
 /** The flags of `serve` as commander parses them. */
@@ -33,7 +35,9 @@ Examples:
 The reply is "hostname:<hostname>, in:<name>"; the hostname is also sent as the "hostname"
 response header. grpc.health.v1.Health reports SERVING, then NOT_SERVING while draining.
 Server reflection is on: grpcurl -plaintext ADDR list, and run --call without a proto, work.
-SIGTERM or Ctrl-C: stop accepting, let RPCs in flight finish (up to --drain-ms), exit 0.
+SIGTERM or Ctrl-C: stop accepting, let RPCs in flight finish (up to --drain-ms), then close
+every connection left (silent or frozen clients too) and exit 0. A repeated SIGTERM is logged
+and the drain goes on; a second Ctrl-C at a terminal closes at once (exit 130).
 `;
 
 /** Registers `serve` on `program`. */
@@ -43,12 +47,12 @@ export function registerServe(program: Command): void {
     .description('Run helloworld.Greeter servers whose reply names the host that answered, with grpc.health.v1 and graceful drain.')
     .option('-p, --port <port>', 'port (0: pick a free one); with --replicas, the first of consecutive ports', parse.port, 50051)
     .option('--host <address>', 'bind address', '0.0.0.0')
-    .option('--hostname <name>', 'the name to report (default: os.hostname())')
+    .option('--hostname <name>', 'the name to report, printable ASCII (default: os.hostname())', parse.headerValue)
     .option('--replicas <n>', 'servers on consecutive ports, hostnames <hostname>-1..n', parse.integerAtLeast(1), 1)
-    .option('--max-connection-age-ms <ms>', 'send GOAWAY after a connection is this old (grpc.max_connection_age_ms)', parse.integerAtLeast(1))
-    .option('--max-connection-age-grace-ms <ms>', 'then give RPCs in flight this long (grpc.max_connection_age_grace_ms)', parse.integerAtLeast(1))
-    .option('--delay-ms <ms>', 'added latency per RPC', parse.integerAtLeast(0), 0)
-    .option('--drain-ms <ms>', 'on SIGTERM, how long RPCs in flight may take before a forced close', parse.integerAtLeast(0), 5000)
+    .option('--max-connection-age-ms <ms>', 'send GOAWAY after a connection is this old (grpc.max_connection_age_ms)', parse.milliseconds(1))
+    .option('--max-connection-age-grace-ms <ms>', 'then give RPCs in flight this long (grpc.max_connection_age_grace_ms)', parse.milliseconds(1))
+    .option('--delay-ms <ms>', 'added latency per RPC', parse.milliseconds(0), 0)
+    .option('--drain-ms <ms>', 'on SIGTERM, how long RPCs in flight may take before a forced close', parse.milliseconds(0), 5000)
     .option('--tls-cert <file>', 'PEM certificate chain: serve TLS (with --tls-key)')
     .option('--tls-key <file>', 'PEM private key (with --tls-cert)')
     .addHelpText('after', EXAMPLES)
@@ -61,20 +65,12 @@ function log(line: string): void {
   process.stderr.write(`grpclb-probe serve: ${line}\n`);
 }
 
-function readPemFile(flag: string, file: string): Buffer {
-  try {
-    return readFileSync(file);
-  } catch (error) {
-    throw new UsageError(`${flag} ${file}: cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-}
-
 /** TLS from --tls-cert/--tls-key, else plaintext. @throws UsageError naming the flag */
 function serverCredentials(flags: ServeFlags): grpc.ServerCredentials {
   if (flags.tlsCert === undefined && flags.tlsKey === undefined) return grpc.ServerCredentials.createInsecure();
   if (flags.tlsCert === undefined || flags.tlsKey === undefined) throw new UsageError('--tls-cert and --tls-key go together');
-  const certChain = readPemFile('--tls-cert', flags.tlsCert);
-  const privateKey = readPemFile('--tls-key', flags.tlsKey);
+  const certChain = readCertificates('--tls-cert', flags.tlsCert);
+  const privateKey = readPrivateKey('--tls-key', flags.tlsKey);
   try {
     return grpc.ServerCredentials.createSsl(null, [{ cert_chain: certChain, private_key: privateKey }], false);
   } catch (error) {
@@ -110,10 +106,29 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
     servers.push(server);
     log(`listening on ${server.address}${flags.tlsCert === undefined ? '' : ' (TLS)'} as hostname ${server.hostname}`);
   }
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    process.once('SIGINT', () => resolve('SIGINT'));
+  let drainStart = -1;
+  const drainStarted = new Promise<NodeJS.Signals>((resolve) => {
+    const onSignal = (name: NodeJS.Signals): void => {
+      if (drainStart < 0) {
+        drainStart = performance.now();
+        resolve(name);
+        return;
+      }
+      const sinceMs = performance.now() - drainStart;
+      // GNU timeout and a terminal signal the process and its group: one intent, two signals.
+      if (sinceMs < SIGNAL_DEDUP_MS) return;
+      // Kubernetes repeats SIGTERM; only a person at a terminal pressing Ctrl-C again means "now".
+      if (name === 'SIGINT' && process.stdin.isTTY === true) {
+        log('SIGINT again: closing now');
+        servers.forEach((server) => server.kill());
+        process.exit(EXIT.interrupted);
+      }
+      log(`${name} again: still draining (${Math.max(0, Math.round(flags.drainMs - sinceMs))} ms left)`);
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
   });
+  const signal = await drainStarted;
   log(`${signal}: draining (NOT_SERVING, no new connections, up to ${flags.drainMs} ms for RPCs in flight)`);
   const outcomes = await Promise.all(servers.map((server) => server.drain(flags.drainMs)));
   const forced = outcomes.filter((outcome) => outcome === 'forced').length;

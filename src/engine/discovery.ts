@@ -17,7 +17,7 @@ export interface DiscoveryOptions extends ChannelConfig {
   /** Deadline of each sweep RPC, ms. */
   readonly deadlineMs: number;
   /** Request metadata, as in the run. */
-  readonly metadata?: readonly (readonly [string, string])[];
+  readonly metadata?: readonly (readonly [string, string | Buffer])[];
   /** `HelloRequest.name` of the default call; default `grpclb-probe`. */
   readonly requestName?: string;
   /** The run's method and request; default SayHello. */

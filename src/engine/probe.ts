@@ -31,8 +31,8 @@ export interface ProbeOptions extends ChannelConfig {
   readonly warmup?: Warmup | null;
   /** Timeline interval, ms; default 1000. */
   readonly intervalMs?: number;
-  /** Request metadata, sent with every RPC. */
-  readonly metadata?: readonly (readonly [string, string])[];
+  /** Request metadata, sent with every RPC; `-bin` keys carry bytes. */
+  readonly metadata?: readonly (readonly [string, string | Buffer])[];
   /** `HelloRequest.name` of the default call; default `grpclb-probe`. */
   readonly requestName?: string;
   /** The method and request; default `helloworld.Greeter/SayHello` with `requestName`. */
@@ -73,6 +73,11 @@ export interface ProbeRun {
   snapshot(): ProgressSnapshot;
   /** Resolves when the run stops (never rejects: failed RPCs are data). */
   readonly done: Promise<RunResult>;
+  /**
+   * What was measured so far, as a result (RPCs in flight left out), synchronously: for a
+   * caller that must save it and exit before the run ends (a second Ctrl-C).
+   */
+  partialResult(): RunResult;
 }
 
 /**
@@ -109,6 +114,7 @@ export function startProbe(options: ProbeOptions, signal?: AbortSignal): ProbeRu
   let measureStart = -1;
   let measureStartWall = new Date();
   let lastFinish = -1;
+  let stoppedAt = -1;
   let issuedMeasured = 0;
   let warmupRpcs = 0;
   let activeWorkers = concurrency;
@@ -127,6 +133,7 @@ export function startProbe(options: ProbeOptions, signal?: AbortSignal): ProbeRu
     if (stopping) return;
     stopping = true;
     stopReason = reason;
+    stoppedAt = performance.now();
     clearTimeout(durationTimer);
     for (const timer of sleeping) {
       clearTimeout(timer);
@@ -257,10 +264,17 @@ export function startProbe(options: ProbeOptions, signal?: AbortSignal): ProbeRu
     clearTimeout(durationTimer);
     for (const client of clients) client.close();
     watch?.stop();
-    const elapsedMs = measureStart < 0 ? 0 : Math.max(0, (lastFinish < 0 ? performance.now() : lastFinish) - measureStart);
+    resolveDone(currentResult());
+  };
+
+  const currentResult = (): RunResult => {
+    // Until the last RPC finished or the run was stopped, whichever is later: an idle run
+    // (a slow --rps, a hung target) that is interrupted still reports the time it ran.
+    const endedAt = Math.max(lastFinish, stoppedAt < 0 ? performance.now() : stoppedAt);
+    const elapsedMs = measureStart < 0 ? 0 : Math.max(0, endedAt - measureStart);
     const ok = recorder.ok;
     const failed = recorder.failed;
-    resolveDone({
+    return {
       target: options.target,
       lbPolicy: requestedLbPolicy(options),
       channelArgs: { ...options.channelArgs },
@@ -280,13 +294,13 @@ export function startProbe(options: ProbeOptions, signal?: AbortSignal): ProbeRu
       elapsedMs: Math.round(elapsedMs * 1000) / 1000,
       rpcsPerSecond: elapsedMs > 0 ? Math.round(((ok + failed) * 1000 * 100) / elapsedMs) / 100 : 0,
       channelMatrix: recorder.channelResults(),
-      timeline: { intervalMs, buckets: recorder.timelineBuckets() },
+      timeline: { intervalMs: recorder.intervalMs, buckets: recorder.timelineBuckets() },
       method: methodPath,
       identity: identifier.summary(),
       client: currentClient(),
       resolverWatch: watch === null ? null : watch.result(measureStart < 0 ? runStart : measureStart),
       peerChanges: recorder.peerChanges(),
-    });
+    };
   };
 
   if (signal?.aborted) {
@@ -309,6 +323,7 @@ export function startProbe(options: ProbeOptions, signal?: AbortSignal): ProbeRu
         warmingUp: measureStart < 0,
       }),
     done,
+    partialResult: currentResult,
   };
 }
 

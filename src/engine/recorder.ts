@@ -25,6 +25,8 @@ const MAX_PEER_CHANGES = 1000;
  */
 const PER_RPC_CHANGE_RATE = 0.2;
 const PER_RPC_MIN_CHANGES = 20;
+/** Timeline intervals kept at most: a longer run doubles the interval (merging neighbours) until it fits. */
+export const MAX_TIMELINE_INTERVALS = 10_000;
 
 /** A latency histogram in microseconds, 3 significant digits, growing as needed. */
 export function newLatencyHistogram(): hdr.Histogram {
@@ -109,7 +111,7 @@ export class Recorder {
    */
   constructor(
     channelCount: number,
-    readonly intervalMs: number,
+    private timelineIntervalMs: number,
     private readonly expectedIntervalUs: number,
   ) {
     this.channels = Array.from({ length: channelCount }, () => ({
@@ -205,12 +207,35 @@ export class Recorder {
     }
   }
 
+  /** The timeline interval, ms: as asked, or doubled as often as needed to keep {@link MAX_TIMELINE_INTERVALS}. */
+  get intervalMs(): number {
+    return this.timelineIntervalMs;
+  }
+
   private bucketAt(atMs: number): Bucket {
-    const index = Math.max(0, Math.floor(atMs / this.intervalMs));
+    while (Math.floor(atMs / this.timelineIntervalMs) >= MAX_TIMELINE_INTERVALS) this.coarsen();
+    const index = Math.max(0, Math.floor(atMs / this.timelineIntervalMs));
     while (this.buckets.length <= index) {
       this.buckets.push({ rpcs: new Map(), failed: 0, failedByStatus: new Map() });
     }
     return this.buckets[index] as Bucket;
+  }
+
+  /** Doubles the interval, merging each pair of neighbouring buckets. */
+  private coarsen(): void {
+    const merged: Bucket[] = [];
+    for (let index = 0; index < this.buckets.length; index += 2) {
+      const left = this.buckets[index] as Bucket;
+      const right = this.buckets[index + 1];
+      if (right !== undefined) {
+        for (const [backend, count] of right.rpcs) left.rpcs.set(backend, (left.rpcs.get(backend) ?? 0) + count);
+        for (const [status, count] of right.failedByStatus) left.failedByStatus.set(status, (left.failedByStatus.get(status) ?? 0) + count);
+        left.failed += right.failed;
+      }
+      merged.push(left);
+    }
+    this.buckets.splice(0, this.buckets.length, ...merged);
+    this.timelineIntervalMs *= 2;
   }
 
   private countError(status: string, details: string): void {

@@ -52,7 +52,7 @@ function reflectionMethods(): { v1: BidiMethod; v1alpha: BidiMethod } {
 /** What a reflection request needs besides the channel. */
 export interface ReflectionOptions {
   /** Metadata sent with the reflection RPCs only (`--reflect-metadata`, plus `-H`). */
-  readonly metadata?: readonly (readonly [string, string])[];
+  readonly metadata?: readonly (readonly [string, string | Buffer])[];
   /** Deadline of the whole exchange, ms. */
   readonly deadlineMs: number;
 }

@@ -20,6 +20,8 @@ export interface TargetInfo {
   readonly host: string | null;
   /** `dns` targets: the port, 443 when absent (grpc-js resolver-dns.ts `DEFAULT_PORT`). */
   readonly port: number | null;
+  /** True when the target names no port (for any address) and gRPC's 443 is used instead. */
+  readonly portDefaulted: boolean;
   /**
    * Addresses known without a lookup, as `host:port`: the list of an `ipv4:`/`ipv6:` target,
    * or the single address of a `dns` target whose host is an IP literal. Null when a DNS
@@ -34,22 +36,44 @@ export class TargetError extends Error {}
 const KNOWN_SCHEMES = new Set<string>(['dns', 'ipv4', 'ipv6', 'unix', 'unix-abstract']);
 /** grpc-node uri-parser.ts `URI_REGEX`: `scheme:` and `//authority/` are both optional. */
 const URI_REGEX = /^(?:([A-Za-z0-9+.-]+):)?(?:\/\/([^/]*)\/)?(.+)$/;
-const DNS_DEFAULT_PORT = 443;
+/** The port of a target that names none (grpc-js resolver-dns.ts `DEFAULT_PORT`). */
+export const DEFAULT_PORT = 443;
 
 function formatHostPort(host: string, port: number): string {
   return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
+/** The port of an address, checked: 1..65535. @throws TargetError naming the address. */
+function checkedPort(port: number | undefined, entry: string): number {
+  if (port !== undefined && (port < 1 || port > 65535)) {
+    throw new TargetError(`port ${port} in "${entry}" is outside 1..65535`);
+  }
+  return port ?? DEFAULT_PORT;
+}
+
 /**
  * Parses a gRPC target the way grpc-js does (grpc-node uri-parser.ts and
  * channel.ts `mapUriDefaultScheme`): a missing or unregistered scheme means `dns:` over the
- * whole string, so `10.0.0.1:50051` and `my-svc.ns:50051` are DNS targets.
+ * whole string, so `10.0.0.1:50051` and `my-svc.ns:50051` are DNS targets. Stricter than
+ * grpc-js where grpc-js would only fail at the first RPC (or ask DNS for a URL): URLs,
+ * `scheme://` forms of schemes grpc-js lacks, ports outside 1..65535, empty hosts and names
+ * are refused here.
  *
- * @throws TargetError when the target is empty or its host:port part cannot be split.
+ * @throws TargetError saying what is wrong and what a target looks like.
  */
 export function parseTarget(target: string): TargetInfo {
   if (target.trim() === '') {
     throw new TargetError('the target is empty');
+  }
+  if (/^https?:\/\//i.test(target)) {
+    throw new TargetError(`"${target}" is a URL: a gRPC target is host:port or dns:///host:port; for TLS add --tls`);
+  }
+  const schemeWithSlashes = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(target);
+  if (schemeWithSlashes !== null && !KNOWN_SCHEMES.has(schemeWithSlashes[1] as string)) {
+    throw new TargetError(`unsupported scheme "${schemeWithSlashes[1]}:" in "${target}": grpc-js resolves dns:, ipv4:, ipv6:, unix:, unix-abstract:`);
+  }
+  if (/^dns:(\/\/[^/]*\/?)?$/.test(target)) {
+    throw new TargetError(`"${target}" names no host: write dns:///host:port`);
   }
   let match = URI_REGEX.exec(target);
   if (match === null || match[1] === undefined || !KNOWN_SCHEMES.has(match[1])) {
@@ -57,29 +81,32 @@ export function parseTarget(target: string): TargetInfo {
   }
   const [, scheme, authority, path] = match as RegExpExecArray;
   if (scheme === 'unix' || scheme === 'unix-abstract') {
-    return { target, scheme, dnsServer: null, host: null, port: null, staticAddresses: null };
+    return { target, scheme, dnsServer: null, host: null, port: null, portDefaulted: false, staticAddresses: null };
   }
   if (scheme === 'ipv4' || scheme === 'ipv6') {
+    let portDefaulted = false;
     const addresses = path.split(',').map((entry) => {
       const hostPort = grpc.experimental.splitHostPort(entry);
       if (hostPort === null || isIP(hostPort.host) !== (scheme === 'ipv4' ? 4 : 6)) {
         throw new TargetError(`"${entry}" in target "${target}" is not an ${scheme} address`);
       }
-      return formatHostPort(hostPort.host, hostPort.port ?? DNS_DEFAULT_PORT);
+      portDefaulted ||= hostPort.port === undefined;
+      return formatHostPort(hostPort.host, checkedPort(hostPort.port, entry));
     });
-    return { target, scheme, dnsServer: null, host: null, port: null, staticAddresses: addresses };
+    return { target, scheme, dnsServer: null, host: null, port: null, portDefaulted, staticAddresses: addresses };
   }
   const hostPort = grpc.experimental.splitHostPort(path);
-  if (hostPort === null || hostPort.host === '') {
-    throw new TargetError(`cannot split "${path}" in target "${target}" into host and port`);
+  if (hostPort === null || hostPort.host === '' || /[\s/@]/.test(hostPort.host)) {
+    throw new TargetError(`cannot read "${path}" in target "${target}" as host:port (port a number from 1 to 65535)`);
   }
-  const port = hostPort.port ?? DNS_DEFAULT_PORT;
+  const port = checkedPort(hostPort.port, path);
   return {
     target,
     scheme: 'dns',
     dnsServer: authority === undefined || authority === '' ? null : authority,
     host: hostPort.host,
     port,
+    portDefaulted: hostPort.port === undefined,
     staticAddresses: isIP(hostPort.host) === 0 ? null : [formatHostPort(hostPort.host, port)],
   };
 }

@@ -16,6 +16,7 @@ export function jsonReport(report: ProbeReport): object {
     resolvedAddresses: report.resolvedAddresses,
     discovery: report.discovery,
     expected: { backends: report.expected.count, from: report.expected.from, evidence: report.expected.evidence },
+    defaultPort: report.defaultPort,
     skew: report.skew,
     diagnosis: report.diagnosis,
     gates: report.gates,

@@ -21,7 +21,8 @@ export function renderMarkdown(report: ProbeReport): string {
   lines.push(
     `Target \`${result.target}\`, LB policy ${result.lbPolicy ?? 'channel default'}, ${result.channels} channel(s), ` +
       `${result.rpcs.ok} ok / ${result.rpcs.failed} failed RPCs, ${result.rpcsPerSecond.toFixed(0)} RPC/s` +
-      (result.stopReason === 'interrupted' ? ' (interrupted)' : ''),
+      (result.stopReason === 'interrupted' ? ' (interrupted)' : '') +
+      (report.defaultPort === null ? '' : `; no port in the target: using ${report.defaultPort}, as gRPC does`),
     '',
   );
   const client = clientConfigText(result);

@@ -23,6 +23,8 @@ const EXPECTED_FROM: Readonly<Record<ProbeReport['skew']['expectedFrom'], string
   peers: 'peers seen',
   seen: 'seen',
 };
+/** Idle expected backends shown as rows; the rest are one "+N idle" row. */
+const IDLE_ROWS = 3;
 const SPARK_WIDTH = 30;
 
 /** The color of a verdict. */
@@ -54,6 +56,7 @@ export function renderTable(report: ProbeReport, options: TableOptions): string 
   );
   const client = clientConfigText(result);
   if (client !== null) lines.push(client);
+  if (report.defaultPort !== null) lines.push(`no port in the target: using ${report.defaultPort}, as gRPC does`);
   if (report.resolvedAddresses !== null) {
     lines.push(`resolves to ${report.resolvedAddresses.length} address${report.resolvedAddresses.length === 1 ? '' : 'es'}: ${report.resolvedAddresses.join(', ')}`);
   }
@@ -80,10 +83,14 @@ export function renderTable(report: ProbeReport, options: TableOptions): string 
   if (result.backends.length === 0 && skew.idleBackends === 0) {
     table.push([{ colSpan: head.length, content: 'no backend answered' }]);
   }
-  for (let idle = 0; idle < skew.idleBackends; idle += 1) {
+  const idleRows = skew.idleBackends <= IDLE_ROWS + 1 ? skew.idleBackends : IDLE_ROWS;
+  for (let idle = 0; idle < idleRows; idle += 1) {
     const row = ['(expected, no RPC)', '', '0', formatPercent(0), '', '', '', ''];
     if (showTimeline) row.push('');
     table.push(row);
+  }
+  if (idleRows < skew.idleBackends) {
+    table.push([{ colSpan: head.length, content: `+${skew.idleBackends - idleRows} idle (expected, no RPC)` }]);
   }
   lines.push(table.toString());
   const happened = eventLines(report.events);

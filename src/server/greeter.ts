@@ -1,6 +1,8 @@
 // The Greeter server shared by `serve`, the lab and the tests: replies with its hostname,
 // reports health, can be slowed down, and drains gracefully or dies abruptly on demand.
+import diagnosticsChannel from 'node:diagnostics_channel';
 import { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
 import grpc from '@grpc/grpc-js';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
@@ -80,6 +82,8 @@ export class GreeterServer extends EventEmitter {
   private readonly reportHostname: boolean;
   private readonly headers = new grpc.Metadata();
   private readonly credentials: grpc.ServerCredentials;
+  /** Accepted TCP connections still open, to destroy when a drain runs out of time. */
+  private readonly sockets = new Set<Socket>();
   /** RPCs answered so far. */
   rpcsServed = 0;
   /** RPCs whose client went away (cancel or deadline) before the delayed reply. */
@@ -129,10 +133,12 @@ export class GreeterServer extends EventEmitter {
    * @throws BindError naming the address when it is in use or cannot be bound.
    */
   start(): Promise<void> {
+    diagnosticsChannel.subscribe('net.server.socket', this.onSocket);
     const address = this.host.includes(':') ? `[${this.host}]:${this.requestedPort}` : `${this.host}:${this.requestedPort}`;
     return new Promise((resolve, reject) => {
       this.server.bindAsync(address, this.credentials, (error, port) => {
         if (error !== null) {
+          diagnosticsChannel.unsubscribe('net.server.socket', this.onSocket);
           const code = /\b(EADDRINUSE|EADDRNOTAVAIL|EACCES)\b/.exec(error.message)?.[1] ?? null;
           reject(new BindError(address, code, code === null ? (error.message.split('\n')[0] ?? error.message) : BIND_REASONS[code]!));
           return;
@@ -152,19 +158,35 @@ export class GreeterServer extends EventEmitter {
   }
 
   /**
+   * Node's `net.server.socket` diagnostics channel (Node docs, "Built-in channels"): grpc-js
+   * keeps its sockets to itself, and after a graceful HTTP/2 close a session's destroy only
+   * ends the socket's writable side (Node http2 core.js `finishSessionClose`), so a frozen or
+   * silent client would hold the connection, and the process, open forever.
+   */
+  private readonly onSocket = (message: unknown): void => {
+    const socket = (message as { socket?: Socket }).socket;
+    if (socket === undefined || this.boundPort === 0 || socket.localPort !== this.boundPort) return;
+    const local = (socket.localAddress ?? '').replace(/^::ffff:/, '');
+    if (this.host !== '0.0.0.0' && this.host !== '::' && local !== this.host) return;
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+  };
+
+  /**
    * Graceful stop: NOT_SERVING, stop accepting, send GOAWAY, let in-flight RPCs finish for up
-   * to `drainMs`, then force-close what is left.
+   * to `drainMs`, then force-close what is left, connections of silent or frozen clients too.
    * @returns `drained` when every RPC finished in time, `forced` otherwise.
    */
   drain(drainMs: number): Promise<'drained' | 'forced'> {
     this.setServing(false);
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
-        this.server.forceShutdown();
+        this.kill();
         resolve('forced');
       }, drainMs);
       this.server.tryShutdown(() => {
         clearTimeout(timer);
+        this.stopWatchingSockets();
         resolve('drained');
       });
     });
@@ -173,6 +195,13 @@ export class GreeterServer extends EventEmitter {
   /** Abrupt stop: every connection is closed at once, in-flight RPCs fail (like a killed pod). */
   kill(): void {
     this.server.forceShutdown();
+    for (const socket of this.sockets) socket.destroy();
+    this.stopWatchingSockets();
+  }
+
+  private stopWatchingSockets(): void {
+    this.sockets.clear();
+    diagnosticsChannel.unsubscribe('net.server.socket', this.onSocket);
   }
 
   private readonly sayHello = (

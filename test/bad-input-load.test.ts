@@ -1,0 +1,52 @@
+// Bad load and gate flags of `run`: exit 2, one line naming the flag, no stack, in time.
+import { badInputSuite, type BadInput } from './bad-input.js';
+
+const T = ['run', '-t', '127.0.0.1:1', '-n', '1'];
+const target = (...args: string[]): string[] => [...T, ...args];
+
+const cases: BadInput[] = [
+  { args: ['run', '--total', 'many'], names: /--total/ },
+  { args: ['run', '--total', '0'], names: /--total/ },
+  { args: ['run', '--total', '1.5'], names: /--total/ },
+  { args: ['run', '-z', '30'], names: /--duration.*unit/ },
+  { args: ['run', '--duration', 'soon'], names: /--duration/ },
+  { args: ['run', '-z', '25d'], names: /--duration.*2147483647 ms/ },
+  { args: ['run', '--duration', '0s'], names: /--duration/ },
+  { args: ['run', '-t', '127.0.0.1:1', '--total', '5', '--duration', '1s'], names: /--total and --duration/ },
+  { args: target('--concurrency', '0'), names: /--concurrency/ },
+  { args: target('-c', 'lots'), names: /--concurrency/ },
+  { args: target('--channels', '0'), names: /--channels/ },
+  { args: target('--channels', '4', '--concurrency', '2'), names: /--channels \(4\) cannot exceed --concurrency/ },
+  { args: target('--rps', '0'), names: /--rps/ },
+  { args: target('--rps', '-1'), names: /--rps/ },
+  { args: target('--rps', '1e-9'), names: /--rps.*2147483647 ms/ },
+  { args: target('--rps', 'fast'), names: /--rps/ },
+  { args: target('--rps', 'Infinity'), names: /--rps/ },
+  { args: target('--warmup', '-1'), names: /--warmup/ },
+  { args: target('--warmup', '25d'), names: /--warmup.*2147483647 ms/ },
+  { args: target('--warmup', 'soon'), names: /--warmup/ },
+  { args: target('--interval', '0.0001ms'), names: /--interval.*1ms/ },
+  { args: target('--interval', '30d'), names: /--interval.*2147483647 ms/ },
+  { args: target('--interval', '0s'), names: /--interval/ },
+  { args: target('--deadline-ms', '0'), names: /--deadline-ms/ },
+  { args: target('--deadline-ms', '4e14'), names: /--deadline-ms/ },
+  { args: target('--deadline-ms', '400000000000000'), names: /--deadline-ms.*2147483647 ms/ },
+  { args: target('--deadline-ms', '2147483648'), names: /--deadline-ms.*2147483647 ms/ },
+  { args: target('--lb-policy', 'least_request'), names: /--lb-policy/ },
+  { args: target('--expect-backends', '20000'), names: /--expect-backends.*10000/ },
+  { args: target('--expect-backends', '0'), names: /--expect-backends/ },
+  { args: target('--max-skew', '0'), names: /--max-skew/ },
+  { args: target('--max-skew', 'x'), names: /--max-skew/ },
+  { args: target('--min-backends', '0'), names: /--min-backends/ },
+  { args: target('--expect', 'wobbly'), names: /--expect/ },
+  { args: target('--max-error-rate', '5'), names: /--max-error-rate/ },
+  { args: target('--max-error-rate', '-0.1'), names: /--max-error-rate/ },
+  { args: target('-o', 'yaml'), names: /--output/ },
+  { args: target('--bogus'), names: /--bogus/ },
+  { args: ['run', 'extra'], names: /too many arguments for 'run'/ },
+  { args: target('--replicas', '3'), names: /--replicas only applies to the lab/ },
+  { args: ['run', '--lb-policy', 'round_robin'], names: /--lb-policy needs --target/ },
+  { args: ['run', '--expect-backends', '3'], names: /--expect-backends needs --target/ },
+];
+
+badInputSuite('bad load and gate flags (spawned)', cases);
