@@ -64,7 +64,7 @@ const KNOWN_FIELDS = new Set([
   'schemaVersion', 'tool', 'client', 'target', 'lbPolicy', 'channels', 'concurrency', 'rps', 'deadlineMs', 'startedAt',
   'stopReason', 'rpcs', 'errors', 'backends', 'peers', 'latencyMs', 'histogram', 'elapsedMs', 'rpcsPerSecond',
   'channelMatrix', 'timeline', 'sources', 'events', 'resolvedAddresses', 'skew', 'diagnosis', 'gates', 'channelArgs',
-  'serviceConfig', 'discovery', 'expected',
+  'serviceConfig', 'discovery', 'expected', 'defaultPort',
 ]);
 
 /** Distinct (status, details) failures kept in a merged result, as in a single run. */
