@@ -30,6 +30,8 @@ const cases: BadInput[] = [
   { args: run(...T), env: { GITHUB_STEP_SUMMARY: folder }, names: /GITHUB_STEP_SUMMARY .*is a folder/ },
   // serve and lab
   { args: ['serve', '--port', '70000'], names: /--port/ },
+  { args: ['serve', '--tls-cert', 'package.json', '--tls-key', tls('server.key')], names: /--tls-cert package\.json: not a PEM certificate/ },
+  { args: ['serve', '--tls-cert', tls('server.pem'), '--tls-key', tls('client.key')], names: /--tls-cert .*server\.pem and --tls-key .*client\.key do not belong together/ },
   { args: ['serve', '--port', '-1'], names: /--port|-p/ },
   { args: ['serve', '--hostname', ''], names: /--hostname.*printable ASCII/ },
   { args: ['serve', '--hostname', 'pod é'], names: /--hostname.*printable ASCII/ },

@@ -1,4 +1,4 @@
-// Bad targets and metadata: exit 2, one line naming --target or -H, no stack, in time.
+// Bad targets, metadata and call flags: exit 2, one line naming the flag, no stack, in time.
 import { badInputSuite, type BadInput } from './bad-input.js';
 
 const run = (...args: string[]): string[] => ['run', '-n', '1', ...args];
@@ -34,6 +34,18 @@ const cases: BadInput[] = [
   { args: run(...T, '-H', 'x-team:a\r\nb'), names: /-H, --metadata.*LF/ },
   { args: run(...T, '-H', 'x-trace-bin:!!!'), names: /-H, --metadata.*base64/ },
   { args: run(...T, '-H', 'x-trace-bin:A'), names: /-H, --metadata.*base64/ },
+  // The call: method, proto, request, identity (issue 8's flags)
+  { args: run(...T, '--call', 'nope'), names: /--call/ },
+  { args: run(...T, '--proto', '/nonexistent.proto', '--call', 'a.B/C'), names: /--proto/ },
+  { args: run(...T, '--protoset', 'package.json', '--call', 'a.B/C'), names: /--protoset: package\.json/ },
+  { args: run(...T, '-d', '{bad'), names: /--data: not JSON/ },
+  { args: run(...T, '-d', '{"nme":1}'), names: /--data: unknown field "nme"/ },
+  { args: run(...T, '-D', '/nonexistent.json'), names: /--data-file/ },
+  { args: run(...T, '--backend-from', 'wat'), names: /--backend-from/ },
+  { args: run(...T, '--reflect-metadata', 'connection:close', '--call', 'a.B/C'), names: /--reflect-metadata.*reserved/ },
+  { args: run(...T, '--channel-arg', 'nope=1'), names: /--channel-arg/ },
+  { args: run(...T, '--service-config', '{x'), names: /--service-config/ },
+  { args: run(...T, '--discover', '-1'), names: /--discover/ },
 ];
 
-badInputSuite('bad targets and metadata (spawned)', cases);
+badInputSuite('bad targets, metadata and calls (spawned)', cases);

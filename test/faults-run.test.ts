@@ -60,16 +60,24 @@ describe('backends that die mid-run (spawned)', { concurrency: 2 }, () => {
   });
   after(() => stopServers(survivor));
 
+  /** Kills `doomed` once the run's progress line shows some RPCs done (not on a clock: start-up varies). */
+  const killWhenRunning = (doomed: ChildProcess) => (text: string): void => {
+    if (/: [1-9]\d*\/\d+ RPCs/.test(text) && doomed.exitCode === null && !doomed.killed) doomed.kill('SIGKILL');
+  };
+
   it('one backend SIGKILLed: the run goes on over the other and saves every RPC', async () => {
     const doomed = await serveProcess('doomed');
     const file = outFile('one-killed.json');
     const target = `ipv4:${survivor[0]!.address},${doomed.address}`;
-    setTimeout(() => doomed.child.kill('SIGKILL'), 1200);
-    const outcome = await runCli(['run', '-t', target, '--lb-policy', 'round_robin', '-n', '300', '--rps', '100', '--deadline-ms', '500', '-q', '-o', 'json', '--out', file]);
+    const outcome = await runCli(['run', '-t', target, '--lb-policy', 'round_robin', '-n', '500', '--rps', '100', '--deadline-ms', '500', '-o', 'json', '--out', file], {
+      onStderr: killWhenRunning(doomed.child),
+    });
+    doomed.child.kill('SIGKILL');
     assert.equal(outcome.signal, null);
     assert.equal(outcome.code, 0, outcome.stderr);
+    assert.ok(doomed.child.killed);
     const json = JSON.parse(readFileSync(file, 'utf8'));
-    assert.equal(json.rpcs.total, 300);
+    assert.equal(json.rpcs.total, 500);
     const byName = Object.fromEntries(json.backends.map((backend: { name: string; rpcs: number }) => [backend.name, backend.rpcs]));
     assert.ok(byName.doomed > 0, 'the doomed backend answered before it died');
     assert.ok(byName['survivor-1'] > byName.doomed, JSON.stringify(byName));
@@ -78,12 +86,14 @@ describe('backends that die mid-run (spawned)', { concurrency: 2 }, () => {
   it('every backend killed: the run ends on its count, failures counted, the report saved', async () => {
     const doomed = await serveProcess('only');
     const file = outFile('all-killed.json');
-    setTimeout(() => doomed.child.kill('SIGKILL'), 1200);
-    const outcome = await runCli(['run', '-t', doomed.address, '-n', '250', '--rps', '100', '--deadline-ms', '500', '-q', '-o', 'json', '--out', file]);
+    const outcome = await runCli(['run', '-t', doomed.address, '-n', '500', '--rps', '100', '--deadline-ms', '500', '-o', 'json', '--out', file], {
+      onStderr: killWhenRunning(doomed.child),
+    });
+    doomed.child.kill('SIGKILL');
     assert.equal(outcome.signal, null);
     assert.equal(outcome.code, 0, outcome.stderr);
     const json = JSON.parse(readFileSync(file, 'utf8'));
-    assert.equal(json.rpcs.total, 250);
+    assert.equal(json.rpcs.total, 500);
     assert.ok(json.rpcs.ok > 0 && json.rpcs.failed > 0, JSON.stringify(json.rpcs));
     assert.ok((json.rpcs.byStatus.UNAVAILABLE ?? 0) > 0, JSON.stringify(json.rpcs.byStatus));
   });
@@ -111,7 +121,7 @@ describe('servers that do not speak gRPC, and TLS mix-ups (spawned)', { concurre
   it('a port that accepts TCP and closes: exit 3 in one line, the report still printed', async () => {
     const outcome = await runCli(['run', '-t', addressOf(closer), '-n', '3', '--deadline-ms', '1000', '-q']);
     assert.equal(outcome.code, 3, outcome.stderr);
-    assert.match(oneLine(outcome.stderr), /no RPC to 127\.0\.0\.1:\d+ succeeded \(3 failed\): 14 UNAVAILABLE/);
+    assert.match(oneLine(outcome.stderr), /no RPC to 127\.0\.0\.1:\d+ succeeded \(3 failed\): target unavailable: 14 UNAVAILABLE/);
     assert.match(outcome.stdout, /RPCs 0 ok, 3 failed/);
   });
 

@@ -6,7 +6,7 @@ import { Command } from 'commander';
 import { BindError, GreeterServer } from '../server/greeter.js';
 import { EXIT, UsageError } from './errors.js';
 import { SIGNAL_DEDUP_MS } from './interrupt.js';
-import { readCertificates, readPrivateKey } from './tls-files.js';
+import { checkKeyPair, readCertificates, readPrivateKey } from './tls-files.js';
 import * as parse from './parse.js';
 
 /** The flags of `serve` as commander parses them. */
@@ -71,6 +71,7 @@ function serverCredentials(flags: ServeFlags): grpc.ServerCredentials {
   if (flags.tlsCert === undefined || flags.tlsKey === undefined) throw new UsageError('--tls-cert and --tls-key go together');
   const certChain = readCertificates('--tls-cert', flags.tlsCert);
   const privateKey = readPrivateKey('--tls-key', flags.tlsKey);
+  checkKeyPair(`--tls-cert ${flags.tlsCert}`, certChain, `--tls-key ${flags.tlsKey}`, privateKey);
   try {
     return grpc.ServerCredentials.createSsl(null, [{ cert_chain: certChain, private_key: privateKey }], false);
   } catch (error) {

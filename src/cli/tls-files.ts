@@ -55,6 +55,19 @@ export function readPrivateKey(flag: string, file: string): Buffer {
 }
 
 /**
+ * Checks that a certificate chain belongs to a private key, as TLS will when it loads them.
+ * @param certWhat, keyWhat the flag and file, for the message.
+ * @throws UsageError naming both.
+ */
+export function checkKeyPair(certWhat: string, certChain: Buffer, keyWhat: string, privateKey: Buffer): void {
+  try {
+    createSecureContext({ cert: certChain, key: privateKey });
+  } catch (error) {
+    throw new UsageError(`${certWhat} and ${keyWhat} do not belong together: ${(error as Error).message}`);
+  }
+}
+
+/**
  * Reads and checks the TLS files; null without --tls.
  * @throws UsageError naming the flag and file: unreadable, not PEM, unparsable, or a --cert
  *   that does not belong to the --key.
@@ -65,11 +78,7 @@ export function tlsConfigFrom(flags: TlsFlags): TlsConfig | null {
   const certChain = flags.cert === undefined ? undefined : readCertificates('--cert', flags.cert);
   const privateKey = flags.key === undefined ? undefined : readPrivateKey('--key', flags.key);
   if (certChain !== undefined && privateKey !== undefined) {
-    try {
-      createSecureContext({ cert: certChain, key: privateKey });
-    } catch (error) {
-      throw new UsageError(`--cert ${flags.cert} and --key ${flags.key} do not belong together: ${(error as Error).message}`);
-    }
+    checkKeyPair(`--cert ${flags.cert}`, certChain, `--key ${flags.key}`, privateKey);
   }
   return { rootCerts, certChain, privateKey, serverName: flags.serverName };
 }
