@@ -54,7 +54,9 @@ export function runCli(
     stdin?: string;
   } = {},
 ): Promise<CliOutcome> {
-  const env = { ...process.env, ...options.env };
+  // The wide table layout these tests' patterns read (`name │ peer`); the reflow to a
+  // narrow terminal has its own tests (terminal-fit.test.ts), which set COLUMNS themselves.
+  const env: NodeJS.ProcessEnv = { ...process.env, COLUMNS: '200', ...options.env };
   delete env.GRPC_NODE_USE_ALTERNATIVE_RESOLVER;
   if (options.env?.GRPC_NODE_USE_ALTERNATIVE_RESOLVER !== undefined) {
     env.GRPC_NODE_USE_ALTERNATIVE_RESOLVER = options.env.GRPC_NODE_USE_ALTERNATIVE_RESOLVER;

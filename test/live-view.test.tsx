@@ -38,4 +38,17 @@ describe('LiveView', () => {
     assert.match(view.lastFrame() ?? '', /1\.5\/30 s, 10 RPCs/);
     view.unmount();
   });
+
+  it('at 80x20 with 30 backends stays under 20 rows and 80 columns: the busiest backends, then +N more', () => {
+    const backends = Array.from({ length: 30 }, (_, index) => ({ name: `greeter-7d4b9c6f8-pod${String(index).padStart(2, '0')}`, rpcs: 100 + index }));
+    const view = render(<LiveView title={`ipv4:${backends.map((_, index) => `10.0.0.${index}:50051`).join(',')}`} snapshot={snapshot(3000, backends)} color={false} rows={20} columns={80} />);
+    const lines = (view.lastFrame() ?? '').split('\n');
+    assert.ok(lines.length < 20, `${lines.length} rows`);
+    for (const line of lines) assert.ok([...line].length <= 80, line);
+    const more = lines.find((line) => line.startsWith('+'));
+    assert.match(more ?? '', /^\+14 more \(\d+ RPCs\)$/, 'two header rows, 16 backends, one +N more row, one row free');
+    assert.match(lines.join('\n'), /pod29/, 'the busiest is shown');
+    assert.doesNotMatch(lines.join('\n'), /pod00/, 'the least busy is folded');
+    view.unmount();
+  });
 });

@@ -44,3 +44,25 @@ describe('planOutput and -o html', () => {
     assert.equal(planOutput({ output: 'html', out: 'report.html' }, {}, tty).format, 'html');
   });
 });
+
+describe('planOutput: terminal size, TERM=dumb, FORCE_COLOR', () => {
+  it('fits stdout\'s columns, else COLUMNS, else 80; the live view stderr\'s rows, else LINES, else 24', () => {
+    assert.equal(planOutput({ output: 'table' }, { COLUMNS: '120' }, { ...tty, columns: 100, rows: 40 }).columns, 100);
+    assert.equal(planOutput({ output: 'table' }, { COLUMNS: '120' }, piped).columns, 120);
+    assert.equal(planOutput({ output: 'table' }, { COLUMNS: 'wide' }, piped).columns, 80);
+    assert.equal(planOutput({ output: 'table' }, {}, { ...tty, rows: 40 }).rows, 40);
+    assert.equal(planOutput({ output: 'table' }, { LINES: '30' }, piped).rows, 30);
+    assert.equal(planOutput({ output: 'table' }, {}, piped).rows, 24);
+  });
+  it('gives TERM=dumb the plain progress lines', () => {
+    assert.equal(planOutput({ output: 'table' }, { TERM: 'dumb' }, tty).live, false);
+  });
+  it('FORCE_COLOR=0 turns colors off, FORCE_COLOR=1 on even in a pipe; --no-color wins', () => {
+    const off = planOutput({ output: 'table' }, { FORCE_COLOR: '0' }, tty);
+    assert.equal(off.color, false);
+    assert.equal(off.liveColor, false);
+    assert.equal(planOutput({ output: 'table' }, { FORCE_COLOR: '1' }, piped).color, true);
+    assert.equal(planOutput({ output: 'table' }, { FORCE_COLOR: '1', NO_COLOR: '1' }, piped).color, true, 'FORCE_COLOR is the more specific ask');
+    assert.equal(planOutput({ output: 'table', color: false }, { FORCE_COLOR: '1' }, tty).color, false);
+  });
+});

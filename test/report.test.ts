@@ -37,8 +37,10 @@ describe('the table reporter', () => {
   it('draws the per-backend timeline as a sparkline', () => {
     assert.match(text, /over time \(1 s\/cell\)/);
     // abcde 60,60,30 and klmno 0,20,30 on one scale (peak 60): a gap where klmno had nothing.
-    assert.match(text, /abcde[^\n]*██▄/);
-    assert.match(text, /klmno[^\n]*│  ▃▄/); // cell padding, then a gap for the idle first second
+    // The run ended 0.5 s into the third interval: marked partial, not drawn as a drop.
+    assert.match(text, /abcde[^\n]*██╎/);
+    assert.match(text, /klmno[^\n]*│  ▃╎/); // cell padding, then a gap for the idle first second
+    assert.match(text, /╎ the last interval is partial \(0\.50 s of 1 s, 60 RPCs\)/);
   });
   it('has no escape codes without color, and colors the verdict with it', () => {
     assert.doesNotMatch(text, /\u001b\[/);

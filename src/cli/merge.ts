@@ -37,7 +37,7 @@ export function registerMerge(program: Command): void {
     .option('--expect-backends <n>', 'backends that should answer (default: the largest --expect-backends among the inputs)', parse.integerAtLeast(1))
     .addOption(new Option('-o, --output <format>', 'report format on stdout; html needs --out (a self-contained page)').choices(OUTPUT_FORMATS).default('table'))
     .option('--out <file>', 'write the report, in the chosen format, to this file; stdout then shows the table')
-    .option('--no-color', 'no colors (NO_COLOR is honoured too)')
+    .option('--no-color', 'no colors (NO_COLOR and FORCE_COLOR=0 too; FORCE_COLOR=1 forces them)')
     .addHelpText('after', EXAMPLES)
     .action(async (files: string[], flags: MergeFlags) => {
       process.exitCode = await mergeCommand(files, flags);
@@ -108,7 +108,7 @@ export async function mergeCommand(files: readonly string[], flags: MergeFlags):
   const plan = planOutput({ ...flags, quiet: true });
   const json = (): object => ({ ...merged.carried, ...jsonReport(report) });
   emitReport(plan, {
-    table: () => renderTable(report, { color: plan.color }),
+    table: () => renderTable(report, { color: plan.color, width: plan.columns }),
     json: () => JSON.stringify(json(), null, plan.compactJson ? undefined : 2) + '\n',
     markdown: () => renderMarkdown(report),
     html: () => renderRunHtml(report, json()),

@@ -25,12 +25,16 @@ export interface OutputPlan {
   readonly format: OutputFormat;
   readonly outFile: string | null;
   readonly quiet: boolean;
-  /** ANSI colors in the table: stdout is a terminal, no NO_COLOR, no --no-color. */
+  /** ANSI colors in the table: see {@link colorWanted}, with stdout's terminal. */
   readonly color: boolean;
-  /** Colors in the live view (on stderr): no NO_COLOR, no --no-color. */
+  /** Colors in the live view (on stderr): see {@link colorWanted}. */
   readonly liveColor: boolean;
-  /** The ink live view: stderr is a terminal, not CI, not JSON, not quiet. */
+  /** The ink live view: stderr is a terminal that can move its cursor (TERM is not `dumb`), not CI, not JSON, not quiet. */
   readonly live: boolean;
+  /** Columns the report must fit in: stdout's, else `COLUMNS`, else {@link DEFAULT_COLUMNS}. */
+  readonly columns: number;
+  /** Rows of stderr's terminal, which the live view stays within: else `LINES`, else {@link DEFAULT_ROWS}. */
+  readonly rows: number;
   /** `GITHUB_STEP_SUMMARY`: a file the markdown report is appended to. */
   readonly stepSummary: string | null;
   /** Plain progress line period, ms. */
@@ -42,34 +46,66 @@ export interface OutputPlan {
 /** Plain progress: one line per this many ms. */
 export const PROGRESS_LINE_MS = 2000;
 
-/** Which of our output streams are terminals. */
+/** Width when neither the terminal nor COLUMNS says. */
+export const DEFAULT_COLUMNS = 80;
+/** Height when neither the terminal nor LINES says. */
+export const DEFAULT_ROWS = 24;
+
+/** Which of our output streams are terminals, and their size when known. */
 export interface Terminals {
   readonly stdout: boolean;
   readonly stderr: boolean;
+  /** stdout's columns when it is a terminal. */
+  readonly columns?: number;
+  /** stderr's rows when it is a terminal. */
+  readonly rows?: number;
+}
+
+function positiveInteger(text: string | undefined): number | null {
+  const value = Number(text);
+  return text !== undefined && Number.isInteger(value) && value > 0 ? value : null;
 }
 
 /**
- * Decides the plan. NO_COLOR (any non-empty value, no-color.org) turns colors off everywhere.
+ * Whether to color a stream, in this order: `--no-color` off; `FORCE_COLOR` `0`/`false` off,
+ * any other value on (as Node and chalk read it, even when not a terminal); `NO_COLOR` with
+ * any non-empty value off (no-color.org); else on only for a terminal.
+ */
+export function colorWanted(flags: OutputFlags, env: NodeJS.ProcessEnv, terminal: boolean): boolean {
+  if (flags.color === false) return false;
+  if (env.FORCE_COLOR !== undefined) return !['0', 'false'].includes(env.FORCE_COLOR.toLowerCase());
+  if ((env.NO_COLOR ?? '') !== '') return false;
+  return terminal;
+}
+
+/**
+ * Decides the plan.
  * @param terminals default: what process.stdout / process.stderr say.
  * @throws UsageError for `-o html` without `--out` (a page is a file to open, not terminal text).
  */
 export function planOutput(
   flags: OutputFlags,
   env: NodeJS.ProcessEnv = process.env,
-  terminals: Terminals = { stdout: process.stdout.isTTY === true, stderr: process.stderr.isTTY === true },
+  terminals: Terminals = {
+    stdout: process.stdout.isTTY === true,
+    stderr: process.stderr.isTTY === true,
+    columns: process.stdout.isTTY === true ? process.stdout.columns : undefined,
+    rows: process.stderr.isTTY === true ? process.stderr.rows : undefined,
+  },
 ): OutputPlan {
   if (flags.output === 'html' && flags.out === undefined) {
     throw new UsageError('-o html needs --out FILE: the page is a file to open in a browser (stdout still shows the table)');
   }
-  const noColor = (env.NO_COLOR ?? '') !== '' || flags.color === false;
   const quiet = flags.quiet ?? false;
   return {
     format: flags.output,
     outFile: flags.out ?? null,
     quiet,
-    color: !noColor && terminals.stdout,
-    liveColor: !noColor,
-    live: terminals.stderr && env.CI === undefined && flags.output !== 'json' && !quiet,
+    color: colorWanted(flags, env, terminals.stdout),
+    liveColor: colorWanted(flags, env, true),
+    live: terminals.stderr && env.TERM !== 'dumb' && env.CI === undefined && flags.output !== 'json' && !quiet,
+    columns: (terminals.stdout ? positiveInteger(String(terminals.columns)) : null) ?? positiveInteger(env.COLUMNS) ?? DEFAULT_COLUMNS,
+    rows: (terminals.stderr ? positiveInteger(String(terminals.rows)) : null) ?? positiveInteger(env.LINES) ?? DEFAULT_ROWS,
     stepSummary: env.GITHUB_STEP_SUMMARY !== undefined && env.GITHUB_STEP_SUMMARY !== '' ? env.GITHUB_STEP_SUMMARY : null,
     progressEveryMs: PROGRESS_LINE_MS,
     compactJson: !terminals.stdout,
@@ -96,7 +132,7 @@ export async function startProgress(plan: OutputPlan): Promise<Progress> {
     return {
       follow(title, snapshot) {
         if (stopped) return;
-        if (handle === null) handle = startLiveView(process.stderr, title, snapshot, plan.liveColor);
+        if (handle === null) handle = startLiveView(process.stderr, title, snapshot, { color: plan.liveColor, rows: plan.rows });
         else handle.follow(title, snapshot);
       },
       stop() {
@@ -106,18 +142,21 @@ export async function startProgress(plan: OutputPlan): Promise<Progress> {
       },
     };
   }
-  let title = '';
+  // The title (a target can be a long ipv4: list) once per run, then short lines under it.
   let source: (() => ProgressSnapshot) | null = null;
+  let stopped = false;
   const timer = setInterval(() => {
-    if (source !== null) process.stderr.write(formatProgressLine(title, source()) + '\n');
+    if (source !== null) process.stderr.write(formatProgressLine('', source()) + '\n');
   }, plan.progressEveryMs);
   timer.unref();
   return {
-    follow(nextTitle, snapshot) {
-      title = nextTitle;
+    follow(title, snapshot) {
+      if (stopped) return;
+      process.stderr.write(`${title}\n`);
       source = snapshot;
     },
     stop() {
+      stopped = true;
       clearInterval(timer);
       source = null;
     },

@@ -133,7 +133,7 @@ export function registerRun(program: Command): void {
     .addOption(new Option('-o, --output <format>', 'report format on stdout; html needs --out (a self-contained page)').choices(OUTPUT_FORMATS).default('table'))
     .option('--out <file>', 'write the report, in the chosen format, to this file; stdout then shows the table')
     .option('-q, --quiet', 'no progress on stderr')
-    .option('--no-color', 'no colors (NO_COLOR is honoured too)')
+    .option('--no-color', 'no colors (NO_COLOR and FORCE_COLOR=0 too; FORCE_COLOR=1 forces them)')
     .option('--replicas <n>', `lab only: Greeter pods (default 3, at most ${parse.MAX_LAB_REPLICAS})`, parse.integerBetween(1, parse.MAX_LAB_REPLICAS, ': lab pods take 127.0.10.2 upwards'))
     .option('--setups <list>', `lab only: setups to compare (default all): ${SETUPS.join(',')}`, parse.listOf(SETUPS))
     .addOption(new Option('--clusterip-mode <mode>', 'lab only: how the VIP picks a pod per connection (default iptables)').choices(['iptables', 'ipvs-rr']))
@@ -297,7 +297,7 @@ async function sweepIfPinned(result: RunResult, options: ProbeOptions, connectio
 
 function renderingsOf(report: ProbeReport, plan: OutputPlan): Renderings {
   return {
-    table: () => renderTable(report, { color: plan.color }),
+    table: () => renderTable(report, { color: plan.color, width: plan.columns }),
     json: () => renderJson(report, { compact: plan.compactJson }),
     markdown: () => renderMarkdown(report),
     html: () => renderRunHtml(report),
@@ -373,7 +373,7 @@ async function runLab(flags: RunFlags, plan: OutputPlan): Promise<number> {
     });
     progress.stop();
     const written = emitReport(plan, {
-      table: () => renderLabTable(comparison, { color: plan.color }),
+      table: () => renderLabTable(comparison, { color: plan.color, width: plan.columns }),
       json: () => renderLabJson(comparison),
       markdown: () => renderLabMarkdown(comparison),
       html: () => renderLabHtml(comparison),

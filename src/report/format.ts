@@ -1,5 +1,5 @@
 // Small text helpers shared by the reporters: bars, sparklines, numbers, optional color.
-import { inspect } from 'node:util';
+import { inspect, stripVTControlCharacters } from 'node:util';
 
 const EIGHTHS = ['', '\u258f', '\u258e', '\u258d', '\u258c', '\u258b', '\u258a', '\u2589'];
 const SPARKS = ['\u2581', '\u2582', '\u2583', '\u2584', '\u2585', '\u2586', '\u2587', '\u2588'];
@@ -81,4 +81,56 @@ export function eventLines(events: readonly { readonly atMs: number; readonly de
   const lines = events.slice(0, EVENTS_SHOWN).map((event) => `${`+${(event.atMs / 1000).toFixed(1)} s`.padStart(8)}  ${event.detail}`);
   if (events.length > EVENTS_SHOWN) lines.push(`     ... ${events.length - EVENTS_SHOWN} more events (all in -o json)`);
   return lines;
+}
+
+/** Cells a line takes on a terminal: escape codes take none; our text is otherwise one cell per code point. */
+export function displayWidth(text: string): number {
+  return [...stripVTControlCharacters(text)].length;
+}
+
+/**
+ * `line` word-wrapped to `width` cells, continuation lines indented by `indent`; a word longer
+ * than a line is cut. Escape codes are kept and take no width.
+ */
+export function wrapLine(line: string, width: number, indent = '  '): string[] {
+  if (displayWidth(line) <= width) return [line];
+  const lines: string[] = [];
+  let current = '';
+  const room = (): number => width - displayWidth(current);
+  for (const word of line.split(' ')) {
+    const separator = current === '' || current === indent ? '' : ' ';
+    if (displayWidth(word) + separator.length <= room()) {
+      current += separator + word;
+      continue;
+    }
+    if (current.trim() !== '') lines.push(current.trimEnd());
+    current = lines.length === 0 ? '' : indent;
+    let rest = word;
+    while (displayWidth(rest) > room()) {
+      const cut = [...stripVTControlCharacters(rest)].slice(0, room()).join('');
+      lines.push(current + cut);
+      rest = rest.slice(cut.length);
+      current = indent;
+    }
+    current += rest;
+  }
+  if (current.trim() !== '') lines.push(current.trimEnd());
+  return lines;
+}
+
+/** Every line of `lines` wrapped to `width` (lines that fit, like fitted tables, unchanged). */
+export function fitLines(lines: readonly string[], width: number): string[] {
+  return lines.flatMap((line) => line.split('\n')).flatMap((line) => wrapLine(line, width));
+}
+
+/** The pod-name suffix people tell pods apart by (`greeter-7d4b9c6f8-x2k9p` -> `x2k9p`). */
+export function shortName(name: string): string {
+  const parts = name.split('-');
+  return parts.length >= 3 ? (parts[parts.length - 1] as string) : name;
+}
+
+/** {@link shortName} of each name when they stay distinct, else the names themselves. */
+export function shortNames(names: readonly string[]): string[] {
+  const short = names.map(shortName);
+  return new Set(short).size === short.length ? short : [...names];
 }

@@ -3,24 +3,72 @@
 import Table from 'cli-table3';
 import type { LabComparison, SetupOutcome } from '../lab/compare.js';
 import { jsonReport } from './json.js';
-import { bar, formatMs, formatPercent, paint } from './format.js';
+import { bar, displayWidth, fitLines, formatMs, formatPercent, paint, shortNames, wrapLine } from './format.js';
 import { verdictColor, type TableOptions } from './table.js';
 
-/** The pod-name suffix people tell pods apart by (`greeter-7d4b9c6f8-x2k9p` -> `x2k9p`). */
-function shortName(name: string): string {
-  const parts = name.split('-');
-  return parts.length >= 3 ? (parts[parts.length - 1] as string) : name;
-}
-
-function shares(outcome: SetupOutcome, backends: LabComparison['backends']): string {
+/** One line per pod: short name, bar of `barWidth` cells, share. */
+function shares(outcome: SetupOutcome, backends: LabComparison['backends'], barWidth: number): string {
   const byName = new Map(outcome.report.result.backends.map((backend) => [backend.name, backend.share]));
   const names = [...new Set([...backends.map((backend) => backend.name), ...byName.keys()])];
-  return names.map((name) => `${shortName(name).padEnd(6)}${bar(byName.get(name) ?? 0, 10).padEnd(10)} ${formatPercent(byName.get(name) ?? 0).padStart(7)}`).join('\n');
+  const short = shortNames(names);
+  const nameWidth = Math.max(...short.map((name) => name.length)) + 1;
+  return names
+    .map((name, index) => `${(short[index] as string).padEnd(nameWidth)}${bar(byName.get(name) ?? 0, barWidth).padEnd(barWidth)} ${formatPercent(byName.get(name) ?? 0).padStart(7)}`)
+    .join('\n');
+}
+
+const STYLE = (color: boolean): { head: string[]; border: string[] } => ({ head: color ? ['cyan'] : [], border: [] });
+
+/** One column per figure: 118 columns with three pods. */
+function wideLabTable(comparison: LabComparison, color: boolean): string {
+  const table = new Table({ head: ['setup', 'connects to', 'LB policy', 'hit', 'shares', 'skew', 'p50 ms', 'verdict'], style: STYLE(color) });
+  for (const outcome of comparison.setups) {
+    const { result, skew, diagnosis } = outcome.report;
+    table.push([
+      outcome.spec.setup,
+      outcome.spec.connectsTo,
+      outcome.spec.lbPolicy ?? 'default',
+      `${result.backends.length} of ${comparison.replicas}`,
+      shares(outcome, comparison.backends, 10),
+      skew.totalRpcs > 0 ? skew.skew.toFixed(2) : '-',
+      formatMs(result.latencyMs.p50),
+      paint(verdictColor(diagnosis.verdict), diagnosis.verdict, color),
+    ]);
+  }
+  return table.toString();
+}
+
+/** The same in `width` columns: setup over what it connects to and its policy, the figures stacked, shorter bars. */
+function narrowLabTable(comparison: LabComparison, color: boolean, width: number): string {
+  const verdictWidth = 8;
+  const figuresWidth = 8;
+  const barWidth = width >= 76 ? 10 : width >= 66 ? 6 : 3;
+  const names = shortNames(comparison.backends.map((backend) => backend.name));
+  const sharesWidth = Math.max(5, ...names.map((name) => name.length)) + 1 + barWidth + 8;
+  const setupWidth = Math.max(11, width - (verdictWidth + figuresWidth + sharesWidth) - 4 * 3 - 1);
+  const table = new Table({
+    head: ['setup\nconnects to\nLB policy', 'hit\nskew\np50 ms', 'shares', 'verdict'],
+    colWidths: [setupWidth + 2, figuresWidth + 2, sharesWidth + 2, verdictWidth + 2],
+    wordWrap: true,
+    wrapOnWordBoundary: false,
+    style: STYLE(color),
+  });
+  for (const outcome of comparison.setups) {
+    const { result, skew, diagnosis } = outcome.report;
+    table.push([
+      [outcome.spec.setup, outcome.spec.connectsTo, outcome.spec.lbPolicy ?? 'default'].join('\n'),
+      [`${result.backends.length} of ${comparison.replicas}`, skew.totalRpcs > 0 ? skew.skew.toFixed(2) : '-', formatMs(result.latencyMs.p50)].join('\n'),
+      shares(outcome, comparison.backends, barWidth),
+      paint(verdictColor(diagnosis.verdict), diagnosis.verdict, color),
+    ]);
+  }
+  return table.toString();
 }
 
 /** The comparison as text. Pure. */
 export function renderLabTable(comparison: LabComparison, options: TableOptions): string {
   const color = options.color;
+  const width = options.width ?? Infinity;
   const lines: string[] = [];
   lines.push(
     `${paint('bold', 'lab', color)}: ${comparison.replicas} Greeter pods: ` +
@@ -29,24 +77,8 @@ export function renderLabTable(comparison: LabComparison, options: TableOptions)
   if (!comparison.loopbackAliases) {
     lines.push('note: extra loopback addresses cannot be bound here (macOS?): every pod is on 127.0.0.1 with its own port');
   }
-  const table = new Table({
-    head: ['setup', 'connects to', 'LB policy', 'hit', 'shares', 'skew', 'p50 ms', 'verdict'],
-    style: { head: color ? ['cyan'] : [], border: [] },
-  });
-  for (const outcome of comparison.setups) {
-    const { result, skew, diagnosis } = outcome.report;
-    table.push([
-      outcome.spec.setup,
-      outcome.spec.connectsTo,
-      outcome.spec.lbPolicy ?? 'default',
-      `${result.backends.length} of ${comparison.replicas}`,
-      shares(outcome, comparison.backends),
-      skew.totalRpcs > 0 ? skew.skew.toFixed(2) : '-',
-      formatMs(result.latencyMs.p50),
-      paint(verdictColor(diagnosis.verdict), diagnosis.verdict, color),
-    ]);
-  }
-  lines.push(table.toString());
+  const wide = wideLabTable(comparison, color);
+  lines.push(wide.split('\n').every((line) => displayWidth(line) <= width) ? wide : narrowLabTable(comparison, color, width));
   for (const outcome of comparison.setups) {
     const { result, diagnosis } = outcome.report;
     const failed = result.rpcs.failed > 0 ? ` (${result.rpcs.failed} RPCs failed)` : '';
@@ -56,8 +88,8 @@ export function renderLabTable(comparison: LabComparison, options: TableOptions)
   if (calls !== undefined) lines.push(`each setup: one fresh channel, ${calls} RPCs`);
   for (const skipped of comparison.skipped) lines.push(`skipped ${skipped.setup}: ${skipped.reason}`);
   if (comparison.interrupted) lines.push(paint('yellow', 'interrupted: partial results', color));
-  lines.push('', wrap(meaning(comparison), 100));
-  return lines.join('\n') + '\n';
+  lines.push('', ...wrapLine(meaning(comparison), Math.min(width, 100), ''));
+  return fitLines(lines, width).join('\n') + '\n';
 }
 
 /** The paragraph under the table: what the rows mean for a real cluster, and the fixes. */
@@ -87,21 +119,6 @@ export function meaning(comparison: LabComparison): string {
   }
   sentences.push('Point `grpclb-probe run --target` at your own Service to see which of these you have.');
   return sentences.join(' ');
-}
-
-function wrap(text: string, width: number): string {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(' ')) {
-    if (line.length + word.length + 1 > width && line !== '') {
-      lines.push(line);
-      line = word;
-    } else {
-      line = line === '' ? word : `${line} ${word}`;
-    }
-  }
-  if (line !== '') lines.push(line);
-  return lines.join('\n');
 }
 
 /** The comparison as a JSON document: `{lab, setups: [{setup, target, lbPolicy, connectsTo, verdict, reason, fix, result}], skipped, interrupted}`. */

@@ -3,7 +3,10 @@
 import type { ProgressSnapshot } from '../engine/result.js';
 import { formatMs } from './format.js';
 
-/** `clusterip: 1200/3000 RPCs, 1520 RPC/s, 0 failed, p99 1.2 ms; pod-a 400, pod-b 420, pod-c 380` */
+/**
+ * `clusterip: 1200/3000 RPCs, 1520 RPC/s, 0 failed, p99 1.2 ms; pod-a 400, pod-b 420, pod-c 380`;
+ * with an empty title, indented under a title printed once: `  1200/3000 RPCs, ...`.
+ */
 export function formatProgressLine(title: string, snapshot: ProgressSnapshot): string {
   const amount =
     snapshot.totalCalls !== null
@@ -11,5 +14,6 @@ export function formatProgressLine(title: string, snapshot: ProgressSnapshot): s
       : `${snapshot.done} RPCs in ${(snapshot.elapsedMs / 1000).toFixed(0)}/${((snapshot.durationMs ?? 0) / 1000).toFixed(0)} s`;
   const backends = snapshot.backends.map((backend) => `${backend.name} ${backend.rpcs}`).join(', ');
   const warmup = snapshot.warmingUp ? ' (warming up)' : '';
-  return `${title}${warmup}: ${amount}, ${snapshot.rpcsPerSecond.toFixed(0)} RPC/s, ${snapshot.failed} failed, p99 ${formatMs(snapshot.p99Ms)} ms${backends === '' ? '' : `; ${backends}`}`;
+  const prefix = title === '' ? `  ${warmup === '' ? '' : 'warming up: '}` : `${title}${warmup}: `;
+  return `${prefix}${amount}, ${snapshot.rpcsPerSecond.toFixed(0)} RPC/s, ${snapshot.failed} failed, p99 ${formatMs(snapshot.p99Ms)} ms${backends === '' ? '' : `; ${backends}`}`;
 }

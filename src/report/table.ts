@@ -4,12 +4,18 @@ import type { ProbeReport } from '../analysis/analyze.js';
 import { formatP } from '../analysis/diagnosis.js';
 import type { Verdict } from '../analysis/diagnosis.js';
 import type { RunResult } from '../engine/result.js';
-import { bar, clientConfigText, eventLines, formatMs, formatPercent, paint, sparkline, type Paint } from './format.js';
+import { bar, clientConfigText, displayWidth, eventLines, fitLines, formatMs, formatPercent, paint, shortNames, sparkline, squeeze, type Paint } from './format.js';
 
 /** How to render. */
 export interface TableOptions {
   /** ANSI colors; false under NO_COLOR or when the output is not a terminal. */
   readonly color: boolean;
+  /**
+   * Terminal columns every line must fit in (the CLI's output plan: stdout's columns, else
+   * COLUMNS, else 80). A table wider than this reflows: short backend names, stacked cells,
+   * the timeline below it. Default: no limit (the wide layout).
+   */
+  readonly width?: number;
 }
 
 const BAR_WIDTH = 20;
@@ -26,28 +32,177 @@ const EXPECTED_FROM: Readonly<Record<ProbeReport['skew']['expectedFrom'], string
 /** Idle expected backends shown as rows; the rest are one "+N idle" row. */
 const IDLE_ROWS = 3;
 const SPARK_WIDTH = 30;
+const IDLE_LABEL = '(expected, no RPC)';
+
+/** Idle expected backends as rows, and the "+N idle" line for the rest (null when none). */
+function idleRows(idleBackends: number): { rows: number; more: string | null } {
+  const rows = idleBackends <= IDLE_ROWS + 1 ? idleBackends : IDLE_ROWS;
+  return { rows, more: rows < idleBackends ? `+${idleBackends - rows} idle ${IDLE_LABEL}` : null };
+}
 
 /** The color of a verdict. */
 export function verdictColor(verdict: Verdict): Paint {
   return verdict === 'BALANCED' ? 'green' : verdict === 'PARTIAL' ? 'yellow' : 'red';
 }
 
-/** Per-backend RPC series over the timeline, one array per backend name. */
-export function backendSeries(result: RunResult): Map<string, number[]> {
+/** The timeline squeezed into sparkline cells. */
+export interface TimelineCells {
+  /** Backend name to RPCs per cell of `cellMs`, full intervals only. */
+  readonly series: Map<string, number[]>;
+  /** The largest value over all series (one scale for every backend). */
+  readonly peak: number;
+  readonly cellMs: number;
+  /** Full intervals drawn. */
+  readonly intervals: number;
+  /** True when intervals were summed into wider cells to fit. */
+  readonly folded: boolean;
+  /** The last interval when the run ended inside it: its length (ms) and RPCs; it is not in `series`. */
+  readonly partial: { readonly ms: number; readonly rpcs: number } | null;
+}
+
+/** Marks the partial last interval at the end of a sparkline. */
+export const PARTIAL_MARK = '\u254e';
+
+/**
+ * The per-backend timeline in at most `width` cells (one left for {@link PARTIAL_MARK}).
+ * Neighbouring intervals are summed into one cell when there are more than fit. The run's last
+ * interval, when the run ended inside it, is left out and marked, so it is not drawn as a drop.
+ */
+export function timelineCells(result: RunResult, width: number): TimelineCells {
+  const { intervalMs, buckets } = result.timeline;
+  const last = buckets[buckets.length - 1];
+  const lastMs = last === undefined ? intervalMs : Math.max(0, Math.min(intervalMs, result.elapsedMs - last.startMs));
+  const partial =
+    last !== undefined && buckets.length > 1 && lastMs < intervalMs - 1
+      ? { ms: lastMs, rpcs: Object.values(last.rpcs).reduce((sum, rpcs) => sum + rpcs, 0) }
+      : null;
+  const full = partial === null ? buckets : buckets.slice(0, -1);
+  const room = Math.max(1, width - (partial === null ? 0 : 1));
+  const per = Math.max(1, Math.ceil(full.length / room));
   const series = new Map<string, number[]>();
   for (const backend of result.backends) {
     series.set(
       backend.name,
-      result.timeline.buckets.map((bucket) => bucket.rpcs[backend.name] ?? 0),
+      squeeze(full.map((bucket) => bucket.rpcs[backend.name] ?? 0), room),
     );
   }
-  return series;
+  return { series, peak: Math.max(0, ...[...series.values()].flat()), cellMs: per * intervalMs, intervals: full.length, folded: per > 1, partial };
+}
+
+/** A backend's sparkline from {@link timelineCells}, with the partial mark. */
+function timelineSparkline(cells: TimelineCells, name: string): string {
+  const values = cells.series.get(name) ?? [];
+  return sparkline(values, values.length, cells.peak) + (cells.partial === null ? '' : PARTIAL_MARK);
+}
+
+/** The lines under a timeline: folded, and a partial last interval. */
+function timelineNotes(cells: TimelineCells, intervalMs: number): string[] {
+  const notes: string[] = [];
+  if (cells.folded) {
+    notes.push(`timeline folded: ${cells.intervals} intervals of ${intervalMs / 1000} s shown as cells of ${cells.cellMs / 1000} s (-o html shows every interval)`);
+  }
+  if (cells.partial !== null) {
+    notes.push(
+      `${PARTIAL_MARK} the last interval is partial (${(cells.partial.ms / 1000).toFixed(2)} s of ${intervalMs / 1000} s, ${cells.partial.rpcs} RPCs): not drawn, so it does not look like a drop`,
+    );
+  }
+  return notes;
+}
+
+const TABLE_STYLE = (color: boolean): { head: string[]; border: string[] } => ({ head: color ? ['cyan'] : [], border: [] });
+
+/** The run's per-backend table, wide: one column per figure, the timeline as a column. */
+function wideBackendTable(report: ProbeReport, color: boolean): { table: string; notes: string[] } {
+  const { result, skew } = report;
+  const showTimeline = result.timeline.buckets.length > 1;
+  const cells = timelineCells(result, SPARK_WIDTH);
+  const head = ['backend', 'peer(s)', 'RPCs', 'share', '', 'p50 ms', 'p95 ms', 'p99 ms'];
+  if (showTimeline) head.push(`over time (${cells.cellMs / 1000} s/cell)`);
+  const table = new Table({ head, style: TABLE_STYLE(color) });
+  for (const backend of result.backends) {
+    const row = [
+      backend.name,
+      backend.peers.join('\n'),
+      String(backend.rpcs) + (backend.failed > 0 ? ` (+${backend.failed} failed)` : ''),
+      formatPercent(backend.share),
+      bar(backend.share, BAR_WIDTH),
+      formatMs(backend.latencyMs.p50),
+      formatMs(backend.latencyMs.p95),
+      formatMs(backend.latencyMs.p99),
+    ];
+    if (showTimeline) row.push(timelineSparkline(cells, backend.name));
+    table.push(row);
+  }
+  if (result.backends.length === 0 && skew.idleBackends === 0) {
+    table.push([{ colSpan: head.length, content: 'no backend answered' }]);
+  }
+  const idle = idleRows(skew.idleBackends);
+  for (let row = 0; row < idle.rows; row += 1) {
+    const cells = [IDLE_LABEL, '', '0', formatPercent(0), '', '', '', ''];
+    if (showTimeline) cells.push('');
+    table.push(cells);
+  }
+  if (idle.more !== null) table.push([{ colSpan: head.length, content: idle.more }]);
+  return { table: table.toString(), notes: showTimeline ? timelineNotes(cells, result.timeline.intervalMs) : [] };
+}
+
+/**
+ * The same facts in `width` columns: backend over its peers, RPCs over the share and its bar,
+ * p50/p95/p99 stacked; short names when the full ones do not fit (then a line names them);
+ * the timeline below the table as one sparkline per backend.
+ */
+function narrowBackendTable(report: ProbeReport, color: boolean, width: number): { table: string; notes: string[] } {
+  const { result, skew } = report;
+  const names = result.backends.map((backend) => backend.name);
+  const barWidth = width >= 72 ? 12 : 8;
+  const figures = [10, barWidth, 10]; // RPCs and share, bar, latency
+  const fixed = figures.reduce((sum, cell) => sum + cell + 3, 0) + 1 + 2 + 1; // + borders and padding
+  const longest = Math.max(
+    skew.idleBackends > 0 ? IDLE_LABEL.length : 8,
+    ...names.map((name) => name.length),
+    ...result.backends.flatMap((backend) => backend.peers.map((peer) => peer.length)),
+  );
+  const nameWidth = Math.max(8, Math.min(longest, width - fixed));
+  const short = names.some((name) => name.length > nameWidth) ? shortNames(names) : names;
+  const table = new Table({
+    head: ['backend\npeer', 'RPCs\nshare', '', 'latency\nms'],
+    colWidths: [nameWidth + 2, ...figures.map((cell) => cell + 2)],
+    wordWrap: true,
+    wrapOnWordBoundary: false,
+    style: TABLE_STYLE(color),
+  });
+  for (const [index, backend] of result.backends.entries()) {
+    table.push([
+      [short[index], ...backend.peers].join('\n'),
+      [String(backend.rpcs), ...(backend.failed > 0 ? [`+${backend.failed} failed`] : []), formatPercent(backend.share)].join('\n'),
+      bar(backend.share, barWidth),
+      `p50 ${formatMs(backend.latencyMs.p50)}\np95 ${formatMs(backend.latencyMs.p95)}\np99 ${formatMs(backend.latencyMs.p99)}`,
+    ]);
+  }
+  if (result.backends.length === 0 && skew.idleBackends === 0) table.push([{ colSpan: 4, content: 'no backend answered' }]);
+  const idle = idleRows(skew.idleBackends);
+  for (let row = 0; row < idle.rows; row += 1) table.push([IDLE_LABEL, `0\n${formatPercent(0)}`, '', '']);
+  if (idle.more !== null) table.push([{ colSpan: 4, content: idle.more }]);
+  const lines = [table.toString()];
+  if (short !== names) lines.push(`backends: ${names.map((name, index) => `${short[index]} = ${name}`).join(', ')}`);
+  const notes: string[] = [];
+  if (result.timeline.buckets.length > 1 && names.length > 0) {
+    const labelWidth = Math.max(...short.map((name) => displayWidth(name)));
+    const cells = timelineCells(result, Math.max(8, width - labelWidth - 1));
+    lines.push(`over time (${cells.cellMs / 1000} s/cell):`);
+    for (const [index, name] of names.entries()) {
+      lines.push(`${(short[index] as string).padEnd(labelWidth)} ${timelineSparkline(cells, name)}`);
+    }
+    notes.push(...timelineNotes(cells, result.timeline.intervalMs));
+  }
+  return { table: lines.join('\n'), notes };
 }
 
 /** Renders a {@link ProbeReport} as text for a terminal or a log. Pure. */
 export function renderTable(report: ProbeReport, options: TableOptions): string {
   const { result, skew, diagnosis } = report;
   const color = options.color;
+  const width = options.width ?? Infinity;
   const lines: string[] = [];
   // What was asked for: a DNS TXT grpc_config record would override it inside grpc-js.
   const policy = result.lbPolicy === null ? 'channel default' : `${result.lbPolicy} (asked for)`;
@@ -60,39 +215,10 @@ export function renderTable(report: ProbeReport, options: TableOptions): string 
   if (report.resolvedAddresses !== null) {
     lines.push(`resolves to ${report.resolvedAddresses.length} address${report.resolvedAddresses.length === 1 ? '' : 'es'}: ${report.resolvedAddresses.join(', ')}`);
   }
-  const showTimeline = result.timeline.buckets.length > 1;
-  const head = ['backend', 'peer(s)', 'RPCs', 'share', '', 'p50 ms', 'p95 ms', 'p99 ms'];
-  if (showTimeline) head.push(`over time (${result.timeline.intervalMs / 1000} s/cell)`);
-  const table = new Table({ head, style: { head: color ? ['cyan'] : [], border: [] } });
-  const series = backendSeries(result);
-  const peak = Math.max(0, ...[...series.values()].flat());
-  for (const backend of result.backends) {
-    const row = [
-      backend.name,
-      backend.peers.join('\n'),
-      String(backend.rpcs) + (backend.failed > 0 ? ` (+${backend.failed} failed)` : ''),
-      formatPercent(backend.share),
-      bar(backend.share, BAR_WIDTH),
-      formatMs(backend.latencyMs.p50),
-      formatMs(backend.latencyMs.p95),
-      formatMs(backend.latencyMs.p99),
-    ];
-    if (showTimeline) row.push(sparkline(series.get(backend.name) ?? [], SPARK_WIDTH, peak));
-    table.push(row);
-  }
-  if (result.backends.length === 0 && skew.idleBackends === 0) {
-    table.push([{ colSpan: head.length, content: 'no backend answered' }]);
-  }
-  const idleRows = skew.idleBackends <= IDLE_ROWS + 1 ? skew.idleBackends : IDLE_ROWS;
-  for (let idle = 0; idle < idleRows; idle += 1) {
-    const row = ['(expected, no RPC)', '', '0', formatPercent(0), '', '', '', ''];
-    if (showTimeline) row.push('');
-    table.push(row);
-  }
-  if (idleRows < skew.idleBackends) {
-    table.push([{ colSpan: head.length, content: `+${skew.idleBackends - idleRows} idle (expected, no RPC)` }]);
-  }
-  lines.push(table.toString());
+  const wide = wideBackendTable(report, color);
+  const fits = wide.table.split('\n').every((line) => displayWidth(line) <= width);
+  const backends = fits ? wide : narrowBackendTable(report, color, width);
+  lines.push(backends.table, ...backends.notes);
   const happened = eventLines(report.events);
   if (happened.length > 0) lines.push('what happened:', ...happened);
 
@@ -134,7 +260,7 @@ export function renderTable(report: ProbeReport, options: TableOptions): string 
     const mark = gate.passed ? paint('green', 'pass', color) : paint('red', 'FAIL', color);
     lines.push(`gate ${gate.gate} ${mark}: ${gate.display}`);
   }
-  return lines.join('\n') + '\n';
+  return (Number.isFinite(width) ? fitLines(lines, width) : lines).join('\n') + '\n';
 }
 
 /** `merged 2 client pods: probe-0 (200 RPCs: greeter-x 200), probe-1 (...)`, for merged results. */

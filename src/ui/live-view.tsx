@@ -11,28 +11,54 @@ export interface LiveViewProps {
   readonly snapshot: ProgressSnapshot;
   /** false under NO_COLOR. */
   readonly color: boolean;
-  /** Bar width in cells; default 30. */
+  /** Bar width in cells; default 30, less when `columns` is narrower. */
   readonly barWidth?: number;
+  /**
+   * The terminal's rows: the view stays below this height (the most active backends, then
+   * `+N more`), because ink clears the whole terminal, scrollback included, to redraw a frame
+   * as tall as the terminal (ink/build/ink.js, `clearTerminal`). Default: no limit.
+   */
+  readonly rows?: number;
+  /** The terminal's columns: no line is wider. Default: 100. */
+  readonly columns?: number;
 }
 
+/** Lines of the view above the backends: the title and the counters. */
+const HEADER_ROWS = 2;
+
 /** One bar per backend that grows as RPCs land, plus the run's counters. */
-export function LiveView({ title, snapshot, color, barWidth = 30 }: LiveViewProps): React.JSX.Element {
+export function LiveView({ title, snapshot, color, barWidth: wantedBarWidth = 30, rows, columns = 100 }: LiveViewProps): React.JSX.Element {
   const total = snapshot.backends.reduce((sum, backend) => sum + backend.rpcs, 0);
-  const nameWidth = Math.min(40, Math.max(8, ...snapshot.backends.map((backend) => backend.name.length)) + 2);
+  const nameWidth = Math.min(40, Math.floor(columns / 2), Math.max(8, ...snapshot.backends.map((backend) => backend.name.length)) + 2);
+  const countWidth = Math.max(1, ...snapshot.backends.map((backend) => String(backend.rpcs).length));
+  const barWidth = Math.max(4, Math.min(wantedBarWidth, columns - nameWidth - countWidth - 2));
+  // Room for backends below the header, one row left free so the frame is shorter than the terminal.
+  const room = rows === undefined ? Infinity : Math.max(1, rows - 1 - HEADER_ROWS);
+  const fits = snapshot.backends.length <= room;
+  const top = fits
+    ? snapshot.backends
+    : [...snapshot.backends]
+        .sort((left, right) => right.rpcs - left.rpcs || left.name.localeCompare(right.name))
+        .slice(0, Math.max(0, room - 1))
+        .sort((left, right) => left.name.localeCompare(right.name));
+  const hidden = snapshot.backends.length - top.length;
+  const hiddenRpcs = total - top.reduce((sum, backend) => sum + backend.rpcs, 0);
   const amount =
     snapshot.totalCalls !== null
       ? `${snapshot.done}/${snapshot.totalCalls} RPCs`
       : `${(snapshot.elapsedMs / 1000).toFixed(1)}/${((snapshot.durationMs ?? 0) / 1000).toFixed(0)} s, ${snapshot.done} RPCs`;
   return (
-    <Box flexDirection="column">
-      <Text bold={color}>{title}</Text>
-      <Text>
+    <Box flexDirection="column" width={columns}>
+      <Text bold={color} wrap="truncate-middle">
+        {title}
+      </Text>
+      <Text wrap="truncate-end">
         {snapshot.warmingUp ? 'warming up  ' : ''}
         {amount}  {snapshot.rpcsPerSecond.toFixed(0)} RPC/s  errors{' '}
         <Text color={color && snapshot.failed > 0 ? 'red' : undefined}>{snapshot.failed}</Text>  p50{' '}
         {formatMs(snapshot.p50Ms)} ms  p99 {formatMs(snapshot.p99Ms)} ms
       </Text>
-      {snapshot.backends.map((backend) => (
+      {top.map((backend) => (
         <Box key={backend.name}>
           <Box width={nameWidth}>
             <Text wrap="truncate-middle">{backend.name}</Text>
@@ -43,6 +69,11 @@ export function LiveView({ title, snapshot, color, barWidth = 30 }: LiveViewProp
           <Text>{backend.rpcs}</Text>
         </Box>
       ))}
+      {hidden > 0 ? (
+        <Text wrap="truncate-end">
+          +{hidden} more ({hiddenRpcs} RPCs)
+        </Text>
+      ) : null}
     </Box>
   );
 }

@@ -17,13 +17,22 @@ export interface LiveHandle {
 const FRAME_MS = 100;
 
 /**
- * Renders {@link LiveView} on `stream` (stderr) until {@link LiveHandle.stop}.
+ * Renders {@link LiveView} on `stream` (stderr) until {@link LiveHandle.stop}, never as tall as
+ * the terminal (`options.rows` when the stream does not say), so ink never clears the scrollback.
  * Ink does not take over Ctrl-C (`exitOnCtrlC: false`): the CLI's SIGINT handler interrupts the run.
  */
-export function startLiveView(stream: NodeJS.WriteStream, title: string, snapshot: () => ProgressSnapshot, color: boolean): LiveHandle {
+export function startLiveView(
+  stream: NodeJS.WriteStream,
+  title: string,
+  snapshot: () => ProgressSnapshot,
+  options: { readonly color: boolean; readonly rows: number },
+): LiveHandle {
   let currentTitle = title;
   let source = snapshot;
-  const element = (): React.JSX.Element => <LiveView title={currentTitle} snapshot={source()} color={color} />;
+  // The terminal's size when each frame is drawn, so a resize is followed.
+  const element = (): React.JSX.Element => (
+    <LiveView title={currentTitle} snapshot={source()} color={options.color} rows={stream.rows ?? options.rows} columns={stream.columns ?? 80} />
+  );
   const instance = render(element(), { stdout: stream, stderr: stream, exitOnCtrlC: false, patchConsole: false });
   const timer = setInterval(() => instance.rerender(element()), FRAME_MS);
   return {
