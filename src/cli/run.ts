@@ -77,10 +77,14 @@ Examples:
   $ grpclb-probe run -t my-svc:50051 --call shop.Cart/Get -d '{"id":"1"}'      # types by server reflection
   $ grpclb-probe run -t my-svc:50051 --call grpc.health.v1.Health/Check --health-service shop.Cart
   $ grpclb-probe run -t my-svc:50051 --call shop.Cart/Get --backend-from header:x-pod-name
+  $ grpclb-probe run -t my-svc:50051 -z 5m -o html --out probe.html   # one offline page with every chart
 
 Who answered (--backend-from auto): the "hostname" response header or trailer, else a reply
 field named hostname, pod, server_id, host or backend, else "hostname:X" in a string field,
 else the peer address. Replies that name no server through one address give the verdict UNKNOWN.
+
+Output: the table fits the terminal (else COLUMNS, else 80 columns); the live view needs a
+terminal other than TERM=dumb; colors follow --no-color, FORCE_COLOR, NO_COLOR.
 
 Exit codes:
   0 ok, 1 gate failed, 2 usage error, 3 target unavailable (no RPC succeeded),
