@@ -62,7 +62,7 @@ describe('backends that die mid-run (spawned)', { concurrency: 2 }, () => {
 
   /** Kills `doomed` once the run's progress line shows some RPCs done (not on a clock: start-up varies). */
   const killWhenRunning = (doomed: ChildProcess) => (text: string): void => {
-    if (/: [1-9]\d*\/\d+ RPCs/.test(text) && doomed.exitCode === null && !doomed.killed) doomed.kill('SIGKILL');
+    if (/\s[1-9]\d*\/\d+ RPCs/.test(text) && doomed.exitCode === null && !doomed.killed) doomed.kill('SIGKILL');
   };
 
   it('one backend SIGKILLed: the run goes on over the other and saves every RPC', async () => {
