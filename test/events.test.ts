@@ -4,6 +4,7 @@ import { analyze } from '../src/analysis/analyze.js';
 import { timelineFacts } from '../src/analysis/events.js';
 import type { PeerChange, ResolverWatchResult, RunResult } from '../src/engine/result.js';
 import { jsonReport } from '../src/report/json.js';
+import { eventLines } from '../src/report/format.js';
 import { renderMarkdown } from '../src/report/markdown.js';
 import { renderTable } from '../src/report/table.js';
 
@@ -143,7 +144,11 @@ describe('events from the watch, the backends, the peers and the timeline', () =
     const changes = [change(1100, 'a', 'b'), change(2100, 'b', 'a'), change(3100, 'a', 'b')];
     const slow = timelineFacts(fixture({ series: { a: [10, 10, 0, 10], b: [0, 10, 10, 0] }, peers: { a: 'vip:1', b: 'vip:1' }, peerChanges: changes, switches: 3 }));
     assert.equal(slow.reconnections, 3);
-    assert.match(slow.events[0]!.detail, /channel 0 moved from vip:1 \(a\) to vip:1 \(b\)/);
+    assert.equal(slow.events[0]!.detail, 'channel 0 reconnected to vip:1: a -> b');
+    const moved = timelineFacts(
+      fixture({ series: { a: [10, 10], b: [10, 10] }, peerChanges: [{ atMs: 900, channel: 1, from: { peer: 'p:1', backend: 'a' }, to: { peer: 'p:2', backend: 'b' } }], switches: 1 }),
+    );
+    assert.equal(moved.events[0]!.detail, 'channel 1 moved from p:1 (a) to p:2 (b)');
     const perRpc = timelineFacts(fixture({ series: { a: [10, 10], b: [10, 10] }, peerChanges: changes, switches: 39 }));
     assert.equal(perRpc.reconnections, 0);
   });
@@ -201,6 +206,34 @@ describe('the diagnosis reads the timeline', () => {
     const diagnosis = analyze(result, { expectedBackends: null, resolvedAddresses: ['vip:1'], topology: null }).diagnosis;
     assert.equal(diagnosis.verdict, 'BALANCED');
     assert.equal(diagnosis.cause, 'connections are being replaced (max connection age or GOAWAY): 5 reconnections, 2 backends over time');
+  });
+
+  it('a backend whose address left DNS before it stopped: a scale-in, told as such', () => {
+    const diagnosis = report(
+      fixture({
+        series: { a: [10, 10, 15, 15, 15, 15], b: [10, 10, 15, 15, 15, 15], c: [10, 10, 0, 0, 0, 0] },
+        watch: watch([5, THREE], [1500, THREE.slice(0, 2)]),
+      }),
+    ).diagnosis;
+    assert.match(diagnosis.cause, /^c stopped answering at 1\.9 s after its address left DNS at 1\.5 s: no RPC failed, the others took over; since 1\.9 s: balanced over 2$/);
+    assert.equal(diagnosis.verdict, 'BALANCED');
+  });
+
+  it('the "what happened" list folds connection moves and counts what it leaves out', () => {
+    const lines = eventLines(
+      Array.from({ length: 12 }, (_, index) => ({ atMs: index * 1000, kind: index < 6 ? 'peer-changed' : 'errors', detail: `event ${index}` })),
+    );
+    assert.deepEqual(lines.map((line) => line.trim()), [
+      '+0.0 s  event 0',
+      '+1.0 s  event 1',
+      '+6.0 s  event 6',
+      '+7.0 s  event 7',
+      '+8.0 s  event 8',
+      '+9.0 s  event 9',
+      '+10.0 s  event 10',
+      '+11.0 s  event 11',
+      '... 4 more connection moves (peer-changed), the last at +5.0 s',
+    ]);
   });
 
   it('reporters render the events; the JSON has them at the top level, sorted', () => {

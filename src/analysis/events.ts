@@ -280,7 +280,10 @@ export function timelineFacts(result: RunResult & { readonly events?: readonly R
       channel: change.channel,
       ...(change.to.peer === null ? {} : { address: change.to.peer }),
       backend: change.to.backend,
-      detail: `channel ${change.channel} moved from ${describePeer(change.from)} to ${describePeer(change.to)}`,
+      detail:
+        change.from.peer === change.to.peer && change.to.peer !== null
+          ? `channel ${change.channel} reconnected to ${change.to.peer}: ${change.from.backend} -> ${change.to.backend}`
+          : `channel ${change.channel} moved from ${describePeer(change.from)} to ${describePeer(change.to)}`,
     });
   }
   if (derives) events.push(...errorEvents(result));

@@ -72,14 +72,24 @@ export function clientConfigText(result: {
 
 /** Events shown in a report's "what happened" list; the rest are counted (all are in the JSON). */
 export const EVENTS_SHOWN = 8;
+/** Connection moves listed before the rest are folded into one line (a VIP with max connection age moves every few seconds). */
+const MOVES_SHOWN = 2;
 
 /**
  * The "what happened" list: `+3.1 s  127.0.1.4:50051 appeared in DNS`, at most
- * {@link EVENTS_SHOWN} lines, then `... N more events (all in -o json)`. Empty without events.
+ * {@link EVENTS_SHOWN} lines; connection moves (`peer-changed`) beyond the first two are one
+ * line, other events beyond the limit are counted. Empty without events.
  */
-export function eventLines(events: readonly { readonly atMs: number; readonly detail: string }[]): string[] {
-  const lines = events.slice(0, EVENTS_SHOWN).map((event) => `${`+${(event.atMs / 1000).toFixed(1)} s`.padStart(8)}  ${event.detail}`);
-  if (events.length > EVENTS_SHOWN) lines.push(`     ... ${events.length - EVENTS_SHOWN} more events (all in -o json)`);
+export function eventLines(events: readonly { readonly atMs: number; readonly kind: string; readonly detail: string }[]): string[] {
+  const at = (atMs: number): string => `+${(atMs / 1000).toFixed(1)} s`;
+  const moves = events.filter((event) => event.kind === 'peer-changed');
+  const shownMoves = moves.length > MOVES_SHOWN + 1 ? moves.slice(0, MOVES_SHOWN) : moves;
+  const listed = events.filter((event) => event.kind !== 'peer-changed' || shownMoves.includes(event));
+  const lines = listed.slice(0, EVENTS_SHOWN).map((event) => `${at(event.atMs).padStart(8)}  ${event.detail}`);
+  if (moves.length > shownMoves.length) {
+    lines.push(`${''.padStart(8)}  ... ${moves.length - shownMoves.length} more connection moves (peer-changed), the last at ${at(moves.at(-1)!.atMs)}`);
+  }
+  if (listed.length > EVENTS_SHOWN) lines.push(`${''.padStart(8)}  ... ${listed.length - EVENTS_SHOWN} more events (all in -o json)`);
   return lines;
 }
 
