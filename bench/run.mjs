@@ -1,7 +1,8 @@
 // `npm run bench`: a bare grpc-js loop (A) against grpclb-probe's engine with all recording
 // on (B), alternating, against one Greeter server process, at several concurrencies; then the
 // memory check (1,000,000 RPCs against 100,000). Prints ratios; writes nothing. First, start-up:
-// `grpclb-probe --version` and `--help` against `node -e 0`, in the same run.
+// `grpclb-probe --version` and `--help` against `node -e 0`, in the same run. Last, `serve`
+// under an h2load flood (serve-flood.mjs; BENCH_FLOOD_SECONDS, default 30).
 //
 // Environment: BENCH_ROUNDS (default 5 per side), BENCH_QUICK=1 (smaller counts, no memory check).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -142,7 +143,14 @@ try {
         `growth ${fmt(growth, 1)} MB (target <= 10 MB) ${growth <= 10 ? 'met' : 'MISSED'}`,
     );
   }
-  console.log(allMet ? '\nall targets met' : '\nsome targets MISSED');
 } finally {
   server.kill('SIGTERM');
 }
+// `serve` under an h2load flood: RSS flat, Health/Check still quick (bench/serve-flood.mjs).
+console.log('');
+const flood = spawnSync(process.execPath, [here('./serve-flood.mjs')], {
+  stdio: ['ignore', 'inherit', 'inherit'],
+  env: { ...process.env, BENCH_FLOOD_SECONDS: process.env.BENCH_FLOOD_SECONDS ?? (quick ? '10' : '30') },
+});
+allMet &&= flood.status === 0;
+console.log(allMet ? '\nall targets met' : '\nsome targets MISSED');

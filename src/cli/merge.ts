@@ -97,7 +97,7 @@ export async function mergeCommand(files: readonly string[], flags: MergeFlags):
   const { renderMarkdown } = await import('../report/markdown.js');
   const { renderTable } = await import('../report/table.js');
   const { renderRunHtml } = await import('../report/html/page.js');
-  const { emitReport, planOutput } = await import('./output.js');
+  const { checkOutputFiles, emitReport, planOutput } = await import('./output.js');
   const report = analyze(merged.result, {
     expectedBackends: flags.expectBackends ?? merged.expectedBackends,
     resolvedAddresses: merged.resolvedAddresses,
@@ -106,12 +106,13 @@ export async function mergeCommand(files: readonly string[], flags: MergeFlags):
     staticTarget: staticTarget(merged.result.target),
   });
   const plan = planOutput({ ...flags, quiet: true });
+  checkOutputFiles(plan);
   const json = (): object => ({ ...merged.carried, ...jsonReport(report) });
-  emitReport(plan, {
+  const written = emitReport(plan, {
     table: () => renderTable(report, { color: plan.color, width: plan.columns }),
     json: () => JSON.stringify(json(), null, plan.compactJson ? undefined : 2) + '\n',
     markdown: () => renderMarkdown(report),
     html: () => renderRunHtml(report, json()),
   });
-  return EXIT.ok;
+  return written ? EXIT.ok : EXIT.ioError;
 }
