@@ -40,28 +40,37 @@ export interface CliOutcome {
   readonly stderr: string;
 }
 
-/**
- * Spawns the CLI with `args`, no TTY, CI unset unless given; kills it after `timeoutMs`.
- * @param onSpawn gets the child, e.g. to send signals.
- */
-export function runCli(
-  args: readonly string[],
-  options: {
-    env?: NodeJS.ProcessEnv;
-    timeoutMs?: number;
-    onStderr?: (text: string, child: ReturnType<typeof spawn>) => void;
-    /** Text written to the child's stdin (then closed); default: no stdin. */
-    stdin?: string;
-  } = {},
-): Promise<CliOutcome> {
+/** How to spawn the CLI. */
+export interface CliOptions {
+  env?: NodeJS.ProcessEnv;
+  timeoutMs?: number;
+  /** Gets stderr so far and the child on each chunk, e.g. to send signals. */
+  onStderr?: (text: string, child: ReturnType<typeof spawn>) => void;
+  /** Text written to the child's stdin (then closed); default: no stdin. */
+  stdin?: string;
+  /** Working directory; default this process's. */
+  cwd?: string;
+  /** Run this instead of `node bin/grpclb-probe.js`: `[file, ...leading args]` (the bundle, the executable). */
+  command?: readonly string[];
+  /** Use `env` as the whole environment instead of adding it to this process's. */
+  replaceEnv?: boolean;
+}
+
+/** Spawns the CLI with `args`, no TTY, CI unset unless given; kills it after `timeoutMs`. */
+export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliOutcome> {
   // The wide table layout these tests' patterns read (`name │ peer`); the reflow to a
   // narrow terminal has its own tests (terminal-fit.test.ts), which set COLUMNS themselves.
-  const env: NodeJS.ProcessEnv = { ...process.env, COLUMNS: '200', ...options.env };
+  const env: NodeJS.ProcessEnv = options.replaceEnv === true ? { ...options.env } : { ...process.env, COLUMNS: '200', ...options.env };
   delete env.GRPC_NODE_USE_ALTERNATIVE_RESOLVER;
   if (options.env?.GRPC_NODE_USE_ALTERNATIVE_RESOLVER !== undefined) {
     env.GRPC_NODE_USE_ALTERNATIVE_RESOLVER = options.env.GRPC_NODE_USE_ALTERNATIVE_RESOLVER;
   }
-  const child = spawn(process.execPath, [BIN, ...args], { env, stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+  const [file, ...leading] = options.command ?? [process.execPath, BIN];
+  const child = spawn(file as string, [...leading, ...args], {
+    env,
+    cwd: options.cwd,
+    stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+  });
   if (options.stdin !== undefined) child.stdin?.end(options.stdin);
   let stdout = '';
   let stderr = '';

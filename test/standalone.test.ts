@@ -1,0 +1,85 @@
+// The single-file bundle and the single executable, each copied alone into an empty folder:
+// they serve, probe, and answer --version/--help/bad flags as bin/grpclb-probe.js does.
+import './resolver-env.js';
+import assert from 'node:assert/strict';
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, describe, it } from 'node:test';
+import { runCli, type CliOptions } from './helpers.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+const EXECUTABLE = join(ROOT, 'dist', 'grpclb-probe-linux-x64');
+
+/** Serves one Greeter with the standalone command, probes it with the same command, stops it. */
+async function serveAndProbe(options: CliOptions): Promise<void> {
+  let server: ChildProcess | null = null;
+  let announce: (port: string) => void = () => undefined;
+  const port = new Promise<string>((resolve) => (announce = resolve));
+  const served = runCli(['serve', '--port', '0', '--host', '127.0.0.1', '--hostname', 'standalone-1'], {
+    ...options,
+    onStderr: (text, child) => {
+      server = child;
+      const match = /listening on 127\.0\.0\.1:(\d+)/.exec(text);
+      if (match !== null) announce(match[1] as string);
+    },
+  });
+  const ready = await Promise.race([port, served.then((outcome) => Promise.reject(new Error(`serve ended: ${outcome.stderr}`)))]);
+  try {
+    const probe = await runCli(['run', '-t', `127.0.0.1:${ready}`, '-n', '20', '-o', 'json'], options);
+    assert.equal(probe.code, 0, probe.stderr);
+    const json = JSON.parse(probe.stdout);
+    assert.deepEqual(json.backends.map((backend: { name: string }) => backend.name), ['standalone-1']);
+    assert.equal(json.rpcs.ok, 20);
+    assert.deepEqual(json.tool, { name: 'grpclb-probe', version: VERSION });
+  } finally {
+    (server as ChildProcess | null)?.kill('SIGTERM');
+  }
+  const stopped = await served;
+  assert.equal(stopped.code, 0, `serve drains and exits 0 on SIGTERM: ${stopped.stderr}`);
+}
+
+/** --version, --help and a usage error, compared with bin/grpclb-probe.js. */
+async function behavesLikeBin(options: CliOptions): Promise<void> {
+  const version = await runCli(['--version'], options);
+  assert.equal(version.stdout.trim(), VERSION, version.stderr);
+  const [help, binHelp] = await Promise.all([runCli(['merge', '--help'], options), runCli(['merge', '--help'])]);
+  assert.equal(help.stdout, binHelp.stdout);
+  const usage = await runCli(['run', '--total', 'many'], options);
+  assert.equal(usage.code, 2);
+  assert.match(usage.stderr, /--total/);
+}
+
+describe('single-file bundle (npm run bundle)', () => {
+  const folder = mkdtempSync(join(tmpdir(), 'grpclb-bundle-'));
+  after(() => rmSync(folder, { recursive: true, force: true }));
+
+  it('copied alone into an empty folder, runs with node alone: serves, probes, same help and exit codes', async () => {
+    const build = spawnSync(process.execPath, [join(ROOT, 'scripts', 'bundle.mjs')], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+    assert.equal(build.status, 0, build.stderr);
+    copyFileSync(join(ROOT, 'dist', 'grpclb-probe.mjs'), join(folder, 'grpclb-probe.mjs'));
+    const options: CliOptions = { command: [process.execPath, join(folder, 'grpclb-probe.mjs')], cwd: folder, env: {}, replaceEnv: true };
+    await behavesLikeBin(options);
+    await serveAndProbe(options);
+  });
+});
+
+describe('single executable (npm run sea)', () => {
+  const folder = mkdtempSync(join(tmpdir(), 'grpclb-sea-'));
+  after(() => rmSync(folder, { recursive: true, force: true }));
+  const missing = !existsSync(EXECUTABLE);
+  // .ci/run builds it before npm test; locally `npm run sea` does (about 100 MB, not committed).
+  const skip = missing && process.env.CI === undefined ? `${EXECUTABLE} is absent: run \`npm run sea\` first (.ci/run does)` : false;
+
+  it('copied alone, runs --version and a probe with PATH emptied', { skip }, async () => {
+    assert.ok(!missing, `${EXECUTABLE} must be built in CI (.ci/run runs npm run sea)`);
+    const copy = join(folder, 'grpclb-probe');
+    copyFileSync(EXECUTABLE, copy);
+    const options: CliOptions = { command: [copy], cwd: folder, env: { PATH: '' }, replaceEnv: true };
+    await behavesLikeBin(options);
+    await serveAndProbe(options);
+  });
+});
