@@ -1,7 +1,7 @@
 // Puts a run result together with its statistics, diagnosis and gates: the report model
 // every reporter (table, JSON, markdown) renders.
 import type { DiscoveryResult, RunEvent, RunResult } from '../engine/result.js';
-import { diagnose, factsFromResult, type Diagnosis, type Topology } from './diagnosis.js';
+import { diagnose, factsFromResult, type ClusterFacts, type Diagnosis, type Topology } from './diagnosis.js';
 import { timelineFacts } from './events.js';
 import { expectedBackends, type ExpectedBackends } from './expected-backends.js';
 import { evaluateGates, type GateLimits, type GateResult } from './gates.js';
@@ -44,6 +44,8 @@ export interface AnalysisContext {
   readonly staticTarget?: boolean;
   /** Events only the caller knows (a lab scenario's `pod-added`, ...), merged with the run's own. */
   readonly extraEvents?: readonly RunEvent[];
+  /** Where the probe ran and how the target's name resolves, for the in-cluster hints. */
+  readonly cluster?: ClusterFacts | null;
 }
 
 /** Computes the expected set, skew, diagnosis and gates for a result. Pure. */
@@ -68,6 +70,7 @@ export function analyze(result: RunResult, context: AnalysisContext): ProbeRepor
       discovery,
       staticTarget: context.staticTarget ?? false,
       timeline,
+      cluster: context.cluster ?? null,
     }),
   );
   const gates = evaluateGates(context.gates ?? {}, {

@@ -15,6 +15,7 @@ import { compareSetups, SETUPS, type Setup } from '../lab/compare.js';
 import type { ClusterIpMode } from '../lab/l4-vip.js';
 import type { Lab } from '../lab/topology.js';
 import { addCallFlags, CALL_FLAG_NAMES, prepareCall, validateCallFlags, type CallFlags } from './call-flags.js';
+import { gatherClusterFacts } from './cluster-facts.js';
 import { startLab } from './lab.js';
 import { renderJson } from '../report/json.js';
 import { renderLabJson, renderLabMarkdown, renderLabTable } from '../report/lab.js';
@@ -252,6 +253,7 @@ async function runTarget(target: string, flags: RunFlags, plan: OutputPlan): Pro
       discovery,
       staticTarget: info.staticAddresses !== null,
       defaultPort: info.portDefaulted ? DEFAULT_PORT : null,
+      cluster: gatherClusterFacts(info, resolvedAddresses),
     });
   const interrupt = interruptOnSignals({
     beforeNotice: () => progress.stop(),
