@@ -10,6 +10,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
+import { htmlAssetsPlugin } from './html-assets-plugin.mjs';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Where embedded files appear to live; no real path starts with it. */
@@ -154,7 +155,8 @@ export async function buildBundle(format, outfile) {
           ? "#!/usr/bin/env node\nimport { createRequire as __grpclbProbeCreateRequire } from 'node:module';\nconst require = __grpclbProbeCreateRequire(import.meta.url);"
           : '',
     },
-    plugins: [embedPlugin(format)],
+    // uPlot's texts for the HTML report are frozen in first (it reads dist/: `npm run build` before).
+    plugins: [htmlAssetsPlugin(), embedPlugin(format)],
     metafile: true,
   });
   return result;

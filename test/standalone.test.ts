@@ -42,12 +42,18 @@ async function serveAndProbe(options: CliOptions): Promise<void> {
   assert.equal(stopped.code, 0, `serve drains and exits 0 on SIGTERM: ${stopped.stderr}`);
 }
 
-/** --version, --help and a usage error, compared with bin/grpclb-probe.js. */
-async function behavesLikeBin(options: CliOptions): Promise<void> {
+/**
+ * --version, --help and a usage error as bin/grpclb-probe.js answers them.
+ * @param sameHelp compare the help text with bin's: the bundle is built by the test; the
+ *   executable may predate the last source change outside CI, so it is held to the shape only.
+ */
+async function behavesLikeBin(options: CliOptions, sameHelp: boolean): Promise<void> {
   const version = await runCli(['--version'], options);
   assert.equal(version.stdout.trim(), VERSION, version.stderr);
   const [help, binHelp] = await Promise.all([runCli(['merge', '--help'], options), runCli(['merge', '--help'])]);
-  assert.equal(help.stdout, binHelp.stdout);
+  assert.equal(help.code, 0);
+  if (sameHelp) assert.equal(help.stdout, binHelp.stdout);
+  else assert.match(help.stdout, /^Usage: grpclb-probe merge /);
   const usage = await runCli(['run', '--total', 'many'], options);
   assert.equal(usage.code, 2);
   assert.match(usage.stderr, /--total/);
@@ -62,7 +68,7 @@ describe('single-file bundle (npm run bundle)', () => {
     assert.equal(build.status, 0, build.stderr);
     copyFileSync(join(ROOT, 'dist', 'grpclb-probe.mjs'), join(folder, 'grpclb-probe.mjs'));
     const options: CliOptions = { command: [process.execPath, join(folder, 'grpclb-probe.mjs')], cwd: folder, env: {}, replaceEnv: true };
-    await behavesLikeBin(options);
+    await behavesLikeBin(options, true);
     await serveAndProbe(options);
   });
 });
@@ -79,7 +85,7 @@ describe('single executable (npm run sea)', () => {
     const copy = join(folder, 'grpclb-probe');
     copyFileSync(EXECUTABLE, copy);
     const options: CliOptions = { command: [copy], cwd: folder, env: { PATH: '' }, replaceEnv: true };
-    await behavesLikeBin(options);
+    await behavesLikeBin(options, process.env.CI !== undefined);
     await serveAndProbe(options);
   });
 });
