@@ -104,6 +104,31 @@ describe('diagnose: one rule per cause', () => {
   });
 });
 
+describe('diagnose: who answered cannot be told (UNKNOWN)', () => {
+  it('UNKNOWN when the replies name no server and every RPC went through one address', () => {
+    const diagnosis = diagnose(facts({ counts: [300], peers: 1, backendsByPeer: true, onlyPeer: '127.0.3.1:50051' }));
+    assert.equal(diagnosis.verdict, 'UNKNOWN');
+    assert.equal(
+      diagnosis.cause,
+      'replies do not name the server and every RPC went through one address (127.0.3.1:50051): backends behind it cannot be told apart',
+    );
+    assert.equal(diagnosis.fix, FIXES.identity);
+    assert.equal(evaluateGates({ expect: 'pinned' }, { skew: computeSkew(counts(300), null), diagnosis, rpcsTotal: 300, rpcsFailed: 0 })[0]?.passed, false);
+    assert.equal(evaluateGates({ expect: 'balanced' }, { skew: computeSkew(counts(300), null), diagnosis, rpcsTotal: 300, rpcsFailed: 0 })[0]?.passed, false);
+  });
+
+  it('UNSTABLE still comes first, and several peers named by peer are judged as usual, with a note', () => {
+    assert.equal(diagnose(facts({ counts: [], rpcsTotal: 5, rpcsFailed: 5, topFailure: 'UNIMPLEMENTED', backendsByPeer: false, onlyPeer: '127.0.0.1:1' })).verdict, 'UNSTABLE');
+    const byPeer = diagnose(facts({ counts: [100, 100, 100], expected: 3, peers: 3, lbPolicy: 'round_robin', backendsByPeer: true, onlyPeer: null }));
+    assert.equal(byPeer.verdict, 'BALANCED');
+    assert.ok(byPeer.notes.includes('the replies do not name the server: backends are told apart by peer address'));
+  });
+
+  it('one peer whose replies do name the server is judged as usual (PINNED, not UNKNOWN)', () => {
+    assert.equal(diagnose(facts({ counts: [300], peers: 1, backendsByPeer: false, onlyPeer: '127.0.3.1:50051' })).verdict, 'PINNED');
+  });
+});
+
 describe('gates', () => {
   const skew = computeSkew(counts(200, 100), 3);
   const diagnosis = diagnose(facts({ counts: [200, 100], expected: 3, peers: 2 }));

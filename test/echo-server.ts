@@ -28,7 +28,7 @@ export interface EchoServer {
 /** Starts `count` echo servers on 127.0.0.1:0, pods `<prefix>-1..count`. */
 export async function startEchoServers(
   count: number,
-  options: { prefix?: string; identity?: boolean; reflection?: boolean } = {},
+  options: { prefix?: string; identity?: boolean; reflection?: boolean | 'v1alpha-only' } = {},
 ): Promise<EchoServer[]> {
   const servers: EchoServer[] = [];
   for (let index = 0; index < count; index += 1) {
@@ -44,6 +44,15 @@ export async function startEchoServers(
       Watch: (call: grpc.ServerWritableStream<unknown, unknown>) => call.end(),
     });
     if (options.reflection === true) new ReflectionService(packageDefinition).addToServer(server);
+    if (options.reflection === 'v1alpha-only') {
+      // An older server: only grpc.reflection.v1alpha (v1 is left out of addService).
+      new ReflectionService(packageDefinition).addToServer({
+        addService: (definition, implementation) => {
+          if (!Object.values(definition)[0]!.path.includes('.v1alpha.')) return;
+          server.addService(definition, implementation);
+        },
+      });
+    }
     const port = await new Promise<number>((resolve, reject) =>
       server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
     );

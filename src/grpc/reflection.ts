@@ -27,10 +27,11 @@ interface ReflectionRequest {
   list_services?: string;
 }
 
+/** One answer; proto-loader leaves the unset members of the `message_response` oneof undefined. */
 interface ReflectionResponse {
-  file_descriptor_response: { file_descriptor_proto: Buffer[] } | null;
-  list_services_response: { service: { name: string }[] } | null;
-  error_response: { error_code: number; error_message: string } | null;
+  file_descriptor_response?: { file_descriptor_proto: Buffer[] } | null;
+  list_services_response?: { service: { name: string }[] } | null;
+  error_response?: { error_code: number; error_message: string } | null;
 }
 
 type BidiMethod = grpc.MethodDefinition<ReflectionRequest, ReflectionResponse>;
@@ -111,7 +112,7 @@ function exchange(client: grpc.Client, method: BidiMethod, symbol: string, optio
         settle(new ReflectionError('not-found', `${listingFor} not found by server reflection (the server has: ${names.join(', ') || 'no services'})`));
         return;
       }
-      if (response.error_response !== null) {
+      if (response.error_response !== null && response.error_response !== undefined) {
         if (files.size === 0) {
           // The symbol itself is unknown: ask which services there are, for the message.
           listingFor = symbol;

@@ -19,7 +19,7 @@ h3 { font-size: 15px; margin: 14px 0 4px; }
 p, ul { margin: 6px 0; }
 .meta { color: var(--muted); font-size: 13px; }
 .verdict { display: inline-block; font-weight: 700; font-size: 18px; padding: 2px 10px; border-radius: 6px; color: #fff; margin-right: 8px; }
-.verdict.BALANCED { background: var(--good); } .verdict.PARTIAL { background: var(--warn); }
+.verdict.BALANCED { background: var(--good); } .verdict.PARTIAL, .verdict.UNKNOWN { background: var(--warn); }
 .verdict.PINNED, .verdict.UNSTABLE { background: var(--bad); }
 .card { background: var(--card); border: 1px solid var(--border); border-radius: 8px; padding: 12px 16px; }
 .pass { color: var(--good); font-weight: 600; } .fail { color: var(--bad); font-weight: 600; }
