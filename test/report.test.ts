@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { analyze } from '../src/analysis/analyze.js';
 import type { RunResult } from '../src/engine/result.js';
-import { bar, sparkline } from '../src/report/format.js';
+import { bar, callText, sparkline } from '../src/report/format.js';
 import { jsonReport } from '../src/report/json.js';
 import { renderMarkdown } from '../src/report/markdown.js';
 import { formatProgressLine } from '../src/report/progress.js';
@@ -83,6 +83,15 @@ describe('the markdown reporter', () => {
 });
 
 describe('format helpers', () => {
+  it('callText: silent for SayHello named by the hostname header, else the method and how backends were named', () => {
+    assert.equal(callText(result), null);
+    const custom = { ...result, method: '/shop.Cart/Get', identity: { asked: 'auto', used: 'field:pod', namedByPeer: 0, notes: [] } };
+    assert.equal(callText(custom), 'call /shop.Cart/Get  backends by field:pod');
+    assert.match(renderTable(analyze(custom, { expectedBackends: null, resolvedAddresses: null, topology: null }), { color: false }), /^call \/shop\.Cart\/Get  backends by field:pod$/m);
+    const byPeer = { ...result, identity: { asked: 'auto', used: 'peer', namedByPeer: 296, notes: [] } };
+    assert.match(callText(byPeer) ?? '', /backends by peer address \(the replies do not name the server\)/);
+  });
+
   it('bar uses eighth blocks', () => {
     assert.equal(bar(0.5, 4), '██');
     assert.equal(bar(1 / 16, 4), '▎');

@@ -1,5 +1,6 @@
 // Small text helpers shared by the reporters: bars, sparklines, numbers, optional color.
 import { inspect, stripVTControlCharacters } from 'node:util';
+import type { RunResult } from '../engine/result.js';
 
 const EIGHTHS = ['', '\u258f', '\u258e', '\u258d', '\u258c', '\u258b', '\u258a', '\u2589'];
 const SPARKS = ['\u2581', '\u2582', '\u2583', '\u2584', '\u2585', '\u2586', '\u2587', '\u2588'];
@@ -143,4 +144,12 @@ export function shortName(name: string): string {
 export function shortNames(names: readonly string[]): string[] {
   const short = names.map(shortName);
   return new Set(short).size === short.length ? short : [...names];
+}
+
+/** `call /pkg.S/M  backends by field:pod`: shown unless it is the default SayHello named by the hostname header. */
+export function callText(result: RunResult): string | null {
+  const method = result.method ?? '/helloworld.Greeter/SayHello';
+  const used = result.identity?.used ?? null;
+  if (method === '/helloworld.Greeter/SayHello' && (used === null || used === 'header:hostname')) return null;
+  return `call ${method}${used === null ? '' : `  backends by ${used === 'peer' ? 'peer address (the replies do not name the server)' : used}`}`;
 }

@@ -1,7 +1,7 @@
 // The markdown report of one run, for GITHUB_STEP_SUMMARY and PR comments.
 import type { ProbeReport } from '../analysis/analyze.js';
 import { formatP } from '../analysis/diagnosis.js';
-import { bar, clientConfigText, eventLines, formatMs, formatPercent } from './format.js';
+import { bar, callText, clientConfigText, eventLines, formatMs, formatPercent } from './format.js';
 import { sourcesSummary } from './table.js';
 
 function cell(text: string): string {
@@ -27,6 +27,8 @@ export function renderMarkdown(report: ProbeReport): string {
   );
   const client = clientConfigText(result);
   if (client !== null) lines.push(`Client: \`${client}\``, '');
+  const call = callText(result);
+  if (call !== null) lines.push(`Call: ${cell(call.replace(/^call /, ''))}`, '');
   lines.push(
     '| backend | peer(s) | RPCs | share | | p50 ms | p95 ms | p99 ms |',
     '| --- | --- | ---: | ---: | --- | ---: | ---: | ---: |',

@@ -4,7 +4,7 @@ import type { ProbeReport } from '../analysis/analyze.js';
 import { formatP } from '../analysis/diagnosis.js';
 import type { Verdict } from '../analysis/diagnosis.js';
 import type { RunResult } from '../engine/result.js';
-import { bar, clientConfigText, displayWidth, eventLines, fitLines, formatMs, formatPercent, paint, shortNames, sparkline, squeeze, type Paint } from './format.js';
+import { bar, callText, clientConfigText, displayWidth, eventLines, fitLines, formatMs, formatPercent, paint, shortNames, sparkline, squeeze, type Paint } from './format.js';
 
 /** How to render. */
 export interface TableOptions {
@@ -42,7 +42,7 @@ function idleRows(idleBackends: number): { rows: number; more: string | null } {
 
 /** The color of a verdict. */
 export function verdictColor(verdict: Verdict): Paint {
-  return verdict === 'BALANCED' ? 'green' : verdict === 'PARTIAL' ? 'yellow' : 'red';
+  return verdict === 'BALANCED' ? 'green' : verdict === 'PARTIAL' || verdict === 'UNKNOWN' ? 'yellow' : 'red';
 }
 
 /** The timeline squeezed into sparkline cells. */
@@ -211,6 +211,8 @@ export function renderTable(report: ProbeReport, options: TableOptions): string 
   );
   const client = clientConfigText(result);
   if (client !== null) lines.push(client);
+  const call = callText(result);
+  if (call !== null) lines.push(call);
   if (report.defaultPort !== null) lines.push(`no port in the target: using ${report.defaultPort}, as gRPC does`);
   if (report.resolvedAddresses !== null) {
     lines.push(`resolves to ${report.resolvedAddresses.length} address${report.resolvedAddresses.length === 1 ? '' : 'es'}: ${report.resolvedAddresses.join(', ')}`);
