@@ -107,10 +107,12 @@ describe('merge (pure)', () => {
     assert.equal(mergeRuns([{ file: 'a.json', document: podA }, { file: 'c.json', document: other }], true).result.rpcs.total, 210);
   });
 
-  it('merges events on one clock and carries unknown fields the inputs agree on', () => {
+  it('merges events, first/last RPC times on one clock, identity counts, and carries unknown fields the inputs agree on', () => {
     const withEvents = (document: RunDocument, atMs: number): RunDocument => ({
       ...document,
       events: [{ atMs, kind: 'peer-changed', channel: 0, detail: 'moved' }],
+      identity: { asked: 'auto', used: 'header:hostname', namedByPeer: 2, notes: [] },
+      backends: document.backends.map((backend) => ({ ...backend, firstRpcAtMs: 10, lastRpcAtMs: 1990 })),
       futureField: { same: true },
     });
     const merged = mergeRuns([
@@ -122,6 +124,11 @@ describe('merge (pure)', () => {
       [1100, 'probe-1-fghij: moved'],
     ]);
     assert.deepEqual(merged.carried, { futureField: { same: true } });
+    assert.deepEqual(merged.result.identity, { asked: 'auto', used: 'header:hostname', namedByPeer: 4, notes: [] });
+    assert.deepEqual(merged.result.backends.map((backend) => [backend.firstRpcAtMs, backend.lastRpcAtMs]), [
+      [10, 1990],
+      [1010, 2990],
+    ]);
   });
 
   it('finds JSON documents among kubectl-logs lines, one per line, concatenated or pretty', () => {

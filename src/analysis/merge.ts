@@ -8,6 +8,7 @@ import type {
   ClientInfo,
   DiscoveryResult,
   ErrorCount,
+  IdentitySummary,
   MergeSource,
   RunEvent,
   RunResult,
@@ -64,7 +65,9 @@ const KNOWN_FIELDS = new Set([
   'schemaVersion', 'tool', 'client', 'target', 'lbPolicy', 'channels', 'concurrency', 'rps', 'deadlineMs', 'startedAt',
   'stopReason', 'rpcs', 'errors', 'backends', 'peers', 'latencyMs', 'histogram', 'elapsedMs', 'rpcsPerSecond',
   'channelMatrix', 'timeline', 'sources', 'events', 'resolvedAddresses', 'skew', 'diagnosis', 'gates', 'channelArgs',
-  'serviceConfig', 'discovery', 'expected', 'defaultPort',
+  'serviceConfig', 'discovery', 'expected', 'defaultPort', 'identity',
+  // Per-pod raw observations: their events are already in each input's `events`.
+  'resolverWatch', 'peerChanges',
 ]);
 
 /** Distinct (status, details) failures kept in a merged result, as in a single run. */
@@ -138,15 +141,21 @@ export function checkMergeable(inputs: readonly MergeInput[]): void {
   }
 }
 
-function mergeBackends(documents: readonly RunDocument[], okTotal: number): BackendResult[] {
-  const byName = new Map<string, BackendResult[]>();
-  for (const document of documents) {
-    for (const backend of document.backends) byName.set(backend.name, [...(byName.get(backend.name) ?? []), backend]);
-  }
+function mergeBackends(documents: readonly RunDocument[], offsetsMs: readonly number[], okTotal: number): BackendResult[] {
+  const byName = new Map<string, { backend: BackendResult; offsetMs: number }[]>();
+  documents.forEach((document, index) => {
+    for (const backend of document.backends) {
+      byName.set(backend.name, [...(byName.get(backend.name) ?? []), { backend, offsetMs: offsetsMs[index] ?? 0 }]);
+    }
+  });
   return [...byName.entries()]
-    .map(([name, parts]) => {
+    .map(([name, entries]) => {
+      const parts = entries.map((entry) => entry.backend);
       const histogram = addHistograms(parts.map((part) => part.histogram));
       const rpcs = parts.reduce((sum, part) => sum + part.rpcs, 0);
+      // First and last RPC on the merged clock, when the inputs recorded them.
+      const firsts = entries.flatMap((entry) => (entry.backend.firstRpcAtMs === undefined ? [] : [entry.backend.firstRpcAtMs + entry.offsetMs]));
+      const lasts = entries.flatMap((entry) => (entry.backend.lastRpcAtMs === undefined ? [] : [entry.backend.lastRpcAtMs + entry.offsetMs]));
       const merged: BackendResult = {
         name,
         peers: union(parts.map((part) => part.peers)),
@@ -155,11 +164,28 @@ function mergeBackends(documents: readonly RunDocument[], okTotal: number): Back
         share: okTotal > 0 ? rpcs / okTotal : 0,
         latencyMs: summarize(histogram),
         histogram: hdr.encodeIntoCompressedBase64(histogram),
+        ...(firsts.length > 0 ? { firstRpcAtMs: Math.min(...firsts) } : {}),
+        ...(lasts.length > 0 ? { lastRpcAtMs: Math.max(...lasts) } : {}),
       };
       histogram.destroy();
       return merged;
     })
     .sort((left, right) => left.name.localeCompare(right.name));
+}
+
+/** How backends were named, over all inputs: counts summed, the strategy kept when all agree, notes unioned. */
+function mergeIdentity(documents: readonly RunDocument[]): IdentitySummary | undefined {
+  const summaries = documents.flatMap((document) => (document.identity === undefined ? [] : [document.identity]));
+  const [first] = summaries;
+  if (first === undefined) return undefined;
+  const same = <T>(pick: (summary: IdentitySummary) => T, fallback: T): T =>
+    summaries.every((summary) => pick(summary) === pick(first)) ? pick(first) : fallback;
+  return {
+    asked: same((summary) => summary.asked, 'mixed'),
+    used: same((summary) => summary.used, null),
+    namedByPeer: summaries.reduce((sum, summary) => sum + summary.namedByPeer, 0),
+    notes: [...new Set(summaries.flatMap((summary) => summary.notes))],
+  };
 }
 
 function mergeErrors(documents: readonly RunDocument[]): ErrorCount[] {
@@ -250,6 +276,7 @@ export function mergeRuns(inputs: readonly MergeInput[], force = false): MergedR
       })),
     )
     .sort((left, right) => left.atMs - right.atMs);
+  const identity = mergeIdentity(documents);
   const resolved = documents.flatMap((document) => document.resolvedAddresses ?? []);
   const expected = documents.flatMap((document) =>
     document.expected !== undefined
@@ -282,7 +309,7 @@ export function mergeRuns(inputs: readonly MergeInput[], force = false): MergedR
       warmup: documents.reduce((sum, document) => sum + document.rpcs.warmup, 0),
     },
     errors: mergeErrors(documents),
-    backends: mergeBackends(documents, ok),
+    backends: mergeBackends(documents, offsetsMs, ok),
     peers: union(documents.map((document) => document.peers)),
     latencyMs: summarize(overall),
     histogram: hdr.encodeIntoCompressedBase64(overall),
@@ -291,6 +318,7 @@ export function mergeRuns(inputs: readonly MergeInput[], force = false): MergedR
     channelMatrix,
     timeline: { intervalMs, buckets: mergeTimeline(documents, offsetsMs, intervalMs) },
     sources,
+    ...(identity === undefined ? {} : { identity }),
     ...(hasEvents ? { events } : {}),
   };
   overall.destroy();

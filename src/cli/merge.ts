@@ -20,7 +20,8 @@ Examples:
 
 Input: JSON results of \`grpclb-probe run -o json\` (one per line, concatenated or pretty);
 other lines (logs, progress, kubectl --prefix) are skipped. Exit codes: 0 ok, 2 usage error
-(unreadable file, no result found, different targets or schema versions without --force).
+(unreadable file, no result found, different targets or schema versions without --force),
+74 the report could not be written (--out).
 `;
 
 /** Registers `merge` on `program`. Heavy modules load when it runs. */
