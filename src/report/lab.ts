@@ -2,6 +2,7 @@
 // a real cluster. Plus its JSON and markdown forms.
 import Table from 'cli-table3';
 import type { LabComparison, SetupOutcome } from '../lab/compare.js';
+import { SCHEMA_VERSION, toolInfo } from '../tool.js';
 import { jsonReport } from './json.js';
 import { bar, displayWidth, fitLines, formatMs, formatPercent, paint, shortNames, wrapLine } from './format.js';
 import { verdictColor, type TableOptions } from './table.js';
@@ -124,6 +125,8 @@ export function meaning(comparison: LabComparison): string {
 /** The comparison as a JSON document: `{lab, setups: [{setup, target, lbPolicy, connectsTo, verdict, reason, fix, result}], skipped, interrupted}`. */
 export function labJsonReport(comparison: LabComparison): object {
   return {
+    schemaVersion: SCHEMA_VERSION,
+    tool: toolInfo(),
     lab: { replicas: comparison.replicas, backends: comparison.backends, loopbackAliases: comparison.loopbackAliases },
     setups: comparison.setups.map((outcome) => ({
       setup: outcome.spec.setup,
