@@ -35,6 +35,10 @@ async function serveAndProbe(options: CliOptions): Promise<void> {
     assert.deepEqual(json.backends.map((backend: { name: string }) => backend.name), ['standalone-1']);
     assert.equal(json.rpcs.ok, 20);
     assert.deepEqual(json.tool, { name: 'grpclb-probe', version: VERSION });
+    // --call without --proto: types by server reflection, whose protos (client and server side) are embedded.
+    const reflected = await runCli(['run', '-t', `127.0.0.1:${ready}`, '-n', '5', '--call', 'helloworld.Greeter/SayHello', '-d', '{"name":"x"}', '-o', 'json'], options);
+    assert.equal(reflected.code, 0, reflected.stderr);
+    assert.equal(JSON.parse(reflected.stdout).rpcs.ok, 5);
   } finally {
     (server as ChildProcess | null)?.kill('SIGTERM');
   }
