@@ -33,7 +33,7 @@ describe('grpclb-probe run --target (spawned)', () => {
     assert.equal(json.target, ipv4Target(servers));
     assert.equal(json.lbPolicy, 'pick_first');
     assert.equal(json.stopReason, 'completed');
-    assert.deepEqual(json.rpcs, { total: 60, ok: 60, failed: 0, byStatus: { OK: 60 }, warmup: 0 });
+    assert.deepEqual(json.rpcs, { total: 60, ok: 60, failed: 0, byStatus: { OK: 60 }, warmup: 0, dropped: 0 });
     assert.equal(json.backends.length, 1);
     assert.equal(json.backends[0].rpcs, 60);
     assert.equal(json.backends[0].share, 1);
@@ -65,11 +65,11 @@ describe('grpclb-probe run --target (spawned)', () => {
     }
   });
 
-  it('exits 3 and says what failed when no RPC succeeds', async () => {
-    const outcome = await runCli(['run', '-t', '127.0.0.1:1', '--total', '5']);
+  it('exits 3 naming the last connection error when the target cannot be connected to', async () => {
+    const outcome = await runCli(['run', '-t', '127.0.0.1:1', '--total', '5', '--connect-timeout', '1s', '-q']);
     assert.equal(outcome.code, 3);
-    assert.match(outcome.stderr, /no RPC to 127\.0\.0\.1:1 succeeded .*14 UNAVAILABLE: No connection established/);
-    assert.match(outcome.stdout, /RPCs 0 ok, 5 failed/, 'the report still prints');
+    assert.match(outcome.stderr, /cannot connect to 127\.0\.0\.1:1 within [\d.]+ s \(--connect-timeout\): 14 UNAVAILABLE: No connection established\. Last error: (Error: )?connect ECONNREFUSED 127\.0\.0\.1:1/);
+    assert.equal(outcome.stderr.trim().split('\n').length, 1, outcome.stderr);
   });
 
   it('exits 1 naming the gate, limit and measured value when a gate fails', async () => {

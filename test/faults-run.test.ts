@@ -118,27 +118,27 @@ describe('servers that do not speak gRPC, and TLS mix-ups (spawned)', { concurre
     stopServers(plain);
   });
 
-  it('a port that accepts TCP and closes: exit 3 in one line, the report still printed', async () => {
-    const outcome = await runCli(['run', '-t', addressOf(closer), '-n', '3', '--deadline-ms', '1000', '-q']);
+  // The run first waits for a ready channel (--connect-timeout, issue 9): these never get one.
+  it('a port that accepts TCP and closes: exit 3 in one line naming the connection error', async () => {
+    const outcome = await runCli(['run', '-t', addressOf(closer), '-n', '3', '--deadline-ms', '1000', '--connect-timeout', '2s', '-q']);
     assert.equal(outcome.code, 3, outcome.stderr);
-    assert.match(oneLine(outcome.stderr), /no RPC to 127\.0\.0\.1:\d+ succeeded \(3 failed\): target unavailable: 14 UNAVAILABLE/);
-    assert.match(outcome.stdout, /RPCs 0 ok, 3 failed/);
+    assert.match(oneLine(outcome.stderr), /cannot connect to 127\.0\.0\.1:\d+ within [\d.]+ s \(--connect-timeout\): 14 UNAVAILABLE: No connection established/);
   });
 
   it('an HTTP/1.1 server: exit 3 saying it cannot answer gRPC', async () => {
-    const outcome = await runCli(['run', '-t', addressOf(http1), '-n', '3', '--deadline-ms', '1000', '-q']);
+    const outcome = await runCli(['run', '-t', addressOf(http1), '-n', '3', '--deadline-ms', '1000', '--connect-timeout', '2s', '-q']);
     assert.equal(outcome.code, 3, outcome.stderr);
     assert.match(oneLine(outcome.stderr), /HTTP\/1\.1 server cannot answer gRPC/);
   });
 
   it('a plaintext client to a TLS server is told to add --tls', async () => {
-    const outcome = await runCli(['run', '-t', tls.address, '-n', '3', '--deadline-ms', '1000', '-q']);
+    const outcome = await runCli(['run', '-t', tls.address, '-n', '3', '--deadline-ms', '1000', '--connect-timeout', '2s', '-q']);
     assert.equal(outcome.code, 3, outcome.stderr);
     assert.match(oneLine(outcome.stderr), /if it speaks TLS add --tls/);
   });
 
   it('a TLS client to a plaintext server is told to drop --tls', async () => {
-    const outcome = await runCli(['run', '-t', plain[0]!.address, '--tls', '-n', '3', '--deadline-ms', '1000', '-q']);
+    const outcome = await runCli(['run', '-t', plain[0]!.address, '--tls', '-n', '3', '--deadline-ms', '1000', '--connect-timeout', '2s', '-q']);
     assert.equal(outcome.code, 3, outcome.stderr);
     assert.match(oneLine(outcome.stderr), /TLS: wrong version number; the server does not speak TLS \(drop --tls\)/);
   });

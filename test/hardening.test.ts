@@ -42,7 +42,7 @@ describe('values a timer waits for', () => {
 
 describe('the timeline cap', () => {
   it('doubles the interval and merges neighbours instead of growing past the cap', () => {
-    const recorder = new Recorder(1, 1, 0);
+    const recorder = new Recorder(1, 1);
     recorder.record(0, 'a', null, 'OK', '', 100, 0.5);
     recorder.record(0, 'a', null, 'OK', '', 100, 1.5);
     recorder.record(0, 'b', null, 'OK', '', 100, MAX_TIMELINE_INTERVALS * 3.5);

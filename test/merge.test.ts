@@ -20,7 +20,7 @@ const TARGET = 'greeter.shop.svc.cluster.local:50051';
  * client pod behind a ClusterIP Service prints it (built with the engine's own Recorder).
  */
 function pinnedRun(client: string, backend: string, count: number, latencyUs: number, startedAt: string, target = TARGET): RunDocument {
-  const recorder = new Recorder(1, 1000, 0);
+  const recorder = new Recorder(1, 1000);
   for (let index = 0; index < count; index += 1) {
     recorder.record(0, backend, '10.96.0.10:50051', 'OK', '', latencyUs, (index * 2000) / count);
   }

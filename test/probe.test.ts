@@ -133,7 +133,7 @@ describe('a server that does not report its hostname', () => {
 
 describe('failed RPCs', () => {
   it('are counted by status name, never thrown', async () => {
-    const result = await runProbe({ ...load, calls: 5, target: '127.0.0.1:1', lbPolicy: null });
+    const result = await runProbe({ ...load, calls: 5, target: '127.0.0.1:1', lbPolicy: null, connectTimeoutMs: 0 });
     assert.equal(result.rpcs.failed, 5);
     assert.equal(result.rpcs.byStatus.UNAVAILABLE, 5);
     assert.equal(result.backends.length, 0);

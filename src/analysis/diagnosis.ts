@@ -3,11 +3,13 @@
 import type { DiscoveryResult, RunResult } from '../engine/result.js';
 import { formatAtMs, PER_RPC_CHANGE_RATE, type TimelineFacts } from './events.js';
 import { describeEvidence } from './expected-backends.js';
+import { clientSaturation, loadFlags } from './saturation.js';
 import { computeSkew, type SkewStats } from './skew.js';
 
 /**
  * The verdicts, worst first. UNKNOWN: the replies do not name the server and every RPC went
- * through one address, so backends behind it cannot be told apart.
+ * through one address, so backends behind it cannot be told apart; or too few RPCs succeeded
+ * (under {@link MIN_RPCS_PER_BACKEND} per expected backend) to judge the spread.
  */
 export type Verdict = 'UNSTABLE' | 'UNKNOWN' | 'PINNED' | 'PARTIAL' | 'BALANCED';
 
@@ -28,6 +30,9 @@ export const MIN_RPCS_PER_BACKEND = 5;
 
 /** Below this probability, every RPC landing on one backend is not chance (one in a thousand). */
 export const PINNED_BY_CHANCE = 0.001;
+
+/** At a fixed rate, achieving less than this fraction of the rate asked for is a shortfall worth a note. */
+export const SHORTFALL = 0.9;
 
 /** Default error rate above which a run is UNSTABLE (5 %). */
 export const DEFAULT_UNSTABLE_ERROR_RATE = 0.05;
@@ -68,6 +73,12 @@ export interface DiagnosisFacts {
   readonly onlyPeer?: string | null;
   /** Caveats from naming the backends (`--backend-from`). */
   readonly identityNotes?: readonly string[];
+  /** Signs that the client itself was saturated, in words (see saturation.ts), or null. */
+  readonly clientSaturation?: string | null;
+  /** The flags that load the client, with their values: `--concurrency (10000) or --channels (4)`. */
+  readonly loadFlags?: string;
+  /** A fixed rate: asked, achieved (RPC/s) and slots dropped; null in a closed loop. */
+  readonly rate?: { readonly askedRps: number; readonly achievedRps: number; readonly dropped: number } | null;
   /** Error rate above which the run is UNSTABLE; default {@link DEFAULT_UNSTABLE_ERROR_RATE}. */
   readonly unstableErrorRate?: number;
   /** Merged runs: which backends each client (probe pod) reached, in input order. */
@@ -185,6 +196,9 @@ export function factsFromResult(result: RunResult, skew: SkewStats, extra: Facts
     })),
     timeline: extra.timeline ?? null,
     minTimeBetweenResolutionsMs: typeof minResolution === 'number' ? minResolution : null,
+    clientSaturation: clientSaturation(result),
+    loadFlags: loadFlags(result),
+    rate: result.rps === null ? null : { askedRps: result.rps, achievedRps: result.rpcsPerSecond, dropped: result.rpcs.dropped ?? 0 },
   };
 }
 
@@ -233,6 +247,18 @@ function diagnosisNotes(facts: DiagnosisFacts): string[] {
     const swept = sweep === null ? '' : ` (a sweep of ${sweep.connections} fresh connections behind ${sweep.address} reached ${sweep.backends})`;
     notes.push(`backends that never answered cannot be judged${swept}: pass --expect-backends N`);
   }
+  const rate = facts.rate ?? null;
+  if (rate !== null && (rate.achievedRps < SHORTFALL * rate.askedRps || rate.dropped > 0)) {
+    notes.push(
+      `asked for ${rate.askedRps} RPC/s, achieved ${Math.round(rate.achievedRps)}` +
+        `${rate.dropped > 0 ? ` (${rate.dropped} RPCs dropped, never sent)` : ''}: the client or the target could not keep up; ` +
+        'raise --concurrency or --channels; latency is counted from each RPC\u2019s intended send time',
+    );
+  }
+  const saturation = facts.clientSaturation ?? null;
+  if (saturation !== null) {
+    notes.push(`the client was saturated (${saturation}): latency and rate include its own delay; lower ${facts.loadFlags ?? '--concurrency'}`);
+  }
   if (tooFewToJudge(skew)) {
     notes.push(
       `too few RPCs to judge the spread: ${skew.totalRpcs} successful over ${skew.expectedBackends} backends ` +
@@ -253,21 +279,22 @@ export function diagnose(facts: DiagnosisFacts): Diagnosis {
   const errorRate = facts.rpcsTotal > 0 ? facts.rpcsFailed / facts.rpcsTotal : 0;
   const unstableAt = facts.unstableErrorRate ?? DEFAULT_UNSTABLE_ERROR_RATE;
 
+  const saturation = facts.clientSaturation ?? null;
+  // A saturated client fails RPCs a healthy target would have answered: say so, and what to lower.
+  const unstable = (cause: string): Diagnosis =>
+    saturation === null
+      ? { verdict: 'UNSTABLE', cause, fix: FIXES.errors, notes }
+      : {
+          verdict: 'UNSTABLE',
+          cause: `${cause}: the client was saturated (${saturation}), not necessarily the target`,
+          fix: `lower ${facts.loadFlags ?? '--concurrency'}, or spread the load over more client processes`,
+          notes: notes.filter((note) => !note.startsWith('the client was saturated')),
+        };
   if (facts.rpcsTotal === 0 || skew.totalRpcs === 0) {
-    return {
-      verdict: 'UNSTABLE',
-      cause: facts.rpcsTotal === 0 ? 'no RPC was measured' : `no RPC succeeded (${facts.topFailure ?? 'unknown status'})`,
-      fix: FIXES.errors,
-      notes,
-    };
+    return unstable(facts.rpcsTotal === 0 ? 'no RPC was measured' : `no RPC succeeded (${facts.topFailure ?? 'unknown status'})`);
   }
   if (errorRate > unstableAt) {
-    return {
-      verdict: 'UNSTABLE',
-      cause: `${percent(errorRate)} of RPCs failed, mostly ${facts.topFailure ?? 'unknown status'} (threshold ${percent(unstableAt)})`,
-      fix: FIXES.errors,
-      notes,
-    };
+    return unstable(`${percent(errorRate)} of RPCs failed, mostly ${facts.topFailure ?? 'unknown status'} (threshold ${percent(unstableAt)})`);
   }
   if (facts.backendsByPeer === true && facts.onlyPeer !== undefined && facts.onlyPeer !== null) {
     return {
@@ -302,7 +329,7 @@ export function diagnose(facts: DiagnosisFacts): Diagnosis {
   }
   if (tooFewToJudge(skew)) {
     return {
-      verdict: 'BALANCED',
+      verdict: 'UNKNOWN',
       cause: `too few RPCs to tell: ${skew.totalRpcs} successful over ${skew.expectedBackends} backends, ${seen} of them answered`,
       fix: null,
       notes,

@@ -36,8 +36,8 @@ export interface ExpectedBackends {
   readonly evidence: BackendEvidence;
 }
 
-/** Ties go to the first: the flag says it outright, a sweep proves backends exist, addresses may be a VIP. */
-const PRECEDENCE: readonly ExpectedSource[] = ['flag', 'lab', 'discovery', 'seen', 'addresses', 'peers'];
+/** Ties go to the first: the flag says it outright; backends seen answer for themselves; a sweep proves more exist; addresses may be a VIP. */
+const PRECEDENCE: readonly ExpectedSource[] = ['flag', 'lab', 'seen', 'discovery', 'addresses', 'peers'];
 
 /**
  * The largest evidence wins: `--expect-backends 3` with 5 backends answering judges over 5,

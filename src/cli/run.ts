@@ -3,6 +3,8 @@ import { Command, Option } from 'commander';
 import grpc from '@grpc/grpc-js';
 import { analyze, type ProbeReport } from '../analysis/analyze.js';
 import { describeFailedGates, type GateLimits } from '../analysis/gates.js';
+import { clientSaturation, loadFlags } from '../analysis/saturation.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS } from '../engine/connect.js';
 import { DEFAULT_DISCOVERY_CONNECTIONS, discoverBackends } from '../engine/discovery.js';
 import { startProbe, type ProbeOptions, type ProbeRun, type Warmup } from '../engine/probe.js';
 import { MAX_TIMELINE_INTERVALS } from '../engine/recorder.js';
@@ -22,6 +24,7 @@ import { renderLabJson, renderLabMarkdown, renderLabTable } from '../report/lab.
 import { renderMarkdown } from '../report/markdown.js';
 import { renderLabHtml, renderRunHtml } from '../report/html/page.js';
 import { renderTable } from '../report/table.js';
+import { checkClientLimits } from './client-limits.js';
 import { EXIT, LabStartError, TargetUnavailableError, UsageError } from './errors.js';
 import { interruptOnSignals } from './interrupt.js';
 import { checkOutputFiles, emitReport, OUTPUT_FORMATS, planOutput, startProgress, type OutputFlags, type OutputPlan, type Renderings } from './output.js';
@@ -39,6 +42,7 @@ export interface RunFlags extends OutputFlags, CallFlags {
   warmup?: Warmup;
   interval: number;
   watchInterval?: number;
+  connectTimeout?: number;
   deadlineMs: number;
   lbPolicy?: LbPolicy;
   channelArg?: Record<string, string | number>;
@@ -107,13 +111,18 @@ export function registerRun(program: Command): void {
   addCallFlags(command)
     .option('-n, --total <n>', `measured RPCs (default ${DEFAULT_CALLS} unless --duration)`, parse.integerAtLeast(1))
     .option('-z, --duration <duration>', 'run for this long instead of a count: 30s, 2m', parse.duration)
-    .option('-c, --concurrency <n>', 'RPCs in flight at once', parse.integerAtLeast(1), 1)
+    .option('-c, --concurrency <n>', 'RPCs in flight at once (at most 50000)', parse.integerAtLeast(1), 1)
     .option('--channels <k>', 'channels, each with its own connections (models K client pods)', parse.integerAtLeast(1), 1)
-    .option('--rps <rate>', 'fixed rate in RPC/s over all channels (open loop, coordinated-omission corrected)', parse.rate)
+    .option('--rps <rate>', 'fixed rate in RPC/s over all channels (open loop: latency from each RPC\u2019s intended send time; slots with every RPC in flight are dropped and counted)', parse.rate)
     .option('--warmup <n|duration>', 'RPCs (50) or time (2s) first, left out of the statistics', parse.warmup)
     .addOption(new Option('--interval <duration>', `timeline interval, >= 1ms (coarsened to keep <= ${MAX_TIMELINE_INTERVALS} intervals)`).argParser(parse.interval).default(1000, '1s'))
     .option('--watch-interval <duration>', 'resolve a DNS target during the run to see addresses come and go (default: the record TTL, 1..30 s; 0: off)', parse.watchInterval)
     .option('--deadline-ms <ms>', 'per-RPC deadline in ms', parse.milliseconds(1), 1000)
+    .addOption(
+      new Option('--connect-timeout <duration>', 'wait this long for the channel to be ready before the run; exit 3 with the last connection error if it is not')
+        .argParser(parse.duration)
+        .default(DEFAULT_CONNECT_TIMEOUT_MS, '10s'),
+    )
     .addOption(new Option('--lb-policy <policy>', 'LB policy sent in the service config (default: the channel default)').choices(LB_POLICIES))
     .option('--channel-arg <key=value>', 'grpc-js channel argument, repeatable: grpc.dns_min_time_between_resolutions_ms=1000', parse.channelArg)
     .option('--service-config <json|@file>', 'full service config (loadBalancingConfig, methodConfig, healthCheckConfig)', parse.serviceConfig)
@@ -144,8 +153,24 @@ export function registerRun(program: Command): void {
     .addOption(new Option('--clusterip-mode <mode>', 'lab only: how the VIP picks a pod per connection (default iptables)').choices(['iptables', 'ipvs-rr']))
     .addHelpText('after', EXAMPLES)
     .action(async (flags: RunFlags) => {
-      process.exitCode = await runCommand(flags);
+      try {
+        process.exitCode = await runCommand(flags);
+      } finally {
+        exitIfLingering();
+      }
     });
+}
+
+/** How long a finished run may take to let its last sockets go before the process ends anyway, ms. */
+const LINGER_MS = 2000;
+
+/**
+ * The report is out and the channels are closed; after a saturated run grpc-js can still hold an
+ * HTTP/2 session whose streams never closed, keeping the process up long after the run. An
+ * unref'd timer ends the process then, with the exit code already set, and costs nothing otherwise.
+ */
+function exitIfLingering(): void {
+  setTimeout(() => process.exit(), LINGER_MS).unref();
 }
 
 /** Cross-field validation, in one place. @throws UsageError naming the flags. */
@@ -156,6 +181,7 @@ export function validateRunFlags(flags: RunFlags): void {
   if (flags.channels > flags.concurrency) {
     throw new UsageError(`--channels (${flags.channels}) cannot exceed --concurrency (${flags.concurrency}): each channel needs an RPC in flight`);
   }
+  checkClientLimits({ concurrency: flags.concurrency, channels: flags.channels, connectionsPerChannel: connectionsPerChannel(flags) });
   const tlsOnly = (['caCert', 'cert', 'key', 'serverName'] as const).filter((name) => flags[name] !== undefined);
   if (tlsOnly.length > 0 && flags.tls !== true) {
     throw new UsageError(`${flagList(tlsOnly)} ${tlsOnly.length === 1 ? 'needs' : 'need'} --tls`);
@@ -182,6 +208,16 @@ export function validateRunFlags(flags: RunFlags): void {
   }
 }
 
+/** Connections each channel opens, when known from the flags: a static list with round_robin uses every address. */
+function connectionsPerChannel(flags: RunFlags): number {
+  if (flags.target === undefined || flags.lbPolicy !== 'round_robin') return 1;
+  try {
+    return parseTarget(flags.target).staticAddresses?.length ?? 1;
+  } catch {
+    return 1; // the target's own error is reported where it is parsed
+  }
+}
+
 /** `['caCert', 'key']` -> `--ca-cert, --key` */
 function flagList(names: readonly string[]): string {
   return names.map((name) => `--${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`).join(', ');
@@ -196,6 +232,7 @@ function loadOf(flags: RunFlags): Omit<ProbeOptions, 'target' | 'lbPolicy'> {
     rps: flags.rps ?? null,
     deadlineMs: flags.deadlineMs,
     warmup: flags.warmup ?? null,
+    connectTimeoutMs: flags.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT_MS,
     intervalMs: flags.interval,
     watchIntervalMs: flags.watchInterval ?? null,
     metadata: flags.metadata ?? [],
@@ -273,6 +310,7 @@ async function runTarget(target: string, flags: RunFlags, plan: OutputPlan): Pro
     progress.follow(target, run.snapshot);
     const result = await run.done;
     progress.stop();
+    if (result.stopReason === 'connect-timeout') throw new TargetUnavailableError(connectTimeoutMessage(result, options.tls !== null && options.tls !== undefined));
     if (result.timeline.intervalMs !== flags.interval) {
       process.stderr.write(
         `grpclb-probe: --interval ${flags.interval} ms: the timeline used ${result.timeline.intervalMs} ms to stay within ${MAX_TIMELINE_INTERVALS} intervals\n`,
@@ -340,12 +378,28 @@ const REJECTION_HINTS: Record<string, string> = {
  * DEADLINE_EXCEEDED, else "the target answered but rejected every call" with the top status
  * and a hint.
  */
+/** Exit 3 before any RPC: no channel was ready in time. The last connection error, shortened, with a transport hint when one applies. */
+export function connectTimeoutMessage(result: RunResult, tls = false): string {
+  const waitedS = ((result.connect?.waitedMs ?? 0) / 1000).toFixed(1);
+  const error = result.connect?.error ?? null;
+  const hint = error === null ? null : transportHint(error, tls);
+  return (
+    `cannot connect to ${result.target} within ${waitedS} s (--connect-timeout): ` +
+    `${error === null ? 'no channel became ready' : shortDetails(error)}${hint === null ? '' : `; ${hint}`}`
+  );
+}
+
 export function noSuccessMessage(result: RunResult, tls = false): string {
-  const statusText = (error: { status: string; details: string } | undefined): string => {
+  const statusText = (error: { status: string; details: string; example?: string } | undefined): string => {
     if (error === undefined) return '';
     const code = grpc.status[error.status as keyof typeof grpc.status];
-    return `${code === undefined ? '' : `${code} `}${error.status}: ${shortDetails(error.details)}`;
+    return `${code === undefined ? '' : `${code} `}${error.status}: ${shortDetails(error.example ?? error.details)}`;
   };
+  const saturation = clientSaturation(result);
+  if (saturation !== null) {
+    // A healthy target looks unavailable to a client too busy to send or read in time.
+    return `no RPC to ${result.target} succeeded (${result.rpcs.failed} failed): the client was saturated (${saturation}), not necessarily the target: lower ${loadFlags(result)}; last error ${statusText(result.errors[0])}`;
+  }
   const head = `no RPC to ${result.target} succeeded (${result.rpcs.failed} failed)`;
   const rejected = Object.keys(result.rpcs.byStatus).filter((status) => status !== 'OK' && !UNAVAILABLE_STATUSES.has(status));
   if (rejected.length === 0) {

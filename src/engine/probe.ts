@@ -8,8 +8,11 @@ import { DEFAULT_CALL, encodeRequest, findMethod, loadBuiltinRoot, type MethodSp
 import { currentClient } from './client.js';
 import { BackendIdentifier, type BackendFrom } from './identity.js';
 import { startResolverWatch } from '../grpc/resolver-watch.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, waitForChannels } from './connect.js';
+import { Backoff, RateSchedule } from './pacing.js';
 import { Recorder } from './recorder.js';
-import type { ProgressSnapshot, RunResult, StopReason } from './result.js';
+import type { ClientLoad, ConnectOutcome, ProgressSnapshot, RunResult, StopReason } from './result.js';
+import { startSaturationMonitor, type SaturationMonitor } from './saturation.js';
 
 /** Warmup: RPCs issued first, or time spent first, and left out of the result. */
 export type Warmup = { readonly calls: number } | { readonly durationMs: number };
@@ -44,7 +47,16 @@ export interface ProbeOptions extends ChannelConfig {
    * ms between queries; null or absent: the records' TTL clamped to 1..30 s; 0: off.
    */
   readonly watchIntervalMs?: number | null;
+  /**
+   * Wait this long for the channels to be ready before the run, ms; default
+   * {@link DEFAULT_CONNECT_TIMEOUT_MS}; 0: do not wait. With no channel ready in time the run
+   * stops with `stopReason: 'connect-timeout'` and the last connection error.
+   */
+  readonly connectTimeoutMs?: number;
 }
+
+/** Workers started per macrotask, so that a huge `concurrency` still lets timers and signals through. */
+const WORKERS_PER_BATCH = 500;
 
 /** One unary method and the request sent on every RPC, encoded once. */
 export interface ProbeCall {
@@ -92,9 +104,10 @@ export function startProbe(options: ProbeOptions, signal?: AbortSignal): ProbeRu
   const concurrency = options.concurrency;
   const rps = options.rps ?? null;
   const intervalMs = options.intervalMs ?? 1000;
-  // Each worker was meant to send every concurrency/rps seconds.
-  const expectedIntervalUs = rps === null ? 0 : Math.round((concurrency * 1e6) / rps);
-  const recorder = new Recorder(channelCount, intervalMs, expectedIntervalUs);
+  const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  // The target's own ports are never masked as ephemeral in error messages.
+  const targetPorts = [...options.target.matchAll(/:(\d+)(?=[,/]|$)/g)].map((match) => Number(match[1]));
+  const recorder = new Recorder(channelCount, intervalMs, rps !== null, targetPorts);
   const clients = Array.from({ length: channelCount }, () => createClient(options));
   const metadata = new grpc.Metadata();
   for (const [key, value] of options.metadata ?? []) {
@@ -108,21 +121,33 @@ export function startProbe(options: ProbeOptions, signal?: AbortSignal): ProbeRu
   const unconnectedPeers = clients.map((client) => client.getChannel().getTarget());
 
   const watch = startResolverWatch(options.target, options.watchIntervalMs);
-  const runStart = performance.now();
+  // Reset when the channels are ready and the run begins.
+  let runStart = performance.now();
   let warmupCallsLeft = options.warmup && 'calls' in options.warmup ? options.warmup.calls : 0;
-  const warmupUntil = options.warmup && 'durationMs' in options.warmup ? runStart + options.warmup.durationMs : runStart;
+  let warmupUntil = Number.POSITIVE_INFINITY;
   let measureStart = -1;
   let measureStartWall = new Date();
   let lastFinish = -1;
   let stoppedAt = -1;
   let issuedMeasured = 0;
   let warmupRpcs = 0;
-  let activeWorkers = concurrency;
+  let inFlight = 0;
+  let dropped = 0;
   let stopping = false;
+  let finished = false;
   let stopReason: StopReason = 'completed';
-  let nextSlot = runStart;
-  const slotMs = rps === null ? 0 : 1000 / rps;
+  let connect: ConnectOutcome = { waitedMs: 0, readyChannels: channelCount, error: null };
+  let monitor: SaturationMonitor | null = null;
+  let clientLoad: ClientLoad | null = null;
+  // Fixed rate: the slots, the workers free to take one, and slots waiting for a worker.
+  let schedule: RateSchedule | null = null;
+  const freeWorkers: number[] = [];
+  const pendingSlots: number[] = [];
+  let paceTimer: NodeJS.Timeout | undefined;
+  // Closed loop: per-worker backoff after RPCs that never reached a server, and its sleeps.
+  const backoffs = new Map<number, Backoff>();
   const sleeping = new Set<NodeJS.Timeout>();
+  let startBatch: NodeJS.Immediate | undefined;
   let durationTimer: NodeJS.Timeout | undefined;
   let resolveDone!: (result: RunResult) => void;
   const done = new Promise<RunResult>((resolve) => {
@@ -135,11 +160,17 @@ export function startProbe(options: ProbeOptions, signal?: AbortSignal): ProbeRu
     stopReason = reason;
     stoppedAt = performance.now();
     clearTimeout(durationTimer);
-    for (const timer of sleeping) {
-      clearTimeout(timer);
-      workerDone();
-    }
+    clearTimeout(paceTimer);
+    clearImmediate(startBatch);
+    // Slots that came due but were never sent: dropped, as k6 counts dropped iterations.
+    if (measureStart >= 0 && reason !== 'completed') dropped += pendingSlots.length;
+    pendingSlots.length = 0;
+    for (const timer of sleeping) clearTimeout(timer);
     sleeping.clear();
+    finishWhenIdle();
+  };
+  const finishWhenIdle = (): void => {
+    if (stopping && inFlight === 0 && !finished) finish();
   };
   const onAbort = (): void => stop('interrupted');
   signal?.addEventListener('abort', onAbort, { once: true });
@@ -152,30 +183,66 @@ export function startProbe(options: ProbeOptions, signal?: AbortSignal): ProbeRu
     }
   };
 
-  const next = (worker: number): void => {
+  /**
+   * Fixed rate: every due slot goes to a free worker; with none free it waits in a queue of at
+   * most `concurrency` slots (sent late, its latency counted from the slot), and beyond that it
+   * is dropped, so a client or target that cannot keep up shows as dropped RPCs, not as an
+   * ever-growing queue.
+   */
+  const pace = (): void => {
+    paceTimer = undefined;
+    if (stopping || schedule === null) return;
+    const now = performance.now();
+    while (!stopping && schedule.nextMs <= now) {
+      const worker = freeWorkers.pop();
+      if (worker !== undefined) {
+        fire(worker, schedule.take());
+      } else if (pendingSlots.length < concurrency) {
+        pendingSlots.push(schedule.take());
+      } else {
+        const skipped = schedule.skipDue(now);
+        if (measureStart >= 0) dropped += skipped;
+      }
+    }
+    if (!stopping) paceTimer = setTimeout(pace, Math.max(0, schedule.nextMs - performance.now()));
+  };
+
+  /** What a worker does once its RPC is over. */
+  const next = (worker: number, reachedServer: boolean): void => {
     if (stopping) {
-      workerDone();
+      finishWhenIdle();
       return;
     }
     if (rps !== null) {
-      const now = performance.now();
-      const slot = nextSlot;
-      nextSlot += slotMs;
-      if (slot > now) {
-        const timer = setTimeout(() => {
-          sleeping.delete(timer);
-          fire(worker);
-        }, slot - now);
-        sleeping.add(timer);
-        return;
-      }
+      const late = pendingSlots.shift();
+      if (late === undefined) freeWorkers.push(worker);
+      else fire(worker, late);
+      return;
     }
-    fire(worker);
+    if (reachedServer) {
+      backoffs.get(worker)?.reset();
+      fire(worker, performance.now());
+      return;
+    }
+    let backoff = backoffs.get(worker);
+    if (backoff === undefined) {
+      backoff = new Backoff();
+      backoffs.set(worker, backoff);
+    }
+    const timer = setTimeout(() => {
+      sleeping.delete(timer);
+      fire(worker, performance.now());
+    }, backoff.next());
+    sleeping.add(timer);
   };
 
-  const fire = (worker: number): void => {
+  /**
+   * Sends one RPC on the worker's channel.
+   * @param intendedMs when it was meant to go out (its slot at a fixed rate), on the performance.now() clock.
+   */
+  const fire = (worker: number, intendedMs: number): void => {
     if (stopping) {
-      workerDone();
+      finishWhenIdle();
       return;
     }
     const now = performance.now();
@@ -184,15 +251,14 @@ export function startProbe(options: ProbeOptions, signal?: AbortSignal): ProbeRu
       warmupCallsLeft -= 1;
     } else if (now >= warmupUntil) {
       if (measureStart < 0) startMeasuring(now);
-      if (options.calls !== null && issuedMeasured >= options.calls) {
-        stop('completed');
-        workerDone();
-        return;
-      }
       issuedMeasured += 1;
       measured = true;
     }
     const channel = worker % channelCount;
+    let headersReceived = false;
+    inFlight += 1;
+    // The last measured RPC is issued: stop issuing (this one is in flight, so the run waits for it).
+    if (measured && options.calls !== null && issuedMeasured >= options.calls) stop('completed');
     const wantHeaders = identifier.needsHeaders;
     const wantTrailers = identifier.needsTrailers;
     let headers: grpc.Metadata | null = null;
@@ -200,18 +266,21 @@ export function startProbe(options: ProbeOptions, signal?: AbortSignal): ProbeRu
     const started = performance.now();
     // Records the RPC once its outcome (and, when the identity needs them, its trailers) is known.
     const complete = (error: grpc.ServiceError | null, trailers: grpc.Metadata | null): void => {
+      inFlight -= 1;
       const finished = performance.now();
       if (!measured) {
         warmupRpcs += 1;
       } else {
         lastFinish = finished;
-        const latencyUs = Math.max(1, Math.round((finished - started) * 1000));
+        // At a fixed rate from the slot (intended send), beside the service time from the send.
+        const latencyUs = Math.max(1, Math.round((finished - Math.min(intendedMs, started)) * 1000));
+        const serviceUs = Math.max(1, Math.round((finished - started) * 1000));
         const peer = rpc.getPeer();
         if (error === null) {
           const backend = identifier.ofReply(reply, headers, trailers) ?? peer;
           const notOk = replyStatus === null || reply === null ? null : replyStatus(reply);
           if (notOk === null) {
-            recorder.record(channel, backend, peer, 'OK', '', latencyUs, finished - measureStart);
+            recorder.record(channel, backend, peer, 'OK', '', latencyUs, finished - measureStart, serviceUs);
           } else {
             recorder.record(channel, backend, peer, notOk, `the reply says ${notOk}`, latencyUs, finished - measureStart);
           }
@@ -223,7 +292,8 @@ export function startProbe(options: ProbeOptions, signal?: AbortSignal): ProbeRu
           recorder.record(channel, backend, answeredBy, grpc.status[error.code] ?? String(error.code), details, latencyUs, finished - measureStart);
         }
       }
-      next(worker);
+      // UNAVAILABLE before any response header: no server saw it (no connection, or none picked).
+      next(worker, error === null || error.code !== grpc.status.UNAVAILABLE || headersReceived);
     };
     const rpc = (clients[channel] as grpc.Client).makeUnaryRequest<Buffer, protobuf.Message>(
       methodPath,
@@ -242,11 +312,10 @@ export function startProbe(options: ProbeOptions, signal?: AbortSignal): ProbeRu
         if (!wantTrailers) complete(null, null);
       },
     );
-    if (wantHeaders) {
-      rpc.on('metadata', (received: grpc.Metadata) => {
-        headers = received;
-      });
-    }
+    rpc.on('metadata', (received: grpc.Metadata) => {
+      headersReceived = true;
+      if (wantHeaders) headers = received;
+    });
     if (wantTrailers) {
       rpc.on('status', (status: grpc.StatusObject) => {
         if (status.code === grpc.status.OK) complete(null, status.metadata);
@@ -254,14 +323,34 @@ export function startProbe(options: ProbeOptions, signal?: AbortSignal): ProbeRu
     }
   };
 
-  function workerDone(): void {
-    activeWorkers -= 1;
-    if (activeWorkers === 0) finish();
-  }
+  /** Closed loop: starts workers a batch per macrotask. */
+  const startWorkers = (first: number): void => {
+    startBatch = undefined;
+    const last = Math.min(concurrency, first + WORKERS_PER_BATCH);
+    for (let worker = first; worker < last && !stopping; worker += 1) fire(worker, performance.now());
+    if (last < concurrency && !stopping) startBatch = setImmediate(() => startWorkers(last));
+  };
+
+  /** The channels are ready (or not waited for): warmup, then the measured part. */
+  const begin = (): void => {
+    runStart = performance.now();
+    warmupUntil = options.warmup && 'durationMs' in options.warmup ? runStart + options.warmup.durationMs : runStart;
+    monitor = startSaturationMonitor();
+    if (rps === null) {
+      startWorkers(0);
+      return;
+    }
+    for (let worker = concurrency - 1; worker >= 0; worker -= 1) freeWorkers.push(worker);
+    schedule = new RateSchedule(rps, runStart);
+    pace();
+  };
 
   const finish = (): void => {
+    finished = true;
     signal?.removeEventListener('abort', onAbort);
     clearTimeout(durationTimer);
+    clearTimeout(paceTimer);
+    clientLoad = monitor?.stop() ?? null;
     for (const client of clients) client.close();
     watch?.stop();
     resolveDone(currentResult());
@@ -285,11 +374,14 @@ export function startProbe(options: ProbeOptions, signal?: AbortSignal): ProbeRu
       deadlineMs: options.deadlineMs,
       startedAt: measureStartWall.toISOString(),
       stopReason,
-      rpcs: { total: ok + failed, ok, failed, byStatus: recorder.statusCounts(), warmup: warmupRpcs },
+      rpcs: { total: ok + failed, ok, failed, byStatus: recorder.statusCounts(), warmup: warmupRpcs, dropped },
       errors: recorder.topErrors(),
       backends: recorder.backendResults(),
       peers: recorder.peers(),
       latencyMs: recorder.overallLatency(),
+      serviceTimeMs: recorder.serviceTime(),
+      connect,
+      clientLoad: clientLoad ?? { eventLoopDelayMs: { p50: 0, p99: 0, max: 0 }, openFiles: null, openFileLimit: null },
       histogram: recorder.overallHistogram(),
       elapsedMs: Math.round(elapsedMs * 1000) / 1000,
       rpcsPerSecond: elapsedMs > 0 ? Math.round(((ok + failed) * 1000 * 100) / elapsedMs) / 100 : 0,
@@ -304,14 +396,20 @@ export function startProbe(options: ProbeOptions, signal?: AbortSignal): ProbeRu
   };
 
   if (signal?.aborted) {
-    stopping = true;
-    stopReason = 'interrupted';
-    activeWorkers = 0;
-    finish();
+    stop('interrupted');
+  } else if (connectTimeoutMs > 0) {
+    void waitForChannels(clients, connectTimeoutMs, signal).then((outcome) => {
+      connect = outcome;
+      if (stopping) {
+        finishWhenIdle();
+      } else if (outcome.readyChannels === 0) {
+        stop('connect-timeout');
+      } else {
+        begin();
+      }
+    });
   } else {
-    for (let worker = 0; worker < concurrency; worker += 1) {
-      next(worker);
-    }
+    begin();
   }
 
   return {

@@ -2,6 +2,7 @@
 // buckets) so that memory does not grow with the number of RPCs, and turns them into a
 // RunResult or a ProgressSnapshot.
 import * as hdr from 'hdr-histogram-js';
+import { ErrorGroups } from './error-groups.js';
 import type {
   BackendResult,
   ChannelResult,
@@ -12,10 +13,6 @@ import type {
   TimelineBucket,
 } from './result.js';
 
-/** Distinct (status, details) pairs kept before further ones are lumped together. */
-const MAX_DISTINCT_ERRORS = 100;
-/** Errors listed in the result. */
-const ERRORS_REPORTED = 10;
 /** Peer changes kept per run (memory bound). */
 const MAX_PEER_CHANGES = 1000;
 /**
@@ -95,7 +92,9 @@ export class Recorder {
   private readonly backends = new Map<string, BackendStats>();
   private readonly channels: ChannelStats[];
   private readonly byStatus = new Map<string, number>();
-  private readonly errors = new Map<string, { status: string; details: string; count: number }>();
+  private readonly errors: ErrorGroups;
+  /** At a fixed rate: latency from the actual send, beside the overall latency from the intended one. */
+  private readonly service: hdr.Histogram | null;
   private readonly buckets: Bucket[] = [];
   private readonly allPeers = new Set<string>();
   private peerChangeList: PeerChange[] = [];
@@ -105,15 +104,17 @@ export class Recorder {
   /**
    * @param channelCount channels in the run (rows of the channel matrix).
    * @param intervalMs timeline interval.
-   * @param expectedIntervalUs with a fixed rate: the interval at which each worker was meant
-   *   to send, for coordinated-omission correction (`recordValueWithExpectedInterval`, as in
-   *   wrk2 and autocannon); 0 for closed loop.
+   * @param fixedRate true at a fixed rate: a service-time histogram is kept beside latency.
+   * @param knownPorts ports of the target, kept when error messages are normalized.
    */
   constructor(
     channelCount: number,
     private timelineIntervalMs: number,
-    private readonly expectedIntervalUs: number,
+    fixedRate = false,
+    knownPorts: readonly number[] = [],
   ) {
+    this.errors = new ErrorGroups(knownPorts);
+    this.service = fixedRate ? newLatencyHistogram() : null;
     this.channels = Array.from({ length: channelCount }, () => ({
       backends: new Map(),
       peers: new Set(),
@@ -131,6 +132,8 @@ export class Recorder {
    * Records one measured RPC.
    * @param atMs when it finished, ms since the measured part began (picks the timeline bucket).
    * @param statusName `OK` for success, else the status code name.
+   * @param latencyUs from the intended send time at a fixed rate, else from the send.
+   * @param serviceUs from the actual send (fixed rate); default `latencyUs`.
    */
   record(
     channel: number,
@@ -140,6 +143,7 @@ export class Recorder {
     details: string,
     latencyUs: number,
     atMs: number,
+    serviceUs = latencyUs,
   ): void {
     this.byStatus.set(statusName, (this.byStatus.get(statusName) ?? 0) + 1);
     const bucket = this.bucketAt(atMs);
@@ -164,24 +168,17 @@ export class Recorder {
       bucket.failedByStatus.set(statusName, (bucket.failedByStatus.get(statusName) ?? 0) + 1);
       channelStats.failed += 1;
       if (stats !== undefined) stats.failed += 1;
-      this.countError(statusName, details);
+      this.errors.add(statusName, details);
       return;
     }
     this.ok += 1;
-    if (this.expectedIntervalUs > 0) {
-      this.overall.recordValueWithExpectedInterval(latencyUs, this.expectedIntervalUs);
-    } else {
-      this.overall.recordValue(latencyUs);
-    }
+    this.overall.recordValue(latencyUs);
+    this.service?.recordValue(serviceUs);
     if (stats !== undefined && backend !== null) {
       stats.ok += 1;
       if (stats.firstAtMs < 0) stats.firstAtMs = atMs;
       stats.lastAtMs = atMs;
-      if (this.expectedIntervalUs > 0) {
-        stats.histogram.recordValueWithExpectedInterval(latencyUs, this.expectedIntervalUs);
-      } else {
-        stats.histogram.recordValue(latencyUs);
-      }
+      stats.histogram.recordValue(latencyUs);
       bucket.rpcs.set(backend, (bucket.rpcs.get(backend) ?? 0) + 1);
       channelStats.backends.set(backend, (channelStats.backends.get(backend) ?? 0) + 1);
       if (channelStats.lastBackend !== null && channelStats.lastBackend !== backend) channelStats.switches += 1;
@@ -236,21 +233,6 @@ export class Recorder {
     }
     this.buckets.splice(0, this.buckets.length, ...merged);
     this.timelineIntervalMs *= 2;
-  }
-
-  private countError(status: string, details: string): void {
-    const key = `${status}\u0000${details}`;
-    const known = this.errors.get(key);
-    if (known !== undefined) {
-      known.count += 1;
-    } else if (this.errors.size < MAX_DISTINCT_ERRORS) {
-      this.errors.set(key, { status, details, count: 1 });
-    } else {
-      const otherKey = `${status}\u0000(other details)`;
-      const other = this.errors.get(otherKey) ?? { status, details: '(other details)', count: 0 };
-      other.count += 1;
-      this.errors.set(otherKey, other);
-    }
   }
 
   /** Successful RPCs per backend, sorted by name. */
@@ -319,7 +301,7 @@ export class Recorder {
   }
 
   topErrors(): ErrorCount[] {
-    return [...this.errors.values()].sort((left, right) => right.count - left.count).slice(0, ERRORS_REPORTED);
+    return this.errors.top();
   }
 
   peers(): string[] {
@@ -328,6 +310,11 @@ export class Recorder {
 
   overallLatency(): LatencySummary {
     return summarize(this.overall);
+  }
+
+  /** Service time (fixed rate only), else null. */
+  serviceTime(): LatencySummary | null {
+    return this.service === null ? null : summarize(this.service);
   }
 
   overallHistogram(): string {

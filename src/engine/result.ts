@@ -8,7 +8,9 @@ export type StopReason =
   /** `--duration` elapsed. */
   | 'duration'
   /** The caller aborted (Ctrl-C); in-flight RPCs were allowed to finish up to their deadline. */
-  | 'interrupted';
+  | 'interrupted'
+  /** No channel became ready within the connect timeout; no RPC was measured (see `RunResult.connect`). */
+  | 'connect-timeout';
 
 /** Latency percentiles of one histogram, in milliseconds (recorded in microseconds, 3 significant digits). */
 export interface LatencySummary {
@@ -51,12 +53,45 @@ export interface RpcCounts {
   readonly byStatus: Readonly<Record<string, number>>;
   /** RPCs issued during warmup and left out of everything else. */
   readonly warmup: number;
+  /**
+   * At a fixed rate: measured slots never sent because every one of `concurrency` RPCs was still
+   * in flight when the slot came (k6's `dropped_iterations`); 0 in a closed loop; absent in
+   * hand-built and merged results.
+   */
+  readonly dropped?: number;
 }
 
-/** A distinct failure: status name and details, with how often it happened (top 10 kept). */
+/** The client's own load during the measured part: a saturated client is not a failing target. */
+export interface ClientLoad {
+  /** Event-loop delay (perf_hooks.monitorEventLoopDelay, 10 ms resolution), ms. */
+  readonly eventLoopDelayMs: { readonly p50: number; readonly p99: number; readonly max: number };
+  /** Most file descriptors open at once (sampled every 500 ms); null where unknown (no /proc). */
+  readonly openFiles: number | null;
+  /** The process's open-file limit; null where unknown. */
+  readonly openFileLimit: number | null;
+}
+
+/** Waiting for the channels to connect before the run. */
+export interface ConnectOutcome {
+  /** How long until the channels were ready (or the wait gave up), ms; 0 when not waited for. */
+  readonly waitedMs: number;
+  /** Channels ready when the run began. */
+  readonly readyChannels: number;
+  /** With no channel ready in time: the last connection error (`14 UNAVAILABLE: ...`), else null. */
+  readonly error: string | null;
+}
+
+/**
+ * A group of failures: status name and the message with what varies per RPC masked (times,
+ * durations, attempt counts, ephemeral ports), how often, and one raw message. The 10 largest
+ * groups are kept, and at least one per status.
+ */
 export interface ErrorCount {
   readonly status: string;
+  /** The normalized message: `No connection established. Last error: read ECONNRESET (<time>).` */
   readonly details: string;
+  /** One raw message of the group, as grpc-js gave it; absent in hand-built and merged results. */
+  readonly example?: string;
   readonly count: number;
 }
 
@@ -152,7 +187,20 @@ export interface RunResult {
   readonly backends: readonly BackendResult[];
   /** Distinct peers over all RPCs, sorted. */
   readonly peers: readonly string[];
+  /**
+   * Latency of successful RPCs. At a fixed rate it is measured from each RPC's intended send
+   * time (its slot), so time spent waiting to be sent counts (wrk2); in a closed loop, from the send.
+   */
   readonly latencyMs: LatencySummary;
+  /**
+   * At a fixed rate: latency from the actual send (the service time), beside `latencyMs`; null
+   * in a closed loop; absent in hand-built and merged results.
+   */
+  readonly serviceTimeMs?: LatencySummary | null;
+  /** The wait for the channels to be ready before the run; absent in hand-built and merged results. */
+  readonly connect?: ConnectOutcome;
+  /** The client's event-loop delay and open files during the run; absent in hand-built and merged results. */
+  readonly clientLoad?: ClientLoad;
   /** Overall latency histogram, hdr-histogram-js base64, microseconds. */
   readonly histogram: string;
   /** Wall time of the measured part, ms. */

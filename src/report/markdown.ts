@@ -53,6 +53,14 @@ export function renderMarkdown(report: ProbeReport): string {
       '',
     );
   }
+  if (result.serviceTimeMs !== null && result.serviceTimeMs !== undefined) {
+    lines.push(
+      `Latency is from each RPC's intended send time at ${result.rps} RPC/s; service time (from the actual send): ` +
+        `p50 ${formatMs(result.serviceTimeMs.p50)} ms, p95 ${formatMs(result.serviceTimeMs.p95)} ms, p99 ${formatMs(result.serviceTimeMs.p99)} ms` +
+        `${(result.rpcs.dropped ?? 0) > 0 ? `; ${result.rpcs.dropped} RPCs dropped` : ''}.`,
+      '',
+    );
+  }
   for (const note of diagnosis.notes) lines.push(`> note: ${cell(note)}`, '');
   if (report.discovery !== null) {
     lines.push(`Discovery: ${report.discovery.connections} fresh connections reached ${report.discovery.backends.length} backend(s) (not in the statistics).`, '');

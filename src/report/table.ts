@@ -230,10 +230,18 @@ export function renderTable(report: ProbeReport, options: TableOptions): string 
     .join(', ');
   lines.push(
     `RPCs ${result.rpcs.ok} ok, ${result.rpcs.failed} failed${failed === '' ? '' : ` (${failed})`}` +
+      `${(result.rpcs.dropped ?? 0) > 0 ? `, ${result.rpcs.dropped} dropped` : ''}` +
       `${result.rpcs.warmup > 0 ? `, ${result.rpcs.warmup} warmup left out` : ''}  ` +
       `peers ${result.peers.length}  backends ${result.backends.length}  elapsed ${(result.elapsedMs / 1000).toFixed(2)} s  ` +
       `${result.rpcsPerSecond.toFixed(0)} RPC/s  p50 ${formatMs(result.latencyMs.p50)} ms  p95 ${formatMs(result.latencyMs.p95)} ms  p99 ${formatMs(result.latencyMs.p99)} ms`,
   );
+  if (result.serviceTimeMs !== null && result.serviceTimeMs !== undefined) {
+    const service = result.serviceTimeMs;
+    lines.push(
+      `latency above is from each RPC's intended send time at ${result.rps} RPC/s; service time (from the actual send): ` +
+        `p50 ${formatMs(service.p50)} ms  p95 ${formatMs(service.p95)} ms  p99 ${formatMs(service.p99)} ms`,
+    );
+  }
   for (const error of result.errors.slice(0, 3)) {
     lines.push(`  ${error.count} x ${error.status}: ${error.details}`);
   }

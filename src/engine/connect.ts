@@ -1,0 +1,58 @@
+// Before a run: wait for the channels to be ready, so that a target that cannot be reached
+// stops the run with its connection error instead of feeding it thousands of instant failures.
+import { performance } from 'node:perf_hooks';
+import grpc from '@grpc/grpc-js';
+import { sayHello } from '../grpc/proto.js';
+import type { ConnectOutcome } from './result.js';
+
+/** `--connect-timeout` default, ms (ghz's default is 10 s too). */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+/** Bound on the one RPC that fetches the last connection error, ms. */
+const LAST_ERROR_RPC_MS = 2000;
+
+/**
+ * Waits up to `timeoutMs` for every client's channel to be READY (grpc-js `Client.waitForReady`,
+ * which also starts connecting an idle channel). When none is, sends one fail-fast RPC on the
+ * first to read grpc-js's last connection error (`No connection established. Last error: ...`,
+ * from its pick_first / round_robin picker). Never rejects.
+ */
+export async function waitForChannels(clients: readonly grpc.Client[], timeoutMs: number, signal?: AbortSignal): Promise<ConnectOutcome> {
+  const started = performance.now();
+  const deadline = Date.now() + timeoutMs;
+  const ready = await Promise.all(
+    clients.map(
+      (client) =>
+        new Promise<boolean>((resolve) => {
+          const onAbort = (): void => resolve(false);
+          signal?.addEventListener('abort', onAbort, { once: true });
+          client.waitForReady(deadline, (error) => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve(error === undefined || error === null);
+          });
+        }),
+    ),
+  );
+  const readyChannels = ready.filter(Boolean).length;
+  const error = readyChannels > 0 || signal?.aborted === true || clients[0] === undefined ? null : await lastConnectionError(clients[0]);
+  return { waitedMs: Math.round(performance.now() - started), readyChannels, error };
+}
+
+function lastConnectionError(client: grpc.Client): Promise<string> {
+  return new Promise((resolve) => {
+    client.makeUnaryRequest(
+      sayHello.path,
+      sayHello.requestSerialize,
+      sayHello.responseDeserialize,
+      { name: 'grpclb-probe' },
+      new grpc.Metadata(),
+      { deadline: Date.now() + LAST_ERROR_RPC_MS },
+      (error) => {
+        resolve(
+          error === null || error === undefined
+            ? 'the channel connected just after the timeout'
+            : `${error.code} ${grpc.status[error.code]}: ${error.details.replace(/ Resolution note: $/, '').replace(/\.$/, '')}`,
+        );
+      },
+    );
+  });
+}
