@@ -90,9 +90,10 @@ describe('exit 3: rejected is not unavailable', () => {
   });
 
   it('nothing listening is "target unavailable"', async () => {
-    const outcome = await runCli(['run', '-t', '127.0.0.1:1', '-n', '3']);
+    // The run waits for a ready channel first (--connect-timeout, issue 9) and names the connection error.
+    const outcome = await runCli(['run', '-t', '127.0.0.1:1', '-n', '3', '--connect-timeout', '1s']);
     assert.equal(outcome.code, 3);
-    assert.match(outcome.stderr, /no RPC to 127\.0\.0\.1:1 succeeded \(3 failed\): target unavailable: 14 UNAVAILABLE/);
+    assert.match(outcome.stderr, /cannot connect to 127\.0\.0\.1:1 within [\d.]+ s \(--connect-timeout\): 14 UNAVAILABLE/);
   });
 
   it('the unchanged example Greeter behind 3 addresses is 3 backends by peer, not one "Hello" backend', async () => {
