@@ -65,6 +65,20 @@ describe('idle expected backends in the table', () => {
   });
 });
 
+describe('a target without a port', () => {
+  it('is said in the table and the markdown, and carried in the JSON', async () => {
+    const { renderMarkdown } = await import('../src/report/markdown.js');
+    const { jsonReport } = await import('../src/report/json.js');
+    const result = JSON.parse(readFileSync(new URL('../fixtures/run-result.json', import.meta.url), 'utf8')) as RunResult;
+    const report = analyze(result, { expectedBackends: null, resolvedAddresses: null, topology: null, defaultPort: 443 });
+    assert.match(renderTable(report, { color: false }), /^no port in the target: using 443, as gRPC does$/m);
+    assert.match(renderMarkdown(report), /no port in the target: using 443, as gRPC does/);
+    assert.equal((jsonReport(report) as { defaultPort: number }).defaultPort, 443);
+    const named = analyze(result, { expectedBackends: null, resolvedAddresses: null, topology: null });
+    assert.doesNotMatch(renderTable(named, { color: false }), /no port in the target/);
+  });
+});
+
 describe('targets and transport errors', () => {
   it('a target without a port uses 443 and says so; bad ports and URLs are refused', () => {
     assert.equal(parseTarget('greeter.example.com').portDefaulted, true);

@@ -13,7 +13,7 @@ import { LB_POLICIES, type ChannelConfig, type LbPolicy, type ServiceConfig } fr
 import { alternativeResolverEnabled, targetHasDnsAuthority } from '../grpc/alternative-resolver.js';
 import { DEFAULT_PORT, parseTarget, resolveTargetAddresses, TargetError } from '../grpc/target.js';
 import { shortDetails, transportHint } from '../grpc/transport-hint.js';
-import { compareSetups, SETUPS, type Setup } from '../lab/compare.js';
+import { compareSetups, comparisonOf, SETUPS, type LabComparison, type Setup } from '../lab/compare.js';
 import type { ClusterIpMode } from '../lab/l4-vip.js';
 import type { Lab } from '../lab/topology.js';
 import { addCallFlags, CALL_FLAG_NAMES, prepareCall, validateCallFlags, type CallFlags } from './call-flags.js';
@@ -413,14 +413,33 @@ export function noSuccessMessage(result: RunResult, tls = false): string {
   return `${head}: the target answered but rejected every call${backends}: ${statusText(top)}${hint === undefined ? '' : `; hint: ${hint}`}`;
 }
 
+function labRenderingsOf(comparison: LabComparison, plan: OutputPlan): Renderings {
+  return {
+    table: () => renderLabTable(comparison, { color: plan.color, width: plan.columns }),
+    json: () => renderLabJson(comparison),
+    markdown: () => renderLabMarkdown(comparison),
+    html: () => renderLabHtml(comparison),
+  };
+}
+
 async function runLab(flags: RunFlags, plan: OutputPlan): Promise<number> {
   if (!alternativeResolverEnabled()) {
     throw new LabStartError('the lab needs GRPC_NODE_USE_ALTERNATIVE_RESOLVER=true for its DNS server; unset it or set it to true');
   }
   const setups = flags.setups ?? [...SETUPS];
   const progress = await startProgress(plan);
-  const interrupt = interruptOnSignals(() => progress.stop());
-  let lab: Lab;
+  const started: { setup: Setup; run: ProbeRun }[] = [];
+  let lab: Lab | undefined;
+  const interrupt = interruptOnSignals({
+    beforeNotice: () => progress.stop(),
+    // A second Ctrl-C: the setups done and the one under way, as measured so far.
+    beforeExit: () => {
+      if (lab === undefined) return;
+      const runs = started.map(({ setup, run }) => ({ setup, result: run.partialResult() }));
+      const rest = setups.filter((setup) => !started.some((entry) => entry.setup === setup)).map((setup) => ({ setup, reason: 'interrupted' }));
+      emitReport(plan, labRenderingsOf(comparisonOf(lab, runs, rest, true), plan));
+    },
+  });
   try {
     lab = await startLab({ replicas: flags.replicas ?? 3, clusterIpMode: flags.clusteripMode });
   } catch (error) {
@@ -429,15 +448,11 @@ async function runLab(flags: RunFlags, plan: OutputPlan): Promise<number> {
   }
   try {
     const comparison = await compareSetups(lab, setups, loadOf(flags), interrupt.signal, (setup, run) => {
+      started.push({ setup, run });
       progress.follow(`lab: ${setup} (${setups.indexOf(setup) + 1}/${setups.length})`, run.snapshot);
     });
     progress.stop();
-    const written = emitReport(plan, {
-      table: () => renderLabTable(comparison, { color: plan.color, width: plan.columns }),
-      json: () => renderLabJson(comparison),
-      markdown: () => renderLabMarkdown(comparison),
-      html: () => renderLabHtml(comparison),
-    });
+    const written = emitReport(plan, labRenderingsOf(comparison, plan));
     return comparison.interrupted ? EXIT.interrupted : written ? EXIT.ok : EXIT.ioError;
   } finally {
     progress.stop();

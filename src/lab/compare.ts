@@ -3,6 +3,7 @@
 import { analyze, type ProbeReport } from '../analysis/analyze.js';
 import type { Topology } from '../analysis/diagnosis.js';
 import { startProbe, type ProbeOptions, type ProbeRun } from '../engine/probe.js';
+import type { RunResult } from '../engine/result.js';
 import type { LbPolicy } from '../grpc/channel.js';
 import type { Lab } from './topology.js';
 
@@ -102,9 +103,8 @@ export async function compareSetups(
   signal?: AbortSignal,
   onRun?: (setup: Setup, run: ProbeRun) => void,
 ): Promise<LabComparison> {
-  const outcomes: SetupOutcome[] = [];
+  const runs: SetupRun[] = [];
   const skipped: { setup: Setup; reason: string }[] = [];
-  const replicas = lab.endpoints().length;
   for (const setup of setups) {
     if (signal?.aborted) {
       skipped.push({ setup, reason: 'interrupted' });
@@ -117,18 +117,42 @@ export async function compareSetups(
     const spec = setupSpec(lab, setup);
     const run = startProbe({ ...load, target: spec.target, lbPolicy: spec.lbPolicy }, signal);
     onRun?.(setup, run);
-    const result = await run.done;
-    outcomes.push({
-      spec,
-      report: analyze(result, { expectedBackends: null, labReplicas: replicas, staticTarget: setup === 'static', resolvedAddresses: spec.resolvedAddresses, topology: spec.topology }),
-    });
+    runs.push({ setup, spec, result: await run.done });
   }
+  return comparisonOf(lab, runs, skipped, signal?.aborted ?? false);
+}
+
+/** One setup's run result, finished or partial. */
+export interface SetupRun {
+  readonly setup: Setup;
+  readonly result: RunResult;
+  /** The spec the run used; default: computed now from the lab. */
+  readonly spec?: SetupSpec;
+}
+
+/**
+ * The comparison of the runs so far: what {@link compareSetups} returns, and what a second
+ * Ctrl-C saves mid-way from the partial results. Pure apart from reading the lab's state.
+ */
+export function comparisonOf(
+  lab: Lab,
+  runs: readonly SetupRun[],
+  skipped: readonly { readonly setup: Setup; readonly reason: string }[],
+  interrupted: boolean,
+): LabComparison {
+  const replicas = lab.endpoints().length;
   return {
     replicas,
     backends: lab.backends.filter((backend) => backend.state === 'serving').map(({ name, address }) => ({ name, address })),
     loopbackAliases: lab.loopbackAliases,
-    setups: outcomes,
+    setups: runs.map(({ setup, result, spec: used }) => {
+      const spec = used ?? setupSpec(lab, setup);
+      return {
+        spec,
+        report: analyze(result, { expectedBackends: null, labReplicas: replicas, staticTarget: setup === 'static', resolvedAddresses: spec.resolvedAddresses, topology: spec.topology }),
+      };
+    }),
     skipped,
-    interrupted: signal?.aborted ?? false,
+    interrupted,
   };
 }
