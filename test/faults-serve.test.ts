@@ -2,10 +2,14 @@
 // a repeated SIGTERM does not cut the drain short.
 import './resolver-env.js';
 import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 import { describe, it } from 'node:test';
 import { runProbe } from '../src/engine/probe.js';
-import { runCli } from './helpers.js';
+import { BIN, runCli } from './helpers.js';
+
+/** util-linux `script` gives the server a terminal, as a person running it has. */
+const hasScript = spawnSync('script', ['--version']).status === 0;
 
 const LISTENING = /listening on (127\.0\.0\.1):(\d+)/;
 
@@ -54,5 +58,29 @@ describe('serve under faults (spawned)', { concurrency: 2 }, () => {
     assert.match(outcome.stderr, /SIGTERM again: still draining \(\d+ ms left\)/);
     assert.match(outcome.stderr, /stopped: drained/);
     assert.equal(result.rpcs.ok, 1, JSON.stringify(result.errors));
+  });
+
+  it('a second Ctrl-C at a terminal, after the de-duplication window, closes at once (exit 130)', { skip: hasScript ? false : 'util-linux script is not installed' }, async () => {
+    const command = `${process.execPath} ${BIN} serve --host 127.0.0.1 --port 0 --hostname held --delay-ms 20000 --drain-ms 30000`;
+    const child = spawn('script', ['-qfec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    let rpc: ReturnType<typeof runProbe> | undefined;
+    const started = Date.now();
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = LISTENING.exec(output);
+      if (match === null || rpc !== undefined) return;
+      // An RPC held for 20 s keeps the drain going; Ctrl-C is typed into the terminal twice.
+      rpc = runProbe({ target: `${match[1]}:${match[2]}`, lbPolicy: null, calls: 1, durationMs: null, concurrency: 1, deadlineMs: 25_000 });
+      setTimeout(() => child.stdin!.write('\x03'), 500);
+      setTimeout(() => child.stdin!.write('\x03'), 1500);
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    assert.equal(code, 130, output);
+    assert.match(output, /SIGINT: draining/);
+    assert.match(output, /SIGINT again: closing now/);
+    assert.ok(Date.now() - started < 15_000, 'it did not wait for the drain');
+    const result = await rpc!;
+    assert.equal(result.rpcs.failed, 1, 'the held RPC was cut');
   });
 });
