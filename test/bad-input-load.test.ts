@@ -29,6 +29,8 @@ const cases: BadInput[] = [
   { args: target('--interval', '30d'), names: /--interval.*2147483647 ms/ },
   { args: target('--interval', '0s'), names: /--interval/ },
   { args: target('--watch-interval', '30d'), names: /--watch-interval.*2147483647 ms/ },
+  { args: target('--connect-timeout', '30d'), names: /--connect-timeout.*2147483647 ms/ },
+  { args: target('--connect-timeout', 'soon'), names: /--connect-timeout/ },
   { args: target('--watch-interval', '10ms'), names: /--watch-interval/ },
   { args: target('--deadline-ms', '0'), names: /--deadline-ms/ },
   { args: target('--deadline-ms', '4e14'), names: /--deadline-ms/ },
