@@ -43,20 +43,16 @@ export function findJsonObjects(text: string): FoundJson {
   let otherLines = 0;
   let position = 0;
   while (position < text.length) {
-    const lineEnd = text.indexOf('\n', position) === -1 ? text.length : text.indexOf('\n', position);
+    const newline = text.indexOf('\n', position);
+    const lineEnd = newline === -1 ? text.length : newline;
     const brace = text.indexOf('{', position);
     if (brace !== -1 && brace < lineEnd) {
       const end = objectEnd(text, brace);
       if (end !== -1) {
         try {
           objects.push(JSON.parse(text.slice(brace, end)));
+          // Go on right after it: the rest of its line may hold another document (concatenated).
           position = end;
-          // The rest of the line after a document (usually nothing) is skipped with it.
-          const next = text.indexOf('\n', position);
-          const rest = text.slice(position, next === -1 ? text.length : next);
-          if (rest.trim() !== '' && rest.trim()[0] !== '{') otherLines += 1;
-          else if (rest.trim()[0] === '{') continue;
-          position = next === -1 ? text.length : next + 1;
           continue;
         } catch {
           // not JSON after all: a log line with a brace in it

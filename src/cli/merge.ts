@@ -64,6 +64,10 @@ export async function mergeCommand(files: readonly string[], flags: MergeFlags):
   const { isRunDocument, mergeRuns, MergeError } = await import('../analysis/merge.js');
   const names = files.length === 0 ? ['-'] : [...files];
   if (names.filter((name) => name === '-').length > 1) throw new UsageError('stdin (-) can be given once');
+  if (names.includes('-') && process.stdin.isTTY === true) {
+    // Waiting for a person to type JSON is never what was meant.
+    throw new UsageError('no FILE and stdin is a terminal: pass result files, or pipe them in (kubectl logs ... | grpclb-probe merge)');
+  }
   const inputs = [];
   for (const file of names) {
     const found = findJsonObjects(await readInput(file));
