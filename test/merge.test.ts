@@ -158,6 +158,14 @@ describe('grpclb-probe merge (spawned)', () => {
     assert.equal(json.schemaVersion, 1);
   });
 
+  it('gates judge the merged run: exit 1 naming the gate', async () => {
+    const failed = await runCli(['merge', fileA, fileB, '--expect', 'pinned', '--min-backends', '2']);
+    assert.equal(failed.code, 1, failed.stderr);
+    assert.match(failed.stderr, /gate --expect failed: limit PINNED, measured BALANCED/);
+    const passed = await runCli(['merge', fileA, fileB, '--expect', 'balanced', '--min-backends', '2']);
+    assert.equal(passed.code, 0, passed.stderr);
+  });
+
   it('reads kubectl-logs-style stdin with interleaved lines', async () => {
     const logs = `I1122 02:00:00 probe started\n${JSON.stringify(podA)}\nE1122 grpc warning {oops\n${JSON.stringify(podB)}\n`;
     const outcome = await runCli(['merge'], { stdin: logs });

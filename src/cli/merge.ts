@@ -3,11 +3,12 @@
 import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { EXIT, UsageError } from './errors.js';
+import { addGateFlags, gateLimits, type GateFlags } from './gate-flags.js';
 import { OUTPUT_FORMATS, type OutputFlags } from './output.js';
 import * as parse from './parse.js';
 
 /** The flags of `merge` as commander parses them. */
-export interface MergeFlags extends OutputFlags {
+export interface MergeFlags extends OutputFlags, GateFlags {
   force?: boolean;
   expectBackends?: number;
 }
@@ -17,16 +18,17 @@ Examples:
   $ kubectl logs -l job-name=grpclb-probe -c probe-clusterip --tail=-1 | grpclb-probe merge
   $ grpclb-probe merge pod-a.json pod-b.json -o markdown
   $ grpclb-probe merge results/*.jsonl --expect-backends 3 -o json > merged.json
+  $ grpclb-probe merge results/*.jsonl --expect balanced --min-backends 3      # CI gate over all probe pods
 
 Input: JSON results of \`grpclb-probe run -o json\` (one per line, concatenated or pretty);
-other lines (logs, progress, kubectl --prefix) are skipped. Exit codes: 0 ok, 2 usage error
+other lines (logs, progress, kubectl --prefix) are skipped. Exit codes: 0 ok, 1 gate failed, 2 usage error
 (unreadable file, no result found, different targets or schema versions without --force),
 74 the report could not be written (--out).
 `;
 
 /** Registers `merge` on `program`. Heavy modules load when it runs. */
 export function registerMerge(program: Command): void {
-  program
+  const command = program
     .command('merge')
     .description(
       'Merge `run -o json` results (e.g. the pods of the probe Job from `grpclb-probe manifests`): counts and statuses summed, ' +
@@ -35,7 +37,8 @@ export function registerMerge(program: Command): void {
     )
     .argument('[files...]', 'result files; - or none: stdin')
     .option('--force', 'merge results of different targets or schema versions')
-    .option('--expect-backends <n>', 'backends that should answer (default: the largest --expect-backends among the inputs)', parse.integerAtLeast(1))
+    .option('--expect-backends <n>', 'backends that should answer (default: the largest --expect-backends among the inputs)', parse.integerAtLeast(1));
+  addGateFlags(command)
     .addOption(new Option('-o, --output <format>', 'report format on stdout; html needs --out (a self-contained page)').choices(OUTPUT_FORMATS).default('table'))
     .option('--out <file>', 'write the report, in the chosen format, to this file; stdout then shows the table')
     .option('--no-color', 'no colors (NO_COLOR and FORCE_COLOR=0 too; FORCE_COLOR=1 forces them)')
@@ -109,6 +112,7 @@ export async function mergeCommand(files: readonly string[], flags: MergeFlags):
     topology: null,
     discovery: merged.discovery,
     staticTarget: staticTarget(merged.result.target),
+    gates: gateLimits(flags),
   });
   const plan = planOutput({ ...flags, quiet: true });
   checkOutputFiles(plan);
@@ -119,5 +123,9 @@ export async function mergeCommand(files: readonly string[], flags: MergeFlags):
     markdown: () => renderMarkdown(report),
     html: () => renderRunHtml(report, json()),
   });
-  return written ? EXIT.ok : EXIT.ioError;
+  if (!written) return EXIT.ioError;
+  const { describeFailedGates } = await import('../analysis/gates.js');
+  const failedGates = describeFailedGates(report.gates);
+  for (const line of failedGates) process.stderr.write(`grpclb-probe: ${line}\n`);
+  return failedGates.length > 0 ? EXIT.gateFailed : EXIT.ok;
 }

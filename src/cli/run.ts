@@ -2,7 +2,7 @@
 import { Command, Option } from 'commander';
 import grpc from '@grpc/grpc-js';
 import { analyze, type ProbeReport } from '../analysis/analyze.js';
-import { describeFailedGates, type GateLimits } from '../analysis/gates.js';
+import { describeFailedGates } from '../analysis/gates.js';
 import { clientSaturation, loadFlags } from '../analysis/saturation.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS } from '../engine/connect.js';
 import { DEFAULT_DISCOVERY_CONNECTIONS, discoverBackends } from '../engine/discovery.js';
@@ -18,6 +18,7 @@ import type { ClusterIpMode } from '../lab/l4-vip.js';
 import type { Lab } from '../lab/topology.js';
 import { addCallFlags, CALL_FLAG_NAMES, prepareCall, validateCallFlags, type CallFlags } from './call-flags.js';
 import { gatherClusterFacts } from './cluster-facts.js';
+import { addGateFlags, gateLimits, type GateFlags } from './gate-flags.js';
 import { startLab } from './lab.js';
 import { renderJson } from '../report/json.js';
 import { renderLabJson, renderLabMarkdown, renderLabTable } from '../report/lab.js';
@@ -32,7 +33,7 @@ import * as parse from './parse.js';
 import { tlsConfigFrom } from './tls-files.js';
 
 /** The flags of `run` as commander parses them. */
-export interface RunFlags extends OutputFlags, CallFlags {
+export interface RunFlags extends OutputFlags, CallFlags, GateFlags {
   target?: string;
   total?: number;
   duration?: number;
@@ -56,10 +57,6 @@ export interface RunFlags extends OutputFlags, CallFlags {
   serverName?: string;
   expectBackends?: number;
   discover?: number;
-  maxSkew?: number;
-  minBackends?: number;
-  expect?: 'balanced' | 'pinned';
-  maxErrorRate?: number;
   replicas?: number;
   setups?: Setup[];
   clusteripMode?: ClusterIpMode;
@@ -139,11 +136,8 @@ export function registerRun(program: Command): void {
       'when the run saw one peer: open n fresh connections, one RPC each, to learn how many backends answer behind it (0: off)',
       parse.integerAtLeast(0),
       DEFAULT_DISCOVERY_CONNECTIONS,
-    )
-    .option('--max-skew <x>', 'gate: largest share / fair share must be <= x (over the expected backends)', parse.positiveNumber)
-    .option('--min-backends <n>', 'gate: at least n backends must answer', parse.integerAtLeast(1))
-    .addOption(new Option('--expect <verdict>', 'gate: the verdict must be this').choices(['balanced', 'pinned']))
-    .option('--max-error-rate <r>', 'gate: failed/total must be <= r (0..1); also the UNSTABLE threshold', parse.fraction)
+    );
+  addGateFlags(command)
     .addOption(new Option('-o, --output <format>', 'report format on stdout; html needs --out (a self-contained page)').choices(OUTPUT_FORMATS).default('table'))
     .option('--out <file>', 'write the report, in the chosen format, to this file; stdout then shows the table')
     .option('-q, --quiet', 'no progress on stderr')
@@ -273,12 +267,7 @@ async function runTarget(target: string, flags: RunFlags, plan: OutputPlan): Pro
     call,
     backendFrom: flags.backendFrom,
   };
-  const gates: GateLimits = {
-    maxSkew: flags.maxSkew,
-    minBackends: flags.minBackends,
-    expect: flags.expect,
-    maxErrorRate: flags.maxErrorRate,
-  };
+  const gates = gateLimits(flags);
   const progress = await startProgress(plan);
   let run: ProbeRun | undefined;
   const analysisOf = (result: RunResult, resolvedAddresses: string[] | null, discovery: DiscoveryResult | null): ProbeReport =>
