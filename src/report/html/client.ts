@@ -198,9 +198,11 @@ export const CLIENT_SCRIPT = String.raw`
       if (index > 0) bands.push({ series: [index + 1, index] });
     });
     var failedRaw = buckets.map(function (bucket) { return bucket.failed; }).concat([buckets.length ? buckets[buckets.length - 1].failed : 0]);
-    if (failedRaw.some(function (value) { return value > 0; })) {
+    var anyFailed = failedRaw.some(function (value) { return value > 0; });
+    if (anyFailed) {
+      // Failures on their own right-hand scale: thousands of fast failures would flatten the RPCs.
       data.push(failedRaw);
-      series.push({ label: 'failed', stroke: cssVar('--bad'), width: 2, dash: [3, 3], paths: stepped, points: { show: false } });
+      series.push({ label: 'failed', scale: 'failed', stroke: cssVar('--bad'), width: 2, dash: [3, 3], paths: stepped, points: { show: false } });
     }
     var partialStart = partialFrom(result);
     var mark = cssVar('--mark'); var muted = cssVar('--muted');
@@ -223,8 +225,11 @@ export const CLIENT_SCRIPT = String.raw`
     var figure = chart(view, container, {
       height: height,
       series: series, bands: bands,
-      scales: { x: { time: false, range: [0, Math.max(xMaxMs, end, 1) / 1000] }, y: { range: function (u, min, max) { return [0, Math.max(1, max * 1.05)]; } } },
-      axes: axes('seconds since the start', 'RPCs per ' + (timeline.intervalMs / 1000) + ' s'),
+      scales: { x: { time: false, range: [0, Math.max(xMaxMs, end, 1) / 1000] }, y: { range: function (u, min, max) { return [0, Math.max(1, max * 1.05)]; } },
+        failed: { range: function (u, min, max) { return [0, Math.max(1, max * 1.05)]; } } },
+      axes: axes('seconds since the start', 'RPCs per ' + (timeline.intervalMs / 1000) + ' s').concat(anyFailed
+        ? [{ scale: 'failed', side: 1, stroke: cssVar('--bad'), grid: { show: false }, ticks: { stroke: cssVar('--grid'), width: 1 }, label: 'failed per ' + (timeline.intervalMs / 1000) + ' s', size: 60 }]
+        : []),
       hooks: { draw: [draw] },
     }, data);
     var caption = [];
