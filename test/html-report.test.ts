@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, it } from 'node:test';
+import { ipv4Target, runCli, startServers, stopServers } from './helpers.js';
 import { renderJson } from '../src/report/json.js';
 import { renderLabJson } from '../src/report/lab.js';
 import { renderLabHtml, renderRunHtml } from '../src/report/html/page.js';
@@ -64,6 +68,26 @@ describe('the HTML report', () => {
       });
       const p50 = values[SPECTRUM_PERCENTILES.indexOf(50)];
       assert.equal(p50, backend.latencyMs.p50, 'the same p50 as the report');
+    }
+  });
+});
+
+describe('run -o html (spawned)', () => {
+  it('writes the page to --out and still prints the table; without --out it is a usage error', async () => {
+    const servers = await startServers(2, 'page');
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'grpclb-probe-html-')), 'probe.html');
+    try {
+      const outcome = await runCli(['run', '-t', ipv4Target(servers), '--lb-policy', 'round_robin', '-n', '40', '-o', 'html', '--out', file]);
+      assert.equal(outcome.code, 0, outcome.stderr);
+      assert.match(outcome.stdout, /RPCs 40 ok, 0 failed/);
+      const html = readFileSync(file, 'utf8');
+      assert.match(html, /^<!doctype html>/);
+      assert.equal((embeddedDocument(html).report as { target: string }).target, ipv4Target(servers));
+      const usage = await runCli(['run', '-t', ipv4Target(servers), '-o', 'html']);
+      assert.equal(usage.code, 2);
+      assert.equal(usage.stderr, 'grpclb-probe: -o html needs --out FILE: the page is a file to open in a browser (stdout still shows the table)\n');
+    } finally {
+      stopServers(servers);
     }
   });
 });
