@@ -53,7 +53,7 @@ describe('grpclb-probe run --target (spawned)', () => {
       ['run', '--total', 'many'],
       ['run', '-t', '127.0.0.1:1', '--total', '5', '--duration', '1s'],
       ['run', '-t', '127.0.0.1:1', '--channels', '4', '--concurrency', '2'],
-      ['run', '-t', '127.0.0.1:1', '--lb-policy', 'least_request'],
+      ['run', '-t', '127.0.0.1:1', '--lb-policy', 'grpclb'],
       ['serve', '--port', '70000'],
     ]) {
       const outcome = await runCli(args);

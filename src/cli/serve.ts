@@ -21,6 +21,7 @@ export interface ServeFlags {
   drainMs: number;
   tlsCert?: string;
   tlsKey?: string;
+  orcaUtilization?: number;
 }
 
 const EXAMPLES = `
@@ -29,12 +30,15 @@ Examples:
   $ grpclb-probe serve --replicas 3 --port 50051        # :50051-50053, hostnames <host>-1..3
   $ grpclb-probe serve --max-connection-age-ms 30000    # force clients to reconnect every ~30 s
   $ grpclb-probe serve --delay-ms 200 --drain-ms 10000
-
+  $ grpclb-probe serve --replicas 3 --orca-utilization 0.6   # for clients with weighted_round_robin
   $ grpclb-probe serve --tls-cert server.pem --tls-key server-key.pem   # then: run --tls --ca-cert ...
 
 The reply is "hostname:<hostname>, in:<name>"; the hostname is also sent as the "hostname"
 response header. grpc.health.v1.Health reports SERVING, then NOT_SERVING while draining.
 Server reflection is on: grpcurl -plaintext ADDR list, and run --call without a proto, work.
+Load is reported in ORCA out of band (xds.service.orca.v3.OpenRcaService, gRPC proposals A51/A64):
+RPC rate, error rate and application utilization, fixed with --orca-utilization or derived
+from the mean number of RPCs in flight; weighted_round_robin clients weigh servers by it (A58).
 SIGTERM or Ctrl-C: stop accepting, let RPCs in flight finish (up to --drain-ms), then close
 every connection left (silent or frozen clients too) and exit 0. A repeated SIGTERM is logged
 and the drain goes on; a second Ctrl-C at a terminal closes at once (exit 130).
@@ -52,6 +56,7 @@ export function registerServe(program: Command): void {
     .option('--max-connection-age-ms <ms>', 'send GOAWAY after a connection is this old (grpc.max_connection_age_ms)', parse.milliseconds(1))
     .option('--max-connection-age-grace-ms <ms>', 'then give RPCs in flight this long (grpc.max_connection_age_grace_ms)', parse.milliseconds(1))
     .option('--delay-ms <ms>', 'added latency per RPC', parse.milliseconds(0), 0)
+    .option('--orca-utilization <x>', 'report this fixed application utilization in ORCA (default: derived from RPCs in flight)', parse.positiveNumber)
     .option('--drain-ms <ms>', 'on SIGTERM, how long RPCs in flight may take before a forced close', parse.milliseconds(0), 5000)
     .option('--tls-cert <file>', 'PEM certificate chain: serve TLS (with --tls-key)')
     .option('--tls-key <file>', 'PEM private key (with --tls-cert)')
@@ -96,6 +101,7 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
       maxConnectionAgeMs: flags.maxConnectionAgeMs,
       maxConnectionAgeGraceMs: flags.maxConnectionAgeGraceMs,
       credentials,
+      orcaUtilization: flags.orcaUtilization ?? 'derived',
     });
     try {
       await server.start();

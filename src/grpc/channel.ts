@@ -5,9 +5,16 @@ import grpc, { type ChannelOptions } from '@grpc/grpc-js';
 // are the same code grpc-js runs when a channel is created.
 import { recognizedOptions } from '@grpc/grpc-js/build/src/channel-options.js';
 import { validateServiceConfig } from '@grpc/grpc-js/build/src/service-config.js';
+import { registerLeastRequest } from '../lb/least-request.js';
+import { PROBE_WEIGHTED_ROUND_ROBIN, weightedRoundRobinConfig } from '../lb/weighted-round-robin.js';
 
-/** LB policies the probe can ask for, in grpc-js spelling. */
-export const LB_POLICIES = ['pick_first', 'round_robin'] as const;
+/**
+ * LB policies the probe can ask for, in grpc-js spelling: grpc-js's own `pick_first`,
+ * `round_robin` and `weighted_round_robin` (src/lb/weighted-round-robin.ts), and our
+ * `least_request` (src/lb/least-request.ts), registered here so every channel can use it.
+ */
+export const LB_POLICIES = ['pick_first', 'round_robin', 'least_request', 'weighted_round_robin'] as const;
+registerLeastRequest();
 /** An LB policy name from {@link LB_POLICIES}. */
 export type LbPolicy = (typeof LB_POLICIES)[number];
 
@@ -184,7 +191,7 @@ export function serviceConfigText(config: Pick<ChannelConfig, 'lbPolicy' | 'serv
   if (serviceConfig.loadBalancingConfig !== undefined) {
     throw new ChannelConfigError('--lb-policy and a loadBalancingConfig in --service-config exclude each other: keep one');
   }
-  return JSON.stringify({ ...serviceConfig, loadBalancingConfig: [{ [config.lbPolicy]: {} }] });
+  return JSON.stringify({ ...serviceConfig, loadBalancingConfig: [lbConfigEntry(config.lbPolicy)] });
 }
 
 /**
@@ -193,7 +200,12 @@ export function serviceConfigText(config: Pick<ChannelConfig, 'lbPolicy' | 'serv
  * this default one (grpc-node resolving-load-balancer.ts), so this is what was *asked for*.
  */
 export function serviceConfigFor(lbPolicy: LbPolicy): string {
-  return JSON.stringify({ loadBalancingConfig: [{ [lbPolicy]: {} }] });
+  return JSON.stringify({ loadBalancingConfig: [lbConfigEntry(lbPolicy)] });
+}
+
+/** The `loadBalancingConfig` entry `--lb-policy` asks for: `{policy: {}}`, and out-of-band ORCA for weighted_round_robin. */
+function lbConfigEntry(lbPolicy: LbPolicy): Record<string, object> {
+  return lbPolicy === 'weighted_round_robin' ? weightedRoundRobinConfig(PROBE_WEIGHTED_ROUND_ROBIN) : { [lbPolicy]: {} };
 }
 
 /**

@@ -7,6 +7,7 @@ import grpc from '@grpc/grpc-js';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
 import { BUILTIN_PROTOS, greeterService, HOSTNAME_HEADER, loadBuiltinPackage, type HelloReply, type HelloRequest } from '../grpc/proto.js';
+import { ORCA_WINDOW_MS, OrcaLoadTracker, type OrcaUtilization } from './orca-load.js';
 
 /** How a {@link GreeterServer} is started. */
 export interface GreeterServerOptions {
@@ -29,6 +30,16 @@ export interface GreeterServerOptions {
   readonly reportHostname?: boolean;
   /** TLS (`grpc.ServerCredentials.createSsl`); default plaintext. */
   readonly credentials?: grpc.ServerCredentials;
+  /**
+   * Report load in ORCA: a fixed `application_utilization`, or `derived` from RPCs in flight
+   * (see {@link OrcaLoadTracker}), with the RPC and error rates, refreshed every
+   * {@link ORCA_WINDOW_MS}, served out of band by xds.service.orca.v3.OpenRcaService (gRPC
+   * proposal A64; grpc-js `ServerMetricRecorder`), which weighted_round_robin reads with
+   * `enable_oob_load_report` (A58). Not per call in trailers (A51): grpc-js 1.14.7 loads
+   * orca.proto again for every per-call report it writes or reads (orca.ts `loadOrcaProto`
+   * never keeps its result), milliseconds of CPU per RPC on both sides. Default: no ORCA.
+   */
+  readonly orcaUtilization?: OrcaUtilization;
 }
 
 let reflection: ReflectionService | null = null;
@@ -84,6 +95,9 @@ export class GreeterServer extends EventEmitter {
   private readonly credentials: grpc.ServerCredentials;
   /** Accepted TCP connections still open, to destroy when a drain runs out of time. */
   private readonly sockets = new Set<Socket>();
+  private readonly orcaLoad: OrcaLoadTracker | null;
+  private readonly orcaRecorder: grpc.ServerMetricRecorder | null;
+  private orcaTimer: NodeJS.Timeout | undefined;
   /** RPCs answered so far. */
   rpcsServed = 0;
   /** RPCs whose client went away (cancel or deadline) before the delayed reply. */
@@ -107,8 +121,11 @@ export class GreeterServer extends EventEmitter {
     if (options.maxConnectionAgeGraceMs !== undefined) {
       serverOptions['grpc.max_connection_age_grace_ms'] = options.maxConnectionAgeGraceMs;
     }
+    this.orcaLoad = options.orcaUtilization === undefined ? null : new OrcaLoadTracker(options.orcaUtilization);
+    this.orcaRecorder = this.orcaLoad === null ? null : new grpc.ServerMetricRecorder();
     this.server = new grpc.Server(serverOptions);
     this.server.addService(greeterService.Greeter.service, { SayHello: this.sayHello });
+    this.orcaRecorder?.addToServer(this.server);
     this.health.addToServer(this.server);
     reflectionService().addToServer(this.server);
   }
@@ -145,6 +162,10 @@ export class GreeterServer extends EventEmitter {
         }
         this.boundPort = port;
         this.requestedPort = port;
+        if (this.orcaLoad !== null) {
+          this.publishLoad();
+          this.orcaTimer = setInterval(() => this.publishLoad(), ORCA_WINDOW_MS).unref();
+        }
         resolve();
       });
     });
@@ -178,6 +199,7 @@ export class GreeterServer extends EventEmitter {
    * @returns `drained` when every RPC finished in time, `forced` otherwise.
    */
   drain(drainMs: number): Promise<'drained' | 'forced'> {
+    clearInterval(this.orcaTimer);
     this.setServing(false);
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
@@ -194,6 +216,7 @@ export class GreeterServer extends EventEmitter {
 
   /** Abrupt stop: every connection is closed at once, in-flight RPCs fail (like a killed pod). */
   kill(): void {
+    clearInterval(this.orcaTimer);
     this.server.forceShutdown();
     for (const socket of this.sockets) socket.destroy();
     this.stopWatchingSockets();
@@ -204,6 +227,15 @@ export class GreeterServer extends EventEmitter {
     diagnosticsChannel.unsubscribe('net.server.socket', this.onSocket);
   }
 
+  /** Puts the current load in the out-of-band recorder, which streams it to subscribed clients. */
+  private publishLoad(): void {
+    const load = this.orcaLoad?.load();
+    if (load === undefined || this.orcaRecorder === null) return;
+    this.orcaRecorder.setApplicationUtilizationMetric(load.applicationUtilization);
+    this.orcaRecorder.setQpsMetric(load.rpsFractional);
+    this.orcaRecorder.setEpsMetric(load.eps);
+  }
+
   private readonly sayHello = (
     call: grpc.ServerUnaryCall<HelloRequest, HelloReply>,
     callback: grpc.sendUnaryData<HelloReply>,
@@ -212,8 +244,10 @@ export class GreeterServer extends EventEmitter {
     if (this.reportHostname) {
       call.sendMetadata(this.headers);
     }
+    const startedAt = performance.now();
     const reply = (): void => {
       this.rpcsServed += 1;
+      this.orcaLoad?.record(performance.now() - startedAt);
       callback(null, { message });
       this.emit('rpc');
     };
