@@ -3,6 +3,7 @@
 // that backends can be added, drained, killed, slowed down and restarted during a run.
 import { randomInt } from 'node:crypto';
 import { BindError, GreeterServer } from '../server/greeter.js';
+import type { OrcaUtilization } from '../server/orca-load.js';
 import { DnsServer } from './dns-server.js';
 import { L4Vip, type ClusterIpMode } from './l4-vip.js';
 import { L7Proxy } from './l7-proxy.js';
@@ -30,6 +31,24 @@ export interface LabOptions {
    * 127.0.0.1 with its own port. Tests pass an address this machine does not have to see that.
    */
   readonly podAddressPrefix?: string;
+  /**
+   * A second listener on every pod, on its own port shared by all pods, whose connections live
+   * at most this long (`grpc.max_connection_age_ms`), so that one lab serves clients of servers
+   * with and without max connection age at once ({@link Lab.agedHeadlessTarget}). Default none.
+   */
+  readonly agedListenerMaxAgeMs?: number;
+  /** ORCA load every pod reports (GreeterServerOptions.orcaUtilization); default `derived`. */
+  readonly orcaUtilization?: OrcaUtilization;
+}
+
+/** How a pod goes away in {@link Lab.removeBackend}. */
+export interface RemovalTiming {
+  /** graceful: time between leaving the endpoints and the drain (a preStop sleep), ms; default 0. */
+  readonly preStopMs?: number;
+  /** graceful: how long RPCs in flight may take (terminationGracePeriodSeconds), ms; default 5000. */
+  readonly drainMs?: number;
+  /** abrupt: time the dead pod stays in the endpoints until its readiness probe fails, ms; default 0. */
+  readonly readinessLagMs?: number;
 }
 
 /** One pod. */
@@ -38,8 +57,13 @@ export interface LabBackend {
   /** `IP:port`, the pod IP. */
   readonly address: string;
   readonly server: GreeterServer;
-  /** `serving`: in the endpoints; `draining`: out of them, finishing RPCs; `stopped`. */
-  state: 'serving' | 'draining' | 'stopped';
+  /** The listener with max connection age on {@link Lab.agedPort}, when the lab has one. */
+  readonly agedServer: GreeterServer | null;
+  /**
+   * `serving`: in the endpoints; `draining`: out of them, finishing RPCs; `dead`: the process
+   * died but the endpoints still list it (readiness has not noticed yet); `stopped`.
+   */
+  state: 'serving' | 'draining' | 'dead' | 'stopped';
 }
 
 /** Pod IPs are 127.0.10.x, the VIP 127.0.20.1, the proxy 127.0.30.1 (Linux routes all of 127/8 to lo). */
@@ -69,6 +93,8 @@ export class Lab {
   /** false when extra loopback addresses could not be bound (macOS): everything is on 127.0.0.1, distinct ports. */
   loopbackAliases = true;
   port = 0;
+  /** The port of every pod's max-connection-age listener (0 when the lab has none). */
+  agedPort = 0;
   readonly vip: L4Vip;
   readonly dns: DnsServer;
   readonly proxy: L7Proxy;
@@ -112,12 +138,13 @@ export class Lab {
     for (let attempt = 0; attempt < PORT_ATTEMPTS; attempt += 1) {
       try {
         this.port = port;
+        this.agedPort = 0;
         for (let index = 0; index < replicas; index += 1) {
           await this.addBackend();
         }
         return;
       } catch (error) {
-        for (const backend of this.backends) backend.server.kill();
+        for (const backend of this.backends) killPod(backend);
         this.backends.length = 0;
         this.nextPodIndex = 1;
         const code = error instanceof BindError ? error.code : null;
@@ -133,9 +160,13 @@ export class Lab {
     }
   }
 
-  /** Addresses of serving pods, in start order: what DNS, the VIP and the proxy use now. */
+  /** Addresses of listed pods (serving, or dead and not yet noticed), in start order: what DNS, the VIP and the proxy use now. */
   endpoints(): string[] {
-    return this.backends.filter((backend) => backend.state === 'serving').map((backend) => backend.address);
+    return this.listed().map((backend) => backend.address);
+  }
+
+  private listed(): LabBackend[] {
+    return this.backends.filter((backend) => backend.state === 'serving' || backend.state === 'dead');
   }
 
   /** Scale out by one pod (the same port, the next pod IP). */
@@ -147,34 +178,61 @@ export class Lab {
       hostname: name,
       delayMs: this.options.delayMs,
       maxConnectionAgeMs: this.options.maxConnectionAgeMs,
+      orcaUtilization: this.options.orcaUtilization ?? 'derived',
     });
     await server.start();
+    let agedServer: GreeterServer | null = null;
+    if (this.options.agedListenerMaxAgeMs !== undefined) {
+      agedServer = new GreeterServer({
+        host,
+        port: this.loopbackAliases ? this.agedPort : 0,
+        hostname: name,
+        delayMs: this.options.delayMs,
+        maxConnectionAgeMs: this.options.agedListenerMaxAgeMs,
+        orcaUtilization: this.options.orcaUtilization ?? 'derived',
+      });
+      await agedServer.start().catch((error: unknown) => {
+        server.kill();
+        throw error;
+      });
+      if (this.agedPort === 0) this.agedPort = agedServer.port;
+    }
     this.nextPodIndex += 1;
     if (this.port === 0) this.port = server.port;
-    const backend: LabBackend = { name, address: server.address, server, state: 'serving' };
+    const backend: LabBackend = { name, address: server.address, server, agedServer, state: 'serving' };
     this.backends.push(backend);
     return backend;
   }
 
   /**
-   * Scale in: `graceful` takes the pod out of the endpoints, then drains it (up to `drainMs`,
-   * default 5000); `abrupt` kills it at once, like a node failure, before the endpoints know.
+   * Scale in. `graceful` (a preStop hook and a drain, as Kubernetes does it right): the pod
+   * leaves the endpoints (DNS, VIP, proxy), waits `preStopMs`, then stops accepting, sends
+   * GOAWAY and lets RPCs in flight finish for up to `drainMs`. `abrupt` (a crash, a node
+   * failure, an app that exits on SIGTERM with no preStop): the process dies at once while
+   * the endpoints still list it, and leaves them `readinessLagMs` later.
+   * A number as third argument is `drainMs` (the earlier signature).
    */
-  async removeBackend(name: string, mode: 'graceful' | 'abrupt', drainMs = 5000): Promise<void> {
+  async removeBackend(name: string, mode: 'graceful' | 'abrupt', timing: RemovalTiming | number = {}): Promise<void> {
+    const { preStopMs = 0, drainMs = 5000, readinessLagMs = 0 } = typeof timing === 'number' ? { drainMs: timing } : timing;
     const backend = this.find(name);
     if (mode === 'abrupt') {
-      backend.server.kill();
+      killPod(backend);
+      backend.state = 'dead';
+      if (readinessLagMs > 0) await sleep(readinessLagMs);
       backend.state = 'stopped';
       return;
     }
     backend.state = 'draining';
-    await backend.server.drain(drainMs);
+    if (preStopMs > 0) await sleep(preStopMs);
+    await Promise.all([backend.server.drain(drainMs), backend.agedServer?.drain(drainMs)]);
     backend.state = 'stopped';
   }
 
   /** Adds `delayMs` to every RPC the pod answers from now on. */
   setDelay(name: string, delayMs: number): void {
-    this.find(name).server.setDelayMs(delayMs);
+    const backend = this.find(name);
+    backend.server.setDelayMs(delayMs);
+    backend.agedServer?.setDelayMs(delayMs);
   }
 
   /** A restart: the pod goes away (gracefully or not) and a new one, with a new name, takes its place. */
@@ -184,7 +242,7 @@ export class Lab {
   }
 
   private find(name: string): LabBackend {
-    const backend = this.backends.find((candidate) => candidate.name === name && candidate.state !== 'stopped');
+    const backend = this.backends.find((candidate) => candidate.name === name && (candidate.state === 'serving' || candidate.state === 'draining'));
     if (backend === undefined) throw new LabError(`no running backend named ${name}`);
     return backend;
   }
@@ -192,6 +250,11 @@ export class Lab {
   /** `dns://DNS_IP:PORT/<service name>:<port>`, the headless Service's target. */
   get headlessTarget(): string {
     return `dns://${this.dns.address}/${this.serviceName}:${this.port}`;
+  }
+
+  /** The headless Service's target on the pods' max-connection-age listeners (needs `agedListenerMaxAgeMs`). */
+  get agedHeadlessTarget(): string {
+    return `dns://${this.dns.address}/${this.serviceName}:${this.agedPort}`;
   }
 
   /** `ipv4:pod1,pod2,...` over serving pods (gRPC's static resolver). */
@@ -202,9 +265,18 @@ export class Lab {
   /** Stops every part; safe to call twice and on a half-started lab. */
   async close(): Promise<void> {
     for (const backend of this.backends) {
-      if (backend.state !== 'stopped') backend.server.kill();
+      if (backend.state !== 'stopped') killPod(backend);
       backend.state = 'stopped';
     }
     await Promise.allSettled([this.vip.close(), this.proxy.close(), this.dns.close()]);
   }
+}
+
+function killPod(backend: LabBackend): void {
+  backend.server.kill();
+  backend.agedServer?.kill();
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

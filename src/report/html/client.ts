@@ -365,7 +365,31 @@ export const CLIENT_SCRIPT = String.raw`
     spectrumChart('distribution', latency, setups.map(function (setup) { return setup.setup; }));
   }
 
-  var KINDS = { run: renderRun, lab: renderLab };
+  function renderScenario(doc) {
+    var setups = doc.setups;
+    var names = [];
+    var add = function (name) { if (name && names.indexOf(name) < 0) names.push(name); };
+    setups.forEach(function (setup) { setup.result.backends.forEach(function (backend) { add(backend.name); }); });
+    doc.events.forEach(function (event) { add(event.backend); });
+    var answers = section('verdict', 'Scenario ' + doc.scenario);
+    answers.appendChild(table(['setup', 'LB policy', 'answer'], setups.map(function (setup) {
+      return [el('td', { text: setup.setup }), el('td', { className: 'left', text: setup.lbPolicy || 'default' }), el('td', { className: 'text', text: setup.answer })];
+    })));
+    doc.skipped.forEach(function (skipped) { answers.appendChild(el('p', { className: 'note', text: 'skipped ' + skipped.setup + ': ' + skipped.reason })); });
+    if (doc.interrupted) answers.appendChild(el('p', { className: 'fail', text: 'interrupted: partial results' }));
+    var timelines = section('timeline', 'Timelines, one clock (numbered marks: the pod events)');
+    var xMax = Math.max.apply(null, [0].concat(setups.map(function (setup) { return setup.result.elapsedMs; })));
+    setups.forEach(function (setup) {
+      timelines.appendChild(el('h3', {}, [setup.setup]));
+      var withEvents = Object.assign({}, setup.result, { events: doc.events.concat(setup.result.events || []).sort(function (a, b) { return a.atMs - b.atMs; }) });
+      timelineChart('timeline:' + setup.setup, timelines, withEvents, names, xMax, 150);
+    });
+    var latency = section('latency', 'Latency per setup');
+    percentilesChart('percentiles', latency, setups.map(function (setup, index) { return { name: setup.setup, rpcs: setup.result.rpcs.ok, latencyMs: setup.result.latencyMs, colorIndex: index }; }));
+    spectrumChart('distribution', latency, setups.map(function (setup) { return setup.setup; }));
+  }
+
+  var KINDS = { run: renderRun, lab: renderLab, scenario: renderScenario };
   var render = KINDS[doc.kind];
   if (!render) throw new Error('grpclb-probe: no renderer for document kind ' + doc.kind);
   render(doc.report);

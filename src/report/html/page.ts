@@ -2,8 +2,10 @@
 // that embeds a JSON report once and draws every view from it in the browser.
 import type { ProbeReport } from '../../analysis/analyze.js';
 import type { LabComparison } from '../../lab/compare.js';
+import type { ScenarioOutcome } from '../../lab/scenarios/runner.js';
 import { jsonReport } from '../json.js';
 import { labJsonReport } from '../lab.js';
+import { scenarioJson } from '../scenario.js';
 import { chartAssets } from './assets.js';
 import { CLIENT_SCRIPT, PAGE_STYLE } from './client.js';
 import { SPECTRUM_PERCENTILES, spectrumOf, type Spectrum } from './spectrum.js';
@@ -11,10 +13,11 @@ import { SPECTRUM_PERCENTILES, spectrumOf, type Spectrum } from './spectrum.js';
 /**
  * What a page shows; the browser script has one renderer per kind.
  * - `run`: one run's JSON report (`-o json` of `run --target`);
- * - `lab`: the lab comparison's JSON (`-o json` of `run` with no target).
+ * - `lab`: the lab comparison's JSON (`-o json` of `run` with no target);
+ * - `scenario`: a played scenario's JSON (`-o json` of `scenario NAME`).
  * Other commands add a kind here and a renderer in client.ts.
  */
-export type HtmlDocumentKind = 'run' | 'lab';
+export type HtmlDocumentKind = 'run' | 'lab' | 'scenario';
 
 /** The data a page embeds, once, in `<script type="application/json" id="grpclb-probe-data">`. */
 export interface HtmlDocument {
@@ -103,5 +106,15 @@ export function renderLabHtml(comparison: LabComparison): string {
     title: `grpclb-probe lab: ${comparison.setups.map((outcome) => `${outcome.spec.setup} ${outcome.report.diagnosis.verdict}`).join(', ')}`,
     report: labJsonReport(comparison),
     spectrum: spectra(comparison.setups.map((outcome) => [outcome.spec.setup, outcome.report.result.histogram] as const)),
+  });
+}
+
+/** The page of a played scenario: its JSON, every setup's timeline on one clock with the pod events, a latency spectrum per setup. */
+export function renderScenarioHtml(outcome: ScenarioOutcome): string {
+  return renderHtml({
+    kind: 'scenario',
+    title: `grpclb-probe scenario ${outcome.scenario}`,
+    report: scenarioJson(outcome),
+    spectrum: spectra(outcome.setups.map((setup) => [setup.setup, setup.report.result.histogram] as const)),
   });
 }

@@ -1,0 +1,14 @@
+// Every scenario, by name.
+import { maxAge } from './max-age.js';
+import { rollingRestart } from './rolling-restart.js';
+import type { ScenarioDefinition, ScenarioName } from './scenario.js';
+import { scaleOut } from './scale-out.js';
+import { slowPod } from './slow-pod.js';
+
+/** The scenarios, in `--list` order. */
+export const SCENARIOS: Readonly<Record<ScenarioName, ScenarioDefinition>> = {
+  'scale-out': scaleOut,
+  'rolling-restart': rollingRestart,
+  'slow-pod': slowPod,
+  'max-age': maxAge,
+};

@@ -1,0 +1,152 @@
+// The scenario runner shared by every scenario: starts every setup's probe at once against the
+// same pods at a fixed rate, plays the script on the same clock, and collects the answers.
+import { performance } from 'node:perf_hooks';
+import { analyze } from '../../analysis/analyze.js';
+import { startProbe, type ProbeRun } from '../../engine/probe.js';
+import type { RunEvent } from '../../engine/result.js';
+import type { Lab } from '../topology.js';
+import type { ProbeReport } from '../../analysis/analyze.js';
+import type { RecordEvent, ResolvedScenarioOptions, ScenarioDefinition, ScenarioName, ScenarioOptions } from './scenario.js';
+import { scenarioSetupSpec, type ScenarioSetup, type ScenarioSetupSpec } from './setups.js';
+
+/** Defaults of {@link ScenarioOptions}. */
+export const SCENARIO_DEFAULTS = { replicas: 3, rps: 100, drain: 'graceful', slowMs: 20, intervalMs: 1000, deadlineMs: 1000 } as const;
+/** RPCs in flight at once per setup: room for slow and failing RPCs at the fixed rate. */
+const CONCURRENCY = 16;
+
+/** One setup's outcome. */
+export interface ScenarioSetupOutcome {
+  readonly setup: ScenarioSetup;
+  readonly spec: ScenarioSetupSpec;
+  readonly report: ProbeReport;
+  /** The scenario's one-line finding for this setup. */
+  readonly answer: string;
+}
+
+/** A played scenario: the model every scenario reporter renders. */
+export interface ScenarioOutcome {
+  readonly scenario: ScenarioName;
+  readonly summary: string;
+  readonly lesson: string;
+  readonly options: ResolvedScenarioOptions;
+  /** Pod events on the setups' clock, sorted by `atMs`. */
+  readonly events: readonly RunEvent[];
+  readonly setups: readonly ScenarioSetupOutcome[];
+  /** Setups left out, with why (DNS setups without one loopback address per pod). */
+  readonly skipped: readonly { readonly setup: ScenarioSetup; readonly reason: string }[];
+  readonly interrupted: boolean;
+}
+
+/** Fills in the defaults of `options` for `definition`. */
+export function resolveScenarioOptions(definition: ScenarioDefinition, options: ScenarioOptions = {}): ResolvedScenarioOptions {
+  return {
+    replicas: options.replicas ?? SCENARIO_DEFAULTS.replicas,
+    rps: options.rps ?? SCENARIO_DEFAULTS.rps,
+    drain: options.drain ?? SCENARIO_DEFAULTS.drain,
+    slowMs: options.slowMs ?? SCENARIO_DEFAULTS.slowMs,
+    durationMs: options.durationMs ?? definition.defaultDurationMs,
+    intervalMs: options.intervalMs ?? SCENARIO_DEFAULTS.intervalMs,
+    deadlineMs: options.deadlineMs ?? SCENARIO_DEFAULTS.deadlineMs,
+  };
+}
+
+/**
+ * Plays `definition` on `lab` (started with `definition.labOptions(options)` and
+ * `options.replicas` pods). Every setup gets its own channel at `options.rps` for
+ * `options.durationMs`; the script's steps start at their times on the same clock.
+ * After `signal` aborts, steps not yet started are dropped, running ones finish (each is
+ * bounded by its drain or readiness lag), and the outcome holds the partial runs.
+ * The caller closes the lab.
+ *
+ * @param onRuns called once every probe has started, for progress views.
+ */
+export async function runScenario(
+  definition: ScenarioDefinition,
+  lab: Lab,
+  options: ResolvedScenarioOptions,
+  signal?: AbortSignal,
+  onRuns?: (runs: readonly { readonly setup: ScenarioSetup; readonly run: ProbeRun }[]) => void,
+): Promise<ScenarioOutcome> {
+  const initialPods = lab.backends.filter((backend) => backend.state === 'serving').map((backend) => backend.name);
+  const skipped: { setup: ScenarioSetup; reason: string }[] = [];
+  const specs: ScenarioSetupSpec[] = [];
+  for (const setup of definition.setups) {
+    const spec = scenarioSetupSpec(lab, setup);
+    if (spec.usesDns && !lab.loopbackAliases) {
+      skipped.push({ setup, reason: 'needs one loopback address per pod (DNS A records carry no port)' });
+    } else {
+      specs.push(spec);
+    }
+  }
+  const events: RunEvent[] = [];
+  const startedAt = performance.now();
+  const record: RecordEvent = (kind, backend, address, detail) => {
+    const atMs = Math.round(performance.now() - startedAt);
+    events.push(address === undefined ? { atMs, kind, backend, detail } : { atMs, kind, backend, address, detail });
+  };
+  const runs = specs.map((spec) => ({
+    setup: spec.setup,
+    spec,
+    run: startProbe(
+      {
+        target: spec.target,
+        lbPolicy: spec.serviceConfig === null ? spec.lbPolicy : null,
+        channelArgs: spec.channelArgs,
+        serviceConfig: spec.serviceConfig,
+        calls: null,
+        durationMs: options.durationMs,
+        concurrency: CONCURRENCY,
+        rps: options.rps,
+        deadlineMs: options.deadlineMs,
+        intervalMs: options.intervalMs,
+      },
+      signal,
+    ),
+  }));
+  onRuns?.(runs);
+
+  const timers = new Set<NodeJS.Timeout>();
+  const steps: Promise<void>[] = [];
+  for (const step of definition.script(options, initialPods)) {
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      if (signal?.aborted) return;
+      // A failing step (a pod that would not start) is not the measurement's failure: the
+      // runs go on and the events show what happened.
+      steps.push(step.run(lab, record).catch(() => undefined));
+    }, Math.max(0, step.atMs - (performance.now() - startedAt)));
+    timers.add(timer);
+  }
+  const clearTimers = (): void => {
+    for (const timer of timers) clearTimeout(timer);
+    timers.clear();
+  };
+  signal?.addEventListener('abort', clearTimers, { once: true });
+  const results = await Promise.all(runs.map(({ run }) => run.done));
+  clearTimers();
+  signal?.removeEventListener('abort', clearTimers);
+  await Promise.all(steps);
+
+  events.sort((left, right) => left.atMs - right.atMs);
+  const expectedBackends = lab.endpoints().length;
+  const resolvedAddresses = lab.endpoints();
+  const context = { options, events, initialPods };
+  const setups = runs.map(({ setup, spec }, index): ScenarioSetupOutcome => {
+    const report = analyze(results[index]!, {
+      expectedBackends,
+      resolvedAddresses: spec.usesDns ? resolvedAddresses : [spec.target],
+      topology: spec.topology,
+    });
+    return { setup, spec, report, answer: definition.answer({ spec, report }, context) };
+  });
+  return {
+    scenario: definition.name,
+    summary: definition.summary,
+    lesson: definition.lesson(options),
+    options,
+    events,
+    setups,
+    skipped,
+    interrupted: signal?.aborted ?? false,
+  };
+}

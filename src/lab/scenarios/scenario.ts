@@ -1,0 +1,89 @@
+// What a scenario is: the lab it needs, the setups it compares, a script of lab actions at
+// times, the one-line answer it gives per setup, and the lesson it teaches.
+import type { ProbeReport } from '../../analysis/analyze.js';
+import type { RunEvent, RunEventKind } from '../../engine/result.js';
+import type { Lab, LabOptions } from '../topology.js';
+import type { ScenarioSetup, ScenarioSetupSpec } from './setups.js';
+
+/** Scenario names, as `grpclb-probe scenario NAME` takes them (a JSON contract: keep stable). */
+export const SCENARIO_NAMES = ['scale-out', 'rolling-restart', 'slow-pod', 'max-age'] as const;
+/** One of {@link SCENARIO_NAMES}. */
+export type ScenarioName = (typeof SCENARIO_NAMES)[number];
+
+/** How a pod leaves in a rolling restart. */
+export type DrainMode = 'graceful' | 'abrupt';
+
+/** What the user (or a test) chose; every field has a default in the runner. */
+export interface ScenarioOptions {
+  /** Pods at the start; default: the scenario's (3). */
+  readonly replicas?: number;
+  /** Fixed rate per setup, RPC/s; default 100. */
+  readonly rps?: number;
+  /** rolling-restart: how pods go; default graceful. */
+  readonly drain?: DrainMode;
+  /** slow-pod: latency added to the slowed pod, ms; default 20. */
+  readonly slowMs?: number;
+  /** Length of the measured run, ms; default: the scenario's. The script's times scale with it. */
+  readonly durationMs?: number;
+  /** Timeline interval, ms; default 1000. */
+  readonly intervalMs?: number;
+  /** Per-RPC deadline, ms; default 1000. */
+  readonly deadlineMs?: number;
+}
+
+/** {@link ScenarioOptions} with every default filled in. */
+export type ResolvedScenarioOptions = Required<ScenarioOptions>;
+
+/** Records a scenario event now, on the setups' clock. */
+export type RecordEvent = (kind: Extract<RunEventKind, 'pod-added' | 'pod-removed' | 'pod-slowed'>, backend: string, address: string | undefined, detail: string) => void;
+
+/** One action of the script. */
+export interface ScenarioStep {
+  /** When it starts, ms after the setups began. */
+  readonly atMs: number;
+  /** Does it; records its events through `record` as things happen. */
+  run(lab: Lab, record: RecordEvent): Promise<void>;
+}
+
+/** One setup's run, as the answer sees it. */
+export interface SetupRun {
+  readonly spec: ScenarioSetupSpec;
+  readonly report: ProbeReport;
+}
+
+/** What an answer may read besides the setup's run. */
+export interface AnswerContext {
+  readonly options: ResolvedScenarioOptions;
+  /** The scenario's events, sorted by time. */
+  readonly events: readonly RunEvent[];
+  /** Pod names at the start. */
+  readonly initialPods: readonly string[];
+}
+
+/** A scenario. */
+export interface ScenarioDefinition {
+  readonly name: ScenarioName;
+  /** One line for `scenario --list`. */
+  readonly summary: string;
+  readonly defaultDurationMs: number;
+  /** The lab it needs, beyond replicas. */
+  labOptions(options: ResolvedScenarioOptions): Omit<LabOptions, 'replicas'>;
+  /** The setups it compares, in order. */
+  readonly setups: readonly ScenarioSetup[];
+  /** The script, from the options and the pods at the start. */
+  script(options: ResolvedScenarioOptions, initialPods: readonly string[]): ScenarioStep[];
+  /** The one-line finding for one setup. Pure. */
+  answer(run: SetupRun, context: AnswerContext): string;
+  /** What this means in a cluster: the lesson, with the fix; a short paragraph. */
+  lesson(options: ResolvedScenarioOptions): string;
+}
+
+/** `+3.1 s` */
+export function atSeconds(ms: number): string {
+  return `+${(ms / 1000).toFixed(1)} s`;
+}
+
+/** `37 %` */
+export function percent(fraction: number | null): string {
+  return fraction === null ? 'n/a' : `${Math.round(fraction * 100)} %`;
+}

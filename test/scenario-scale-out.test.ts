@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { firstRpcMs } from '../src/analysis/timeline.js';
+import type { ScenarioOutcome } from '../src/lab/scenarios/runner.js';
+import { renderScenarioMarkdown, renderScenarioTable, scenarioJson } from '../src/report/scenario.js';
+import { answerOf, play, rpcsOf, runOf, TEST_TIMING } from './scenario-helpers.js';
+
+describe('scenario scale-out', () => {
+  let outcome: ScenarioOutcome;
+  let added: string[];
+  let addedAtMs: number;
+  before(async () => {
+    outcome = await play('scale-out');
+    added = outcome.events.filter((event) => event.kind === 'pod-added').map((event) => event.backend as string);
+    addedAtMs = outcome.events[0]?.atMs ?? -1;
+  });
+
+  it('publishes 2 pods at a quarter of the run', () => {
+    assert.deepEqual(outcome.events.map((event) => event.kind), ['pod-added', 'pod-added']);
+    assert.equal(new Set(outcome.events.map((event) => event.address)).size, 2);
+    // The event is stamped when the pod is ready; starting its servers takes a moment on a busy machine.
+    const lastAtMs = outcome.events[1]?.atMs ?? -1;
+    assert.ok(addedAtMs >= TEST_TIMING.durationMs! / 4 && lastAtMs - TEST_TIMING.durationMs! / 4 <= 3 * TEST_TIMING.intervalMs!, `added at ${addedAtMs}, ${lastAtMs}`);
+  });
+
+  for (const setup of ['clusterip', 'headless-rr'] as const) {
+    it(`${setup}: the new pods get no RPC, and the answer says never`, () => {
+      const result = runOf(outcome, setup);
+      assert.ok(result.rpcs.ok > 100, `${result.rpcs.ok} ok`);
+      assert.equal(rpcsOf(result, added), 0);
+      assert.match(answerOf(outcome, setup), /never got an RPC/);
+    });
+  }
+
+  it('headless-rr-max-age: the new pods get RPCs within a few seconds (max age 2 s, re-resolution 1 s)', () => {
+    const result = runOf(outcome, 'headless-rr-max-age');
+    for (const name of added) {
+      const first = firstRpcMs(result, name);
+      assert.ok(first !== null && first - addedAtMs <= 4000, `${name} first RPC at ${first}, added at ${addedAtMs}`);
+    }
+    assert.ok(rpcsOf(result, added) > 0.15 * result.rpcs.ok, `${rpcsOf(result, added)} of ${result.rpcs.ok}`);
+  });
+
+  it('proxy: the new pods get RPCs at once (within an interval or two)', () => {
+    const result = runOf(outcome, 'proxy');
+    for (const event of outcome.events) {
+      const first = firstRpcMs(result, event.backend as string);
+      assert.ok(first !== null && first - event.atMs <= 2 * TEST_TIMING.intervalMs!, `${event.backend} first RPC at ${first}, ready at ${event.atMs}`);
+    }
+  });
+
+  it('renders within 80 columns, and JSON keeps the contract', () => {
+    const table = renderScenarioTable(outcome, { color: false });
+    for (const line of table.split('\n')) assert.ok(line.length <= 80, `too wide: ${line}`);
+    assert.match(table, /events {3}/);
+    assert.match(renderScenarioMarkdown(outcome), /\| headless-rr-max-age \| round_robin \|/);
+    const json = JSON.parse(JSON.stringify(scenarioJson(outcome))) as Record<string, unknown> & { setups: Record<string, unknown>[] };
+    assert.equal(json.scenario, 'scale-out');
+    assert.deepEqual(Object.keys(json.setups[0]!), ['setup', 'lbPolicy', 'target', 'result', 'answer']);
+    assert.ok('timeline' in (json.setups[0]!.result as object) && 'diagnosis' in (json.setups[0]!.result as object));
+  });
+});
