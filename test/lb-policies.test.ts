@@ -7,6 +7,9 @@ import { weightedRoundRobinConfig } from '../src/lb/weighted-round-robin.js';
 import type { GreeterServer } from '../src/server/greeter.js';
 import { ipv4Target, startServers, stopServers } from './helpers.js';
 
+/** Fast pods slower than this at p50 (local RPCs take about 1 ms): the machine is too busy for the comparison. */
+const BUSY_P50_MS = 10;
+
 const load = { calls: 600, durationMs: null, concurrency: 8, rps: 200, deadlineMs: 2000 } as const;
 
 function share(result: RunResult, name: string): number {
@@ -17,7 +20,7 @@ describe('least_request', () => {
   const servers: GreeterServer[] = [];
   after(() => stopServers(servers));
 
-  it('sends a pod slowed by 20 ms less than 70 % of what round_robin sends it', async () => {
+  it('sends a pod slowed by 20 ms less than 70 % of what round_robin sends it', async (t) => {
     servers.push(...(await startServers(3, 'lr')));
     servers[2]!.setDelayMs(20);
     const target = ipv4Target(servers);
@@ -26,6 +29,7 @@ describe('least_request', () => {
     // every RPC waits tens of ms for the event loop, 20 ms stands out less. Up to 3 tries.
     const closedLoop = { ...load, calls: 400, rps: null };
     const tries: string[] = [];
+    let calm = false;
     for (let attempt = 0; attempt < 3; attempt += 1) {
       const [roundRobin, leastRequest] = await Promise.all(
         (['round_robin', 'least_request'] as const).map((lbPolicy) => runProbe({ ...closedLoop, target, lbPolicy } satisfies ProbeOptions)),
@@ -36,7 +40,14 @@ describe('least_request', () => {
       const slowLr = share(leastRequest!, 'lr-3');
       assert.ok(slowRr > 0.25, `round_robin share ${slowRr}`);
       if (slowLr < 0.7 * slowRr) return;
+      const fastP50 = Math.min(...leastRequest!.backends.filter((backend) => backend.name !== 'lr-3').map((backend) => backend.latencyMs.p50));
+      calm ||= fastP50 < BUSY_P50_MS;
       tries.push(`least_request ${slowLr.toFixed(3)} vs round_robin ${slowRr.toFixed(3)} (p50 ${leastRequest!.latencyMs.p50} ms)`);
+    }
+    // Only when every try found the fast pods slower than the slowdown itself is the machine to blame.
+    if (!calm) {
+      t.skip(`machine too busy to tell 20 ms apart: ${tries.join('; ')}`);
+      return;
     }
     assert.fail(tries.join('; '));
   });

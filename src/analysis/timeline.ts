@@ -55,10 +55,23 @@ export function failureSpan(result: RunResult): FailureSpan | null {
   };
 }
 
-/** True when the run ended with no backend answering: the last complete interval failed everything. */
-export function endedUnreachable(result: RunResult): boolean {
-  const last = lastBuckets(result, 1)[0];
-  return last !== undefined && last.failed > 0 && Object.values(last.rpcs).every((count) => count === 0);
+/**
+ * When the run stopped reaching any backend for good: the start of the interval after the last
+ * one with a successful RPC, when RPCs failed after it and it lies at least two intervals
+ * before the end of the timeline; else null (it recovered, or the end is too close to tell).
+ */
+export function unreachableSinceMs(result: RunResult): number | null {
+  const { buckets, intervalMs } = result.timeline;
+  const answered = (bucket: TimelineBucket): boolean => Object.values(bucket.rpcs).some((count) => count > 0);
+  let lastOk = -1;
+  buckets.forEach((bucket, index) => {
+    if (answered(bucket)) lastOk = index;
+  });
+  const after = buckets.slice(lastOk + 1);
+  const last = buckets[buckets.length - 1];
+  if (after.length === 0 || last === undefined || after.every((bucket) => bucket.failed === 0)) return null;
+  const sinceMs = (after[0] as TimelineBucket).startMs;
+  return last.startMs - sinceMs >= 2 * intervalMs ? sinceMs : null;
 }
 
 /** How the answering backends moved over the run. */

@@ -1,6 +1,6 @@
 // rolling-restart: each pod in turn replaced by a new pod with a new address, gracefully
 // (endpoint removed first, then GOAWAY and drain) or abruptly (the process dies while listed).
-import { endedUnreachable, failureSpan } from '../../analysis/timeline.js';
+import { failureSpan, unreachableSinceMs } from '../../analysis/timeline.js';
 import { atSeconds, type ScenarioDefinition } from './scenario.js';
 import { FIX_MAX_CONNECTION_AGE_MS } from './setups.js';
 
@@ -52,12 +52,12 @@ export const rollingRestart: ScenarioDefinition = {
       const when = span.firstMs === span.lastMs ? `at ${atSeconds(span.firstMs)}` : `between ${atSeconds(span.firstMs)} and ${atSeconds(span.lastMs)}`;
       answer = `${result.rpcs.failed} RPCs failed (${statuses}) ${when}`;
     }
-    if (endedUnreachable(result)) {
+    const unreachableMs = unreachableSinceMs(result);
+    if (unreachableMs !== null) {
       const minTime = spec.channelArgs['grpc.dns_min_time_between_resolutions_ms'] ?? 30_000;
-      answer +=
-        spec.usesDns
-          ? `; ran out of known pods: every address it resolved is gone and it re-resolves at most every ${Number(minTime) / 1000} s`
-          : '; no pod reachable at the end';
+      answer += spec.usesDns
+        ? `; ran out of known pods at ${atSeconds(unreachableMs)}: every address it resolved is gone and it re-resolves at most every ${Number(minTime) / 1000} s`
+        : `; no pod reachable since ${atSeconds(unreachableMs)}`;
     }
     return answer;
   },
