@@ -36,7 +36,7 @@ const cases: BadInput[] = [
   { args: target('--deadline-ms', '4e14'), names: /--deadline-ms/ },
   { args: target('--deadline-ms', '400000000000000'), names: /--deadline-ms.*2147483647 ms/ },
   { args: target('--deadline-ms', '2147483648'), names: /--deadline-ms.*2147483647 ms/ },
-  { args: target('--lb-policy', 'least_request'), names: /--lb-policy/ },
+  { args: target('--lb-policy', 'grpclb'), names: /--lb-policy/ },
   { args: target('--expect-backends', '20000'), names: /--expect-backends.*10000/ },
   { args: target('--expect-backends', '0'), names: /--expect-backends/ },
   { args: target('--max-skew', '0'), names: /--max-skew/ },

@@ -4,6 +4,7 @@ import grpc from '@grpc/grpc-js';
 import { performance } from 'node:perf_hooks';
 import { Command } from 'commander';
 import { BindError, GreeterServer } from '../server/greeter.js';
+import type { OrcaUtilization } from '../server/orca-load.js';
 import { EXIT, UsageError } from './errors.js';
 import { SIGNAL_DEDUP_MS } from './interrupt.js';
 import { checkKeyPair, readCertificates, readPrivateKey } from './tls-files.js';
@@ -21,7 +22,7 @@ export interface ServeFlags {
   drainMs: number;
   tlsCert?: string;
   tlsKey?: string;
-  orcaUtilization?: number;
+  orcaUtilization?: OrcaUtilization;
 }
 
 const EXAMPLES = `
@@ -36,13 +37,18 @@ Examples:
 The reply is "hostname:<hostname>, in:<name>"; the hostname is also sent as the "hostname"
 response header. grpc.health.v1.Health reports SERVING, then NOT_SERVING while draining.
 Server reflection is on: grpcurl -plaintext ADDR list, and run --call without a proto, work.
-Load is reported in ORCA out of band (xds.service.orca.v3.OpenRcaService, gRPC proposals A51/A64):
+With --orca-utilization, load is reported in ORCA out of band (xds.service.orca.v3.OpenRcaService, gRPC proposals A51/A64):
 RPC rate, error rate and application utilization, fixed with --orca-utilization or derived
 from the mean number of RPCs in flight; weighted_round_robin clients weigh servers by it (A58).
 SIGTERM or Ctrl-C: stop accepting, let RPCs in flight finish (up to --drain-ms), then close
 every connection left (silent or frozen clients too) and exit 0. A repeated SIGTERM is logged
 and the drain goes on; a second Ctrl-C at a terminal closes at once (exit 130).
 `;
+
+/** `--orca-utilization`: `derived`, or a number > 0. */
+function orcaUtilization(value: string): OrcaUtilization {
+  return value === 'derived' ? 'derived' : parse.positiveNumber(value);
+}
 
 /** Registers `serve` on `program`. */
 export function registerServe(program: Command): void {
@@ -56,7 +62,7 @@ export function registerServe(program: Command): void {
     .option('--max-connection-age-ms <ms>', 'send GOAWAY after a connection is this old (grpc.max_connection_age_ms)', parse.milliseconds(1))
     .option('--max-connection-age-grace-ms <ms>', 'then give RPCs in flight this long (grpc.max_connection_age_grace_ms)', parse.milliseconds(1))
     .option('--delay-ms <ms>', 'added latency per RPC', parse.milliseconds(0), 0)
-    .option('--orca-utilization <x>', 'report this fixed application utilization in ORCA (default: derived from RPCs in flight)', parse.positiveNumber)
+    .option('--orca-utilization <x|derived>', 'report load in ORCA: this fixed application utilization, or derived from RPCs in flight (default: no ORCA)', orcaUtilization)
     .option('--drain-ms <ms>', 'on SIGTERM, how long RPCs in flight may take before a forced close', parse.milliseconds(0), 5000)
     .option('--tls-cert <file>', 'PEM certificate chain: serve TLS (with --tls-key)')
     .option('--tls-key <file>', 'PEM private key (with --tls-cert)')
@@ -93,7 +99,9 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
   const baseName = flags.hostname ?? os.hostname();
   const servers: GreeterServer[] = [];
   for (let index = 0; index < flags.replicas; index += 1) {
-    const server = new GreeterServer({
+    let server: GreeterServer;
+    try {
+      server = new GreeterServer({
       host: flags.host,
       port: flags.port === 0 ? 0 : flags.port + index,
       hostname: flags.replicas === 1 ? baseName : `${baseName}-${index + 1}`,
@@ -101,8 +109,13 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
       maxConnectionAgeMs: flags.maxConnectionAgeMs,
       maxConnectionAgeGraceMs: flags.maxConnectionAgeGraceMs,
       credentials,
-      orcaUtilization: flags.orcaUtilization ?? 'derived',
-    });
+      orcaUtilization: flags.orcaUtilization,
+      });
+    } catch (error) {
+      servers.forEach((started) => started.kill());
+      // grpc-js reads its ORCA .proto files from disk (orca.ts): a single-file build has none.
+      throw new UsageError(`--orca-utilization: ORCA cannot be served by this build: ${(error as Error).message}`);
+    }
     try {
       await server.start();
     } catch (error) {

@@ -37,7 +37,7 @@ export interface LabOptions {
    * with and without max connection age at once ({@link Lab.agedHeadlessTarget}). Default none.
    */
   readonly agedListenerMaxAgeMs?: number;
-  /** ORCA load every pod reports (GreeterServerOptions.orcaUtilization); default `derived`. */
+  /** ORCA load every pod reports (GreeterServerOptions.orcaUtilization); default none. */
   readonly orcaUtilization?: OrcaUtilization;
 }
 
@@ -178,7 +178,7 @@ export class Lab {
       hostname: name,
       delayMs: this.options.delayMs,
       maxConnectionAgeMs: this.options.maxConnectionAgeMs,
-      orcaUtilization: this.options.orcaUtilization ?? 'derived',
+      orcaUtilization: this.options.orcaUtilization,
     });
     await server.start();
     let agedServer: GreeterServer | null = null;
@@ -189,7 +189,7 @@ export class Lab {
         hostname: name,
         delayMs: this.options.delayMs,
         maxConnectionAgeMs: this.options.agedListenerMaxAgeMs,
-        orcaUtilization: this.options.orcaUtilization ?? 'derived',
+        orcaUtilization: this.options.orcaUtilization,
       });
       await agedServer.start().catch((error: unknown) => {
         server.kill();
