@@ -19,19 +19,22 @@ const LAST_ERROR_RPC_MS = 2000;
 export async function waitForChannels(clients: readonly grpc.Client[], timeoutMs: number, signal?: AbortSignal): Promise<ConnectOutcome> {
   const started = performance.now();
   const deadline = Date.now() + timeoutMs;
-  const ready = await Promise.all(
+  // One abort listener for all channels (not one each: K channels would trip Node's listener warning).
+  let onAbort = (): void => undefined;
+  const aborted = new Promise<boolean[]>((resolve) => {
+    onAbort = () => resolve(clients.map(() => false));
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+  const waits = Promise.all(
     clients.map(
       (client) =>
         new Promise<boolean>((resolve) => {
-          const onAbort = (): void => resolve(false);
-          signal?.addEventListener('abort', onAbort, { once: true });
-          client.waitForReady(deadline, (error) => {
-            signal?.removeEventListener('abort', onAbort);
-            resolve(error === undefined || error === null);
-          });
+          client.waitForReady(deadline, (error) => resolve(error === undefined || error === null));
         }),
     ),
   );
+  const ready = await Promise.race([waits, aborted]);
+  signal?.removeEventListener('abort', onAbort);
   const readyChannels = ready.filter(Boolean).length;
   const error = readyChannels > 0 || signal?.aborted === true || clients[0] === undefined ? null : await lastConnectionError(clients[0]);
   return { waitedMs: Math.round(performance.now() - started), readyChannels, error };

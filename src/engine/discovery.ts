@@ -1,5 +1,6 @@
 // The discovery sweep: when a run saw one peer, a few short-lived channels, each with its own
 // connection, ask once each who answers behind that address. Never part of the run's statistics.
+import { setMaxListeners } from 'node:events';
 import { startProbe, type ProbeOptions } from './probe.js';
 import type { DiscoveryResult } from './result.js';
 
@@ -34,7 +35,13 @@ export async function discoverBackends(options: DiscoveryOptions, signal?: Abort
     // One RPC each: bounded by its deadline, so the wait for a connection is too.
     connectTimeoutMs: options.deadlineMs,
   };
-  const results = await Promise.all(Array.from({ length: connections }, () => startProbe(sweep, signal).done));
+  // One signal per sweep, so the caller's does not collect a listener per probe and channel.
+  const controller = new AbortController();
+  setMaxListeners(Math.max(10, connections * 3), controller.signal);
+  const forward = (): void => controller.abort();
+  signal?.addEventListener('abort', forward, { once: true });
+  const results = await Promise.all(Array.from({ length: connections }, () => startProbe(sweep, controller.signal).done));
+  signal?.removeEventListener('abort', forward);
   const backends = new Set(results.flatMap((result) => result.backends.filter((backend) => backend.rpcs > 0).map((backend) => backend.name)));
   const peers = new Set(results.flatMap((result) => result.peers));
   const failed = results.reduce((sum, result) => sum + (result.rpcs.ok > 0 ? 0 : 1), 0);
