@@ -50,6 +50,13 @@ describe('a custom service from --proto', () => {
     assert.deepEqual(result.backends.map((backend) => backend.name), ['echo-1', 'echo-2', 'echo-3']);
   });
 
+  it('--backend-from header:NAME absent from the replies: named by peer, with a note', async () => {
+    const call = await echoCall('{"text":"hi"}');
+    const result = await runProbe({ ...load, calls: 30, target: echoTarget(named), lbPolicy: 'round_robin', call, backendFrom: { kind: 'header', name: 'x-pod' } });
+    assert.deepEqual(result.backends.map((backend) => backend.name), named.map((server) => server.address).sort());
+    assert.deepEqual(result.identity?.notes, ['--backend-from header:x-pod: absent from 30 replies; those are named by peer']);
+  });
+
   it('identical replies without identity from 3 peers are 3 backends, named by peer', async () => {
     const call = await echoCall('{"text":"same"}');
     const result = await runProbe({ ...load, target: echoTarget(plain), lbPolicy: 'round_robin', call });

@@ -100,7 +100,7 @@ export function registerRun(program: Command): void {
   const command = program
     .command('run')
     .description(
-      'Fire repeated unary RPCs (SayHello, or --call) over one channel (or --channels K) and tabulate which backend (hostname) answered, ' +
+      'Fire repeated unary RPCs (SayHello, or --call) over one channel (or --channels K) and tabulate which backend answered (the name it reports, else its peer address), ' +
         'with skew statistics, latency and a diagnosis. Without --target, build a local lab and compare ' +
         'ClusterIP, headless DNS, headless with round_robin, an L7 proxy and a static list side by side.',
     )

@@ -108,7 +108,8 @@ export class BackendIdentifier {
   private used: string | null = null;
   private readonly notes: string[] = [];
   private namedByPeer = 0;
-  private fieldMissing = 0;
+  /** Successful RPCs whose reply lacked what an explicit `--backend-from` names. */
+  private strategyMissed = 0;
   /** Failures without an identity in their metadata are named by their peer (the identity is the peer anyway). */
   private failuresByPeer = false;
   /** The header/trailer a failed RPC may carry the name in. */
@@ -172,7 +173,7 @@ export class BackendIdentifier {
     const name = (this.strategy as Strategy)(reply, headers, trailers);
     if (name === null) {
       this.namedByPeer += 1;
-      if (this.from.kind === 'field' && this.used !== 'peer') this.fieldMissing += 1;
+      if (this.from.kind !== 'auto' && this.from.kind !== 'peer' && this.used !== 'peer') this.strategyMissed += 1;
     }
     return name;
   }
@@ -220,8 +221,8 @@ export class BackendIdentifier {
   /** The strategy used and its caveats, for the result. */
   summary(): IdentitySummary {
     const notes = [...this.notes];
-    if (this.fieldMissing > 0) {
-      notes.push(`--backend-from ${formatBackendFrom(this.from)}: absent from ${this.fieldMissing} replies; those are named by peer`);
+    if (this.strategyMissed > 0) {
+      notes.push(`--backend-from ${formatBackendFrom(this.from)}: absent from ${this.strategyMissed} replies; those are named by peer`);
     }
     return { asked: formatBackendFrom(this.from), used: this.used, namedByPeer: this.namedByPeer, notes };
   }
