@@ -498,7 +498,7 @@ function diagnoseTime(facts: DiagnosisFacts, notes: string[]): Diagnosis | null 
         `(${formatAtMs(last.firstRpcAtMs - last.appearedAtMs)} later: ${limit})`;
     } else if (last.appearedAtMs !== null) {
       // The channel's resolver saw it before the probe's own watch polled again.
-      story = `${last.backend} got its first RPC at ${formatAtMs(last.firstRpcAtMs)}, as soon as it appeared in DNS (the probe's watch saw it at ${formatAtMs(last.appearedAtMs)}; ${limit})`;
+      story = `${last.backend} got its first RPC at ${formatAtMs(last.firstRpcAtMs)}, as soon as it appeared in DNS (${limit})`;
     }
     const more = time.lateBackends.length > 1 ? ` (${time.lateBackends.length} late joiners)` : '';
     const slow = last.appearedAtMs !== null && last.firstRpcAtMs - last.appearedAtMs > 5000;
