@@ -7,7 +7,7 @@ import { Lab } from '../src/lab/topology.js';
 import { ipv4Target, runCli, startServers, stopServers } from './helpers.js';
 
 describe('the diagnosis reads the timeline (real servers)', () => {
-  it('max connection age 1 s and dns_min_time_between_resolutions 1 s: a pod added at 1 s gets a backend-first-rpc, and the cause gives the delay', async () => {
+  it('max connection age 1 s and dns_min_time_between_resolutions 1 s: a pod added at 1.5 s gets a backend-first-rpc, and the cause gives the delay', async () => {
     const lab = await Lab.start({ replicas: 3, maxConnectionAgeMs: 1000 });
     try {
       const run = startProbe({
@@ -21,13 +21,15 @@ describe('the diagnosis reads the timeline (real servers)', () => {
         watchIntervalMs: 500,
       });
       let added = '';
-      const timer = setTimeout(() => void lab.addBackend().then((backend) => (added = backend.name)), 1000);
+      // Added inside the second interval, not on its edge: a first RPC in the first interval is
+      // no late joiner (events.ts), so a pod added at 1.0 s raced the interval boundary.
+      const timer = setTimeout(() => void lab.addBackend().then((backend) => (added = backend.name)), 1500);
       const result = await run.done;
       clearTimeout(timer);
       const report = analyze(result, { expectedBackends: null, resolvedAddresses: null, topology: null });
       const first = report.events.filter((event) => event.kind === 'backend-first-rpc');
       assert.deepEqual(first.map((event) => event.backend), [added], JSON.stringify(report.events));
-      // Added at 1 s; connections live 1 s and re-resolution waits at least 1 s: the first RPC comes
+      // Added at 1.5 s; connections live 1 s and re-resolution waits at least 1 s: the first RPC comes
       // within a few intervals, and not before the watch (polling every 0.5 s) could have seen it.
       const appeared = report.events.find((event) => event.kind === 'address-added');
       assert.ok(appeared !== undefined && first[0]!.atMs >= appeared.atMs - 600 && first[0]!.atMs <= 4500, `${appeared?.atMs} -> ${first[0]!.atMs}`);

@@ -18,8 +18,13 @@ const {
 
 /** Connection-specific headers that must not be forwarded (RFC 9113 section 8.2.2). */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'host']);
-/** Attempts per RPC when a backend refuses the stream (GOAWAY race) before answering. */
-const MAX_ATTEMPTS = 3;
+/**
+ * Attempts per RPC when a backend refuses the stream (GOAWAY race) before answering. Counted
+ * per attempt, not per distinct backend: pods started together with one max connection age
+ * send GOAWAY at about the same moment, so every backend may refuse once, and a further attempt
+ * goes over a fresh session (a session that got GOAWAY is never reused).
+ */
+const MAX_ATTEMPTS = 5;
 /** Request bytes kept for a retry; a larger request is not retried. */
 const MAX_REPLAY_BYTES = 1 << 20;
 
@@ -130,6 +135,7 @@ export class L7Proxy extends EventEmitter {
     let trailers: http2.OutgoingHttpHeaders | null = null;
     let wantsTrailers = false;
     const tried = new Set<string>();
+    let attempts = 0;
 
     downstream.on('data', (chunk: Buffer) => {
       if (!responded && replayBytes <= MAX_REPLAY_BYTES) {
@@ -172,6 +178,7 @@ export class L7Proxy extends EventEmitter {
         return;
       }
       tried.add(backend);
+      attempts += 1;
       let stream: http2.ClientHttp2Stream;
       try {
         stream = this.session(backend).request(requestHeaders, { endStream: false });
@@ -226,7 +233,7 @@ export class L7Proxy extends EventEmitter {
     };
 
     const retryOrFail = (reason: string): void => {
-      if (tried.size < MAX_ATTEMPTS) {
+      if (attempts < MAX_ATTEMPTS) {
         this.retries += 1;
         this.emit('retry', reason);
         attempt();
