@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { analyze } from '../src/analysis/analyze.js';
 import { timelineFacts } from '../src/analysis/events.js';
-import type { PeerChange, ResolverWatchResult, RunResult } from '../src/engine/result.js';
+import type { PeerChange, ResolverWatchResult, RunResult } from '../src/result/run-result.js';
 import { jsonReport } from '../src/report/json.js';
 import { eventLines } from '../src/report/format.js';
 import { renderMarkdown } from '../src/report/markdown.js';

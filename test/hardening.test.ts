@@ -7,7 +7,7 @@ import { InvalidArgumentError } from 'commander';
 import { analyze } from '../src/analysis/analyze.js';
 import * as parse from '../src/cli/parse.js';
 import { MAX_TIMELINE_INTERVALS, Recorder } from '../src/engine/recorder.js';
-import type { RunResult } from '../src/engine/result.js';
+import type { RunResult } from '../src/result/run-result.js';
 import { parseTarget, TargetError } from '../src/grpc/target.js';
 import { shortDetails, transportHint } from '../src/grpc/transport-hint.js';
 import { renderTable } from '../src/report/table.js';

@@ -6,7 +6,7 @@ import { analyze } from '../src/analysis/analyze.js';
 import { checkClientLimits, MAX_CONCURRENCY } from '../src/cli/client-limits.js';
 import { UsageError } from '../src/cli/errors.js';
 import { runProbe } from '../src/engine/probe.js';
-import type { RunResult } from '../src/engine/result.js';
+import type { RunResult } from '../src/result/run-result.js';
 import type { GreeterServer } from '../src/server/greeter.js';
 import { runCli, startServers, stopServers } from './helpers.js';
 

@@ -2,7 +2,7 @@
 // added by hand), analysed, and a lab comparison built from it and the hand-written fixture.
 import { readFileSync } from 'node:fs';
 import { analyze, type ProbeReport } from '../src/analysis/analyze.js';
-import type { RunResult } from '../src/engine/result.js';
+import type { RunResult } from '../src/result/run-result.js';
 import type { LabComparison } from '../src/lab/compare.js';
 
 function load(name: string): RunResult {

@@ -2,7 +2,7 @@ import './resolver-env.js';
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { runProbe, type ProbeOptions } from '../src/engine/probe.js';
-import type { RunResult } from '../src/engine/result.js';
+import type { RunResult } from '../src/result/run-result.js';
 import { weightedRoundRobinConfig } from '../src/lb/weighted-round-robin.js';
 import type { GreeterServer } from '../src/server/greeter.js';
 import { ipv4Target, startServers, stopServers } from './helpers.js';

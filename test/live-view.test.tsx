@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { render } from 'ink-testing-library';
-import type { ProgressSnapshot } from '../src/engine/result.js';
+import type { ProgressSnapshot } from '../src/result/run-result.js';
 import { LiveView } from '../src/ui/live-view.js';
 
 const snapshot = (done: number, backends: { name: string; rpcs: number }[]): ProgressSnapshot => ({

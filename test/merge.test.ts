@@ -8,7 +8,7 @@ import { analyze } from '../src/analysis/analyze.js';
 import { findJsonObjects } from '../src/analysis/json-documents.js';
 import { isRunDocument, mergeRuns, MergeError, type RunDocument } from '../src/analysis/merge.js';
 import { Recorder } from '../src/engine/recorder.js';
-import type { RunResult } from '../src/engine/result.js';
+import type { RunResult } from '../src/result/run-result.js';
 import { jsonReport } from '../src/report/json.js';
 import { renderTable } from '../src/report/table.js';
 import { runCli } from './helpers.js';

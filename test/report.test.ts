@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { analyze } from '../src/analysis/analyze.js';
-import type { RunResult } from '../src/engine/result.js';
+import type { RunResult } from '../src/result/run-result.js';
 import { bar, callText, sparkline } from '../src/report/format.js';
 import { jsonReport } from '../src/report/json.js';
 import { renderMarkdown } from '../src/report/markdown.js';

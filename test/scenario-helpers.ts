@@ -4,7 +4,7 @@ import { SCENARIOS } from '../src/lab/scenarios/index.js';
 import { resolveScenarioOptions, runScenario, type ScenarioOutcome } from '../src/lab/scenarios/runner.js';
 import type { ScenarioName, ScenarioOptions } from '../src/lab/scenarios/scenario.js';
 import { Lab, type LabOptions } from '../src/lab/topology.js';
-import type { RunResult } from '../src/engine/result.js';
+import type { RunResult } from '../src/result/run-result.js';
 
 /**
  * Short runs for tests: 8 s, half-second intervals, 30 RPC/s per setup (light on a shared

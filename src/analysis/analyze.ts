@@ -1,6 +1,6 @@
 // Puts a run result together with its statistics, diagnosis and gates: the report model
 // every reporter (table, JSON, markdown) renders.
-import type { DiscoveryResult, RunEvent, RunResult } from '../engine/result.js';
+import type { DiscoveryResult, RunEvent, RunResult } from '../result/run-result.js';
 import { diagnose, factsFromResult, type ClusterFacts, type Diagnosis, type Topology } from './diagnosis.js';
 import { timelineFacts } from './events.js';
 import { expectedBackends, type ExpectedBackends } from './expected-backends.js';

@@ -1,6 +1,6 @@
 // The diagnosis: from observed facts to a verdict, its cause in one sentence, and the fix
 // that applies. One rule per cause, checked in order; pure functions.
-import type { DiscoveryResult, RunResult } from '../engine/result.js';
+import type { DiscoveryResult, RunResult } from '../result/run-result.js';
 import { formatAtMs, PER_RPC_CHANGE_RATE, type TimelineFacts } from './events.js';
 import { describeEvidence } from './expected-backends.js';
 import { clientSaturation, loadFlags } from './saturation.js';

@@ -1,7 +1,7 @@
 // Events from a run's raw observations (resolver watch, per-backend first/last RPC, peer
 // changes, the timeline), and the time facts the diagnosis reads. Computed once per analysis,
 // from the RunResult alone, so a merged result gets its events recomputed. Pure.
-import type { PeerChange, RunEvent, RunResult } from '../engine/result.js';
+import type { PeerChange, RunEvent, RunResult } from '../result/run-result.js';
 
 /**
  * A channel whose backend changed on at least this fraction of its successful RPCs balances

@@ -1,7 +1,6 @@
 // Many run results -> one: what probe pods of an Indexed Job printed, merged so the same
 // analysis and diagnosis read them as one run (histograms added, timelines aligned on time).
-import * as hdr from 'hdr-histogram-js';
-import { newLatencyHistogram, summarize } from '../engine/recorder.js';
+import { addHistograms, encodeHistogram, summarize } from '../result/histogram.js';
 import type {
   BackendResult,
   ChannelResult,
@@ -14,7 +13,7 @@ import type {
   RunResult,
   StopReason,
   TimelineBucket,
-} from '../engine/result.js';
+} from '../result/run-result.js';
 
 /** One run result as read back from a JSON document, with where it came from. */
 export interface MergeInput {
@@ -91,16 +90,6 @@ export function isRunDocument(value: unknown): value is RunDocument {
   );
 }
 
-function addHistograms(encoded: readonly string[]): hdr.Histogram {
-  const sum = newLatencyHistogram();
-  for (const text of encoded) {
-    const histogram = hdr.decodeFromCompressedBase64(text, 32);
-    sum.add(histogram);
-    histogram.destroy();
-  }
-  return sum;
-}
-
 function sumRecords(records: readonly Readonly<Record<string, number>>[]): Record<string, number> {
   const sum: Record<string, number> = {};
   for (const record of records) {
@@ -163,7 +152,7 @@ function mergeBackends(documents: readonly RunDocument[], offsetsMs: readonly nu
         failed: parts.reduce((sum, part) => sum + part.failed, 0),
         share: okTotal > 0 ? rpcs / okTotal : 0,
         latencyMs: summarize(histogram),
-        histogram: hdr.encodeIntoCompressedBase64(histogram),
+        histogram: encodeHistogram(histogram),
         ...(firsts.length > 0 ? { firstRpcAtMs: Math.min(...firsts) } : {}),
         ...(lasts.length > 0 ? { lastRpcAtMs: Math.max(...lasts) } : {}),
       };
@@ -312,7 +301,7 @@ export function mergeRuns(inputs: readonly MergeInput[], force = false): MergedR
     backends: mergeBackends(documents, offsetsMs, ok),
     peers: union(documents.map((document) => document.peers)),
     latencyMs: summarize(overall),
-    histogram: hdr.encodeIntoCompressedBase64(overall),
+    histogram: encodeHistogram(overall),
     elapsedMs: Math.round(endMs * 1000) / 1000,
     rpcsPerSecond: endMs > 0 ? Math.round((total * 1000 * 100) / endMs) / 100 : 0,
     channelMatrix,

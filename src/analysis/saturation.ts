@@ -1,6 +1,6 @@
 // Is the client itself the bottleneck? Read from the run's own measurements of the client
 // (event-loop delay, open files) and from failures only a client produces. Pure.
-import type { RunResult } from '../engine/result.js';
+import type { RunResult } from '../result/run-result.js';
 
 /** Event-loop delay p99 at or above which the client is saturated, ms: timers and callbacks run this late. */
 export const SATURATED_LOOP_DELAY_MS = 200;

@@ -1,7 +1,7 @@
 // Facts read from a run's timeline: when a backend first answered, shares over a time window,
 // when failures happened, how often the answering backends changed. Pure; scenario answers
 // and reports are built from these.
-import type { RunResult, TimelineBucket } from '../engine/result.js';
+import type { RunResult, TimelineBucket } from '../result/run-result.js';
 
 /** Start of the first interval in which `backend` answered, ms; null: never. */
 export function firstRpcMs(result: RunResult, backend: string): number | null {

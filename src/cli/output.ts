@@ -3,7 +3,7 @@
 import { accessSync, appendFileSync, constants, statSync, writeFileSync, type Stats } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
-import type { ProgressSnapshot } from '../engine/result.js';
+import type { ProgressSnapshot } from '../result/run-result.js';
 import { formatProgressLine } from '../report/progress.js';
 import { UsageError } from './errors.js';
 

@@ -8,7 +8,7 @@ import { DEFAULT_CONNECT_TIMEOUT_MS } from '../engine/connect.js';
 import { DEFAULT_DISCOVERY_CONNECTIONS, discoverBackends } from '../engine/discovery.js';
 import { startProbe, type ProbeOptions, type ProbeRun, type Warmup } from '../engine/probe.js';
 import { MAX_TIMELINE_INTERVALS } from '../engine/recorder.js';
-import type { DiscoveryResult, RunResult } from '../engine/result.js';
+import type { DiscoveryResult, RunResult } from '../result/run-result.js';
 import { LB_POLICIES, type ChannelConfig, type LbPolicy, type ServiceConfig } from '../grpc/channel.js';
 import { alternativeResolverEnabled, targetHasDnsAuthority } from '../grpc/alternative-resolver.js';
 import { DEFAULT_PORT, parseTarget, resolveTargetAddresses, TargetError } from '../grpc/target.js';

@@ -3,7 +3,7 @@
 import { performance } from 'node:perf_hooks';
 import grpc from '@grpc/grpc-js';
 import { sayHello } from '../grpc/proto.js';
-import type { ConnectOutcome } from './result.js';
+import type { ConnectOutcome } from '../result/run-result.js';
 
 /** `--connect-timeout` default, ms (ghz's default is 10 s too). */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;

@@ -2,7 +2,7 @@
 // connection, ask once each who answers behind that address. Never part of the run's statistics.
 import { setMaxListeners } from 'node:events';
 import { startProbe, type ProbeOptions } from './probe.js';
-import type { DiscoveryResult } from './result.js';
+import type { DiscoveryResult } from '../result/run-result.js';
 
 /** Fresh connections a sweep opens by default (`--discover`). */
 export const DEFAULT_DISCOVERY_CONNECTIONS = 8;

@@ -1,7 +1,7 @@
 // Failed RPCs grouped by status and a normalized message: the parts of a message that change
 // from one RPC to the next (times, durations, attempt counts, ephemeral ports) are masked, so
 // one cause is one group, and one raw message is kept per group as an example.
-import type { ErrorCount } from './result.js';
+import type { ErrorCount } from '../result/run-result.js';
 
 /** Distinct groups kept before further ones of a status are lumped into that status's `(other details)`. */
 const MAX_GROUPS = 100;

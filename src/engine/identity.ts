@@ -4,7 +4,7 @@
 import type grpc from '@grpc/grpc-js';
 import protobuf from 'protobufjs';
 import { HOSTNAME_HEADER } from '../grpc/proto.js';
-import type { IdentitySummary } from './result.js';
+import type { IdentitySummary } from '../result/run-result.js';
 
 /** `--backend-from`: where the backend's name comes from. */
 export type BackendFrom =

@@ -11,7 +11,7 @@ import { startResolverWatch } from '../grpc/resolver-watch.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, waitForChannels } from './connect.js';
 import { Backoff, RateSchedule } from './pacing.js';
 import { Recorder } from './recorder.js';
-import type { ClientLoad, ConnectOutcome, ProgressSnapshot, RunResult, StopReason } from './result.js';
+import type { ClientLoad, ConnectOutcome, ProgressSnapshot, RunResult, StopReason } from '../result/run-result.js';
 import { startSaturationMonitor, type SaturationMonitor } from './saturation.js';
 
 /** Warmup: RPCs issued first, or time spent first, and left out of the result. */

@@ -2,6 +2,7 @@
 // buckets) so that memory does not grow with the number of RPCs, and turns them into a
 // RunResult or a ProgressSnapshot.
 import * as hdr from 'hdr-histogram-js';
+import { newLatencyHistogram, percentileUs, summarize } from '../result/histogram.js';
 import { ErrorGroups } from './error-groups.js';
 import type {
   BackendResult,
@@ -11,7 +12,7 @@ import type {
   PeerChange,
   ProgressSnapshot,
   TimelineBucket,
-} from './result.js';
+} from '../result/run-result.js';
 
 /** Peer changes kept per run (memory bound). */
 const MAX_PEER_CHANGES = 1000;
@@ -24,38 +25,6 @@ const PER_RPC_CHANGE_RATE = 0.2;
 const PER_RPC_MIN_CHANGES = 20;
 /** Timeline intervals kept at most: a longer run doubles the interval (merging neighbours) until it fits. */
 export const MAX_TIMELINE_INTERVALS = 10_000;
-
-/** A latency histogram in microseconds, 3 significant digits, growing as needed. */
-export function newLatencyHistogram(): hdr.Histogram {
-  return hdr.build({ bitBucketSize: 32, autoResize: true, lowestDiscernibleValue: 1, numberOfSignificantValueDigits: 3 });
-}
-
-/**
- * The value at `percentile`, in the histogram's unit, never above its max:
- * getValueAtPercentile answers the highest value equivalent to the bucket's, which can lie
- * above the exact max, and a report where p99 > max reads as a bug. 0 when empty.
- */
-export function percentileUs(histogram: hdr.Histogram, percentile: number): number {
-  return histogram.totalCount === 0 ? 0 : Math.min(histogram.getValueAtPercentile(percentile), histogram.maxValue);
-}
-
-/** p50/p90/p95/p99/p99.9/max/mean of a microsecond histogram, in ms rounded to the microsecond. */
-export function summarize(histogram: hdr.Histogram): LatencySummary {
-  if (histogram.totalCount === 0) {
-    return { p50: 0, p90: 0, p95: 0, p99: 0, p999: 0, max: 0, mean: 0 };
-  }
-  const ms = (us: number): number => Math.round(us) / 1000;
-  const at = (percentile: number): number => ms(percentileUs(histogram, percentile));
-  return {
-    p50: at(50),
-    p90: at(90),
-    p95: at(95),
-    p99: at(99),
-    p999: at(99.9),
-    max: ms(histogram.maxValue),
-    mean: ms(histogram.mean),
-  };
-}
 
 interface BackendStats {
   ok: number;

@@ -2,7 +2,7 @@
 // open file descriptors, so that a saturated client is told apart from a failing target.
 import { readdirSync, readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { ClientLoad } from './result.js';
+import type { ClientLoad } from '../result/run-result.js';
 
 /** How often open file descriptors are counted, ms. */
 const FD_SAMPLE_MS = 500;

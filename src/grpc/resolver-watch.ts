@@ -2,7 +2,7 @@
 // independently of the channel, and keeps the address sets it saw over time.
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ResolverWatchResult } from '../engine/result.js';
+import type { ResolverWatchResult } from '../result/run-result.js';
 import { lookupName, parseTarget, type TargetInfo } from './target.js';
 
 /** Shortest and longest TTL-derived watch interval, seconds (issue 10: the TTL clamped to 1..30 s). */

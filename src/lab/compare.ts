@@ -3,7 +3,7 @@
 import { analyze, type ProbeReport } from '../analysis/analyze.js';
 import type { Topology } from '../analysis/diagnosis.js';
 import { startProbe, type ProbeOptions, type ProbeRun } from '../engine/probe.js';
-import type { RunResult } from '../engine/result.js';
+import type { RunResult } from '../result/run-result.js';
 import type { LbPolicy } from '../grpc/channel.js';
 import type { Lab } from './topology.js';
 

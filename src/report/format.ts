@@ -1,6 +1,6 @@
 // Small text helpers shared by the reporters: bars, sparklines, numbers, optional color.
 import { inspect, stripVTControlCharacters } from 'node:util';
-import type { RunResult } from '../engine/result.js';
+import type { RunResult } from '../result/run-result.js';
 
 const EIGHTHS = ['', '\u258f', '\u258e', '\u258d', '\u258c', '\u258b', '\u258a', '\u2589'];
 const SPARKS = ['\u2581', '\u2582', '\u2583', '\u2584', '\u2585', '\u2586', '\u2587', '\u2588'];

@@ -1,6 +1,6 @@
 // The plain progress line for logs and terminals without a live view (`kubectl exec`
 // without -t, CI): one line, no escape codes.
-import type { ProgressSnapshot } from '../engine/result.js';
+import type { ProgressSnapshot } from '../result/run-result.js';
 import { formatMs } from './format.js';
 
 /**

@@ -1,6 +1,6 @@
 // A played scenario, rendered: per setup its answer and a compact per-backend timeline (one
 // character per interval, pod events marked), then what it means in a cluster. Plus JSON and markdown.
-import type { RunEvent } from '../engine/result.js';
+import type { RunEvent } from '../result/run-result.js';
 import type { ScenarioOutcome, ScenarioSetupOutcome } from '../lab/scenarios/runner.js';
 import { atSeconds } from '../lab/scenarios/scenario.js';
 import { jsonReport } from './json.js';

@@ -3,7 +3,7 @@ import Table from 'cli-table3';
 import type { ProbeReport } from '../analysis/analyze.js';
 import { formatP } from '../analysis/diagnosis.js';
 import type { Verdict } from '../analysis/diagnosis.js';
-import type { RunResult } from '../engine/result.js';
+import type { RunResult } from '../result/run-result.js';
 import { bar, callText, clientConfigText, displayWidth, eventLines, fitLines, formatMs, formatPercent, paint, shortNames, sparkline, squeeze, type Paint } from './format.js';
 
 /** How to render. */

@@ -1,7 +1,7 @@
 // The live view: a display-only ink component fed progress snapshots as props.
 import React from 'react';
 import { Box, Text } from 'ink';
-import type { ProgressSnapshot } from '../engine/result.js';
+import type { ProgressSnapshot } from '../result/run-result.js';
 import { bar, formatMs } from '../report/format.js';
 
 /** Props of {@link LiveView}. */

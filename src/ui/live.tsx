@@ -2,7 +2,7 @@
 // times a second. The CLI imports this lazily, only when a live view is wanted.
 import React from 'react';
 import { render } from 'ink';
-import type { ProgressSnapshot } from '../engine/result.js';
+import type { ProgressSnapshot } from '../result/run-result.js';
 import { LiveView } from './live-view.js';
 
 /** A mounted live view. */

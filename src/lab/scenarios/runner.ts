@@ -3,7 +3,7 @@
 import { performance } from 'node:perf_hooks';
 import { analyze } from '../../analysis/analyze.js';
 import { startProbe, type ProbeRun } from '../../engine/probe.js';
-import type { RunEvent } from '../../engine/result.js';
+import type { RunEvent } from '../../result/run-result.js';
 import type { Lab } from '../topology.js';
 import type { ProbeReport } from '../../analysis/analyze.js';
 import type { RecordEvent, ResolvedScenarioOptions, ScenarioDefinition, ScenarioName, ScenarioOptions } from './scenario.js';

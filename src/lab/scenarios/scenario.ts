@@ -1,7 +1,7 @@
 // What a scenario is: the lab it needs, the setups it compares, a script of lab actions at
 // times, the one-line answer it gives per setup, and the lesson it teaches.
 import type { ProbeReport } from '../../analysis/analyze.js';
-import type { RunEvent, RunEventKind } from '../../engine/result.js';
+import type { RunEvent, RunEventKind } from '../../result/run-result.js';
 import type { Lab, LabOptions } from '../topology.js';
 import type { ScenarioSetup, ScenarioSetupSpec } from './setups.js';
 

@@ -1,5 +1,5 @@
 // The plain-data result of a probe run: what the engine returns and every reporter, view and
-// analysis reads. Types only; nothing here imports grpc-js.
+// analysis reads. The ground floor (src/result/): types only, importing no other layer.
 
 /** Why a run stopped. */
 export type StopReason =
