@@ -1,7 +1,15 @@
 // The diagnosis: from observed facts to a verdict, its cause in one sentence, and the fix
 // that applies. One rule per cause, checked in order; pure functions.
 import type { DiscoveryResult, RunResult } from '../result/run-result.js';
-import { formatAtMs, PER_RPC_CHANGE_RATE, type TimelineFacts } from './events.js';
+import {
+  DEFAULT_UNSTABLE_ERROR_RATE,
+  MIN_RPCS_PER_BACKEND,
+  PER_RPC_CHANGE_RATE,
+  PINNED_BY_CHANCE,
+  SHORTFALL,
+} from '../result/thresholds.js';
+import { formatAtMs, formatP } from '../result/units.js';
+import type { TimelineFacts } from './events.js';
 import { describeEvidence } from './expected-backends.js';
 import { clientSaturation, loadFlags } from './saturation.js';
 import { computeSkew, type SkewStats } from './skew.js';
@@ -15,27 +23,6 @@ export type Verdict = 'UNSTABLE' | 'UNKNOWN' | 'PINNED' | 'PARTIAL' | 'BALANCED'
 
 /** What the channel connected to, when the caller knows (the lab does; a bare target does not). */
 export type Topology = 'clusterip-vip' | 'dns-pods' | 'proxy' | 'static-pods';
-
-/**
- * Switch rate at or above which one peer with many backends means per-RPC balancing: a
- * round-robin proxy switches on every RPC, a connection moved by max connection age a few times.
- */
-export const PER_RPC_SWITCH_RATE = PER_RPC_CHANGE_RATE;
-
-/**
- * Successful RPCs per expected backend below which the spread cannot be judged: the usual
- * condition for Pearson's chi-square test (every expected count at least 5).
- */
-export const MIN_RPCS_PER_BACKEND = 5;
-
-/** Below this probability, every RPC landing on one backend is not chance (one in a thousand). */
-export const PINNED_BY_CHANCE = 0.001;
-
-/** At a fixed rate, achieving less than this fraction of the rate asked for is a shortfall worth a note. */
-export const SHORTFALL = 0.9;
-
-/** Default error rate above which a run is UNSTABLE (5 %). */
-export const DEFAULT_UNSTABLE_ERROR_RATE = 0.05;
 
 /** The facts the rules read. */
 export interface DiagnosisFacts {
@@ -146,7 +133,7 @@ export interface FactsContext {
  * with few switches is an L4 balancer handing reconnections to other backends.
  */
 export function connectionsReplaced(result: RunResult, resolvedAddresses: number | null): boolean {
-  const perRpcSwitching = switchRateOf(result) >= PER_RPC_SWITCH_RATE;
+  const perRpcSwitching = switchRateOf(result) >= PER_RPC_CHANGE_RATE;
   return result.channelMatrix.some((row) => {
     const allowedPeers = result.lbPolicy === 'round_robin' ? (resolvedAddresses ?? Number.POSITIVE_INFINITY) : 1;
     return row.peers.length > allowedPeers || (row.peers.length === 1 && row.switches > 0 && !perRpcSwitching);
@@ -418,7 +405,7 @@ function balancedCause(facts: DiagnosisFacts, seen: number): string {
   if (facts.channels > 1 && facts.pinnedChannels === facts.channels) {
     return `each of the ${facts.channels} channels is pinned to one backend, and together they cover all ${seen}`;
   }
-  if (facts.topology === 'proxy' || (facts.peers === 1 && facts.switchRate >= PER_RPC_SWITCH_RATE)) {
+  if (facts.topology === 'proxy' || (facts.peers === 1 && facts.switchRate >= PER_RPC_CHANGE_RATE)) {
     return 'the proxy picks a backend per RPC: one peer, many backends behind it (an L7 proxy or mesh)';
   }
   if (facts.peers === 1) {
@@ -429,11 +416,6 @@ function balancedCause(facts: DiagnosisFacts, seen: number): string {
     return `round_robin over ${facts.peers} ${kind}`;
   }
   return `${seen} backends share the RPCs evenly over ${facts.peers} peers`;
-}
-
-/** A p-value for people, with its relation: `p < 0.001`, or `p = 0.034` (two significant digits). */
-export function formatP(pValue: number): string {
-  return pValue < 0.001 ? 'p < 0.001' : `p = ${pValue.toPrecision(2)}`;
 }
 
 /** grpc's default minimum time between re-resolutions (`grpc.dns_min_time_between_resolutions_ms`, grpc-node resolver-dns.ts). */

@@ -2,13 +2,9 @@
 // changes, the timeline), and the time facts the diagnosis reads. Computed once per analysis,
 // from the RunResult alone, so a merged result gets its events recomputed. Pure.
 import type { PeerChange, RunEvent, RunResult } from '../result/run-result.js';
+import { PER_RPC_CHANGE_RATE } from '../result/thresholds.js';
+import { formatAtMs } from '../result/units.js';
 
-/**
- * A channel whose backend changed on at least this fraction of its successful RPCs balances
- * per RPC (a proxy, round_robin): its changes are not reconnections. The diagnosis's
- * `PER_RPC_SWITCH_RATE` is this value.
- */
-export const PER_RPC_CHANGE_RATE = 0.2;
 /** An interval's failures stand out from this many, at this rate, and at twice the rate of the rest of the run. */
 const ERRORS_MIN_FAILED = 3;
 const ERRORS_MIN_RATE = 0.1;
@@ -65,11 +61,6 @@ export interface TimelineFacts {
    * the intervals that follow it, to the end; null when nothing joined or stopped, or no interval is left.
    */
   readonly settled: { readonly sinceMs: number; readonly counts: readonly { readonly name: string; readonly rpcs: number }[] } | null;
-}
-
-/** Seconds with one decimal: `3.1 s`. */
-export function formatAtMs(atMs: number): string {
-  return `${(atMs / 1000).toFixed(1)} s`;
 }
 
 function describePeer(end: PeerChange['from']): string {
