@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { clusterNotes, type ClusterFacts } from '../src/analysis/diagnosis.js';
+import { clusterNotes, type ClusterFacts } from '../src/analysis/cluster-hints.js';
 import { parseResolvConf } from '../src/grpc/resolv-conf.js';
 import type { GreeterServer } from '../src/server/greeter.js';
 import { runCli, startServers, stopServers } from './helpers.js';

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { diagnose, FIXES, type DiagnosisFacts } from '../src/analysis/diagnosis.js';
+import { FIXES } from '../src/analysis/advice.js';
+import { diagnose } from '../src/analysis/diagnosis.js';
+import type { DiagnosisFacts } from '../src/analysis/facts.js';
 import { evaluateGates, describeFailedGates } from '../src/analysis/gates.js';
 import { computeSkew } from '../src/analysis/skew.js';
 

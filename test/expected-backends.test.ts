@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { diagnose, FIXES, type DiagnosisFacts } from '../src/analysis/diagnosis.js';
+import { FIXES } from '../src/analysis/advice.js';
+import { diagnose } from '../src/analysis/diagnosis.js';
 import { expectedBackends, type BackendEvidence } from '../src/analysis/expected-backends.js';
+import type { DiagnosisFacts } from '../src/analysis/facts.js';
 import { computeSkew } from '../src/analysis/skew.js';
 
 const counts = (...values: number[]) => values.map((rpcs, index) => ({ name: `pod-${index + 1}`, rpcs }));

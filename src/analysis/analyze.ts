@@ -1,11 +1,14 @@
 // Puts a run result together with its statistics, diagnosis and gates: the report model
 // every reporter (table, JSON, markdown) renders.
 import type { DiscoveryResult, RunEvent, RunResult } from '../result/run-result.js';
-import { diagnose, factsFromResult, type ClusterFacts, type Diagnosis, type Topology } from './diagnosis.js';
+import type { ClusterFacts } from './cluster-hints.js';
+import { diagnose } from './diagnosis.js';
 import { timelineFacts } from './events.js';
 import { expectedBackends, type ExpectedBackends } from './expected-backends.js';
+import { factsFromResult, type Topology } from './facts.js';
 import { evaluateGates, type GateLimits, type GateResult } from './gates.js';
 import { computeSkew, type SkewStats } from './skew.js';
+import type { Diagnosis } from './verdict.js';
 
 /** A run and everything said about it. */
 export interface ProbeReport {

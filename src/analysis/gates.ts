@@ -1,7 +1,7 @@
 // CI gates: limits on the analysed run, each reported with its limit and the measured value,
 // as numbers for scripts and as a display string for people.
-import type { Diagnosis } from './diagnosis.js';
 import type { SkewStats } from './skew.js';
+import type { Diagnosis } from './verdict.js';
 
 /** Gate limits from the command line; absent members are not checked. */
 export interface GateLimits {

@@ -1,7 +1,7 @@
 // Gathers the in-cluster hints' facts for `run`: the environment (KUBERNETES_SERVICE_HOST) and
 // /etc/resolv.conf. The diagnosis words the notes; this only reads.
 import { isIP } from 'node:net';
-import type { ClusterFacts } from '../analysis/diagnosis.js';
+import type { ClusterFacts } from '../analysis/cluster-hints.js';
 import { alternativeResolverEnabled } from '../grpc/alternative-resolver.js';
 import { readResolvConf, RESOLV_CONF_PATH } from '../grpc/resolv-conf.js';
 import type { TargetInfo } from '../grpc/target.js';

@@ -1,0 +1,168 @@
+// The facts the diagnosis reads, built from a run result and what only the caller knows
+// (resolved addresses, topology, the time facts of events.ts, in-cluster hints). Pure.
+import type { DiscoveryResult, RunResult } from '../result/run-result.js';
+import { MIN_RPCS_PER_BACKEND, PER_RPC_CHANGE_RATE } from '../result/thresholds.js';
+import type { ClusterFacts } from './cluster-hints.js';
+import type { TimelineFacts } from './events.js';
+import { clientSaturation, loadFlags } from './saturation.js';
+import type { SkewStats } from './skew.js';
+
+/** What the channel connected to, when the caller knows (the lab does; a bare target does not). */
+export type Topology = 'clusterip-vip' | 'dns-pods' | 'proxy' | 'static-pods';
+
+/** The backends one client (probe pod) of a merged run reached. */
+export interface ClientReach {
+  /** The client's hostname (pod name), or the file its result came from. */
+  readonly client: string;
+  /** Backends that answered it, sorted. */
+  readonly backends: readonly string[];
+}
+
+/** The facts the rules read. */
+export interface DiagnosisFacts {
+  /** LB policy asked for; null: channel default (pick_first). */
+  readonly lbPolicy: string | null;
+  /** Addresses the target resolves to; null when unknown. */
+  readonly resolvedAddresses: number | null;
+  /** Distinct peers (transport addresses) seen. */
+  readonly peers: number;
+  /** Channels the run opened. */
+  readonly channels: number;
+  /** Channels that reached exactly one backend. */
+  readonly pinnedChannels: number;
+  /** Backend switches between consecutive successful RPCs of a channel, per successful RPC (0..1). */
+  readonly switchRate: number;
+  /** RPCs the result counts, and of them the failed ones. */
+  readonly rpcsTotal: number;
+  readonly rpcsFailed: number;
+  /** Most frequent failure status, if any. */
+  readonly topFailure: string | null;
+  /** The spread over the expected backend set (skew.ts). */
+  readonly skew: SkewStats;
+  /** What the channel connected to; null: not known. */
+  readonly topology: Topology | null;
+  /** `--expect-backends N` when given. */
+  readonly expectBackendsFlag?: number | null;
+  /** The discovery sweep, when one ran, with the address it swept behind. */
+  readonly discovery?: { readonly connections: number; readonly backends: number; readonly address: string } | null;
+  /** The target is a static list (`ipv4:`, `ipv6:`, an IP literal): never re-resolved. */
+  readonly staticTarget?: boolean;
+  /**
+   * The run itself shows connections being replaced: a channel moved to another peer, or its
+   * one peer answered from another backend now and then (reconnections, max connection age).
+   */
+  readonly connectionsReplaced?: boolean;
+  /** Every successful RPC was named by its peer address: the replies do not name the server. */
+  readonly backendsByPeer?: boolean;
+  /** The one peer, when every RPC went through one address; else null. */
+  readonly onlyPeer?: string | null;
+  /** Caveats from naming the backends (`--backend-from`). */
+  readonly identityNotes?: readonly string[];
+  /** Signs that the client itself was saturated, in words (see saturation.ts), or null. */
+  readonly clientSaturation?: string | null;
+  /** The flags that load the client, with their values: `--concurrency (10000) or --channels (4)`. */
+  readonly loadFlags?: string;
+  /** A fixed rate: asked, achieved (RPC/s) and slots dropped; null in a closed loop. */
+  readonly rate?: { readonly askedRps: number; readonly achievedRps: number; readonly dropped: number } | null;
+  /** Error rate above which the run is UNSTABLE; default `DEFAULT_UNSTABLE_ERROR_RATE` (src/result/thresholds.ts). */
+  readonly unstableErrorRate?: number;
+  /** Merged runs: which backends each client (probe pod) reached, in input order. */
+  readonly clients?: readonly ClientReach[];
+  /** Events and what they say (src/analysis/events.ts); absent: time is not read. */
+  readonly timeline?: TimelineFacts | null;
+  /** `grpc.dns_min_time_between_resolutions_ms` when the user set it (`--channel-arg`), else null (grpc's 30 s). */
+  readonly minTimeBetweenResolutionsMs?: number | null;
+  /** Where the probe ran and how the target's name resolves (in-cluster hints); absent: not known. */
+  readonly cluster?: ClusterFacts | null;
+}
+
+/** What only the caller knows, for {@link factsFromResult}. */
+export interface FactsContext {
+  /** How many addresses the target resolved to; null: unknown. */
+  readonly resolvedAddresses: number | null;
+  readonly topology: Topology | null;
+  /** UNSTABLE above this error rate; absent: the default. */
+  readonly unstableErrorRate?: number;
+  /** `--expect-backends N`; null or absent: not given. */
+  readonly expectBackendsFlag?: number | null;
+  /** The discovery sweep's outcome; null or absent: none ran. */
+  readonly discovery?: DiscoveryResult | null;
+  /** The target is a static list, never re-resolved; default false. */
+  readonly staticTarget?: boolean;
+  /** The run's events and time facts (src/analysis/events.ts). */
+  readonly timeline?: TimelineFacts | null;
+  /** In-cluster hints' facts; absent or null: none gathered. */
+  readonly cluster?: ClusterFacts | null;
+}
+
+/**
+ * Connections replaced during the run: with pick_first a channel has one peer unless it moved;
+ * with round_robin, more peers than resolved addresses; one peer answering from several backends
+ * with few switches is an L4 balancer handing reconnections to other backends.
+ */
+export function connectionsReplaced(result: RunResult, resolvedAddresses: number | null): boolean {
+  const perRpcSwitching = switchRateOf(result) >= PER_RPC_CHANGE_RATE;
+  return result.channelMatrix.some((row) => {
+    const allowedPeers = result.lbPolicy === 'round_robin' ? (resolvedAddresses ?? Number.POSITIVE_INFINITY) : 1;
+    return row.peers.length > allowedPeers || (row.peers.length === 1 && row.switches > 0 && !perRpcSwitching);
+  });
+}
+
+/** Backend switches between consecutive successful RPCs of a channel, per successful RPC (0..1). */
+function switchRateOf(result: RunResult): number {
+  return result.rpcs.ok > 0 ? result.channelMatrix.reduce((sum, row) => sum + row.switches, 0) / result.rpcs.ok : 0;
+}
+
+/** Builds the facts from a run result plus what only the caller knows. */
+export function factsFromResult(result: RunResult, skew: SkewStats, extra: FactsContext): DiagnosisFacts {
+  const minResolution = result.channelArgs?.['grpc.dns_min_time_between_resolutions_ms'];
+  const failures = Object.entries(result.rpcs.byStatus)
+    .filter(([status]) => status !== 'OK')
+    .sort(([, left], [, right]) => right - left);
+  const discovery = extra.discovery ?? null;
+  return {
+    lbPolicy: result.lbPolicy,
+    resolvedAddresses: extra.resolvedAddresses,
+    peers: result.peers.length,
+    channels: result.channels,
+    pinnedChannels: result.channelMatrix.filter((row) => Object.keys(row.backends).length === 1).length,
+    switchRate: switchRateOf(result),
+    rpcsTotal: result.rpcs.total,
+    rpcsFailed: result.rpcs.failed,
+    topFailure: failures[0]?.[0] ?? null,
+    skew,
+    topology: extra.topology,
+    backendsByPeer: result.rpcs.ok > 0 && (result.identity?.namedByPeer ?? 0) >= result.rpcs.ok,
+    onlyPeer: result.peers.length === 1 ? (result.peers[0] as string) : null,
+    identityNotes: result.identity?.notes ?? [],
+    unstableErrorRate: extra.unstableErrorRate,
+    expectBackendsFlag: extra.expectBackendsFlag ?? null,
+    discovery:
+      discovery === null
+        ? null
+        : { connections: discovery.connections, backends: discovery.backends.length, address: result.peers[0] ?? result.target },
+    staticTarget: extra.staticTarget ?? false,
+    connectionsReplaced: connectionsReplaced(result, extra.resolvedAddresses),
+    cluster: extra.cluster ?? null,
+    clients: result.sources?.map((source) => ({
+      client: source.client?.hostname ?? source.file,
+      backends: Object.keys(source.backends)
+        .filter((name) => (source.backends[name] ?? 0) > 0)
+        .sort(),
+    })),
+    timeline: extra.timeline ?? null,
+    minTimeBetweenResolutionsMs: typeof minResolution === 'number' ? minResolution : null,
+    clientSaturation: clientSaturation(result),
+    loadFlags: loadFlags(result),
+    rate: result.rps === null ? null : { askedRps: result.rps, achievedRps: result.rpcsPerSecond, dropped: result.rpcs.dropped ?? 0 },
+  };
+}
+
+/**
+ * Too few successful RPCs per expected backend for the spread to say anything: under
+ * {@link MIN_RPCS_PER_BACKEND} each, over more than one expected backend.
+ */
+export function tooFewToJudge(skew: SkewStats): boolean {
+  return skew.expectedBackends > 1 && skew.totalRpcs < MIN_RPCS_PER_BACKEND * skew.expectedBackends;
+}
+
