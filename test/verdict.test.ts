@@ -2,30 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FIXES } from '../src/analysis/advice.js';
 import { diagnose } from '../src/analysis/diagnosis.js';
-import type { DiagnosisFacts } from '../src/analysis/facts.js';
-import { evaluateGates, describeFailedGates } from '../src/analysis/gates.js';
+import { evaluateGates } from '../src/analysis/gates.js';
 import { computeSkew } from '../src/analysis/skew.js';
-
-const counts = (...values: number[]) => values.map((rpcs, index) => ({ name: `pod-${index + 1}`, rpcs }));
-
-function facts(overrides: Partial<DiagnosisFacts> & { counts: number[]; expected?: number | null }): DiagnosisFacts {
-  const skew = computeSkew(counts(...overrides.counts), overrides.expected ?? null);
-  const ok = overrides.counts.reduce((sum, value) => sum + value, 0);
-  return {
-    lbPolicy: null,
-    resolvedAddresses: null,
-    peers: 1,
-    channels: 1,
-    pinnedChannels: 0,
-    switchRate: 0,
-    rpcsTotal: ok,
-    rpcsFailed: 0,
-    topFailure: null,
-    topology: null,
-    ...overrides,
-    skew,
-  };
-}
+import { counts, facts } from './diagnosis-facts.js';
 
 describe('diagnose: one rule per cause', () => {
   it('UNSTABLE when no RPC succeeded', () => {
@@ -128,30 +107,5 @@ describe('diagnose: who answered cannot be told (UNKNOWN)', () => {
 
   it('one peer whose replies do name the server is judged as usual (PINNED, not UNKNOWN)', () => {
     assert.equal(diagnose(facts({ counts: [300], peers: 1, backendsByPeer: false, onlyPeer: '127.0.3.1:50051' })).verdict, 'PINNED');
-  });
-});
-
-describe('gates', () => {
-  const skew = computeSkew(counts(200, 100), 3);
-  const diagnosis = diagnose(facts({ counts: [200, 100], expected: 3, peers: 2 }));
-  it('report the limit and the measured value, and which failed', () => {
-    const gates = evaluateGates(
-      { maxSkew: 1.5, minBackends: 2, expect: 'balanced', maxErrorRate: 0.01 },
-      { skew, diagnosis, rpcsTotal: 310, rpcsFailed: 10 },
-    );
-    assert.deepEqual(
-      gates.map((gate) => [gate.gate, gate.passed, gate.limit, gate.measured]),
-      [
-        ['--max-skew', false, 1.5, 2],
-        ['--min-backends', true, 2, 2],
-        ['--expect', false, 'BALANCED', 'PARTIAL'],
-        ['--max-error-rate', false, 0.01, 0.032258],
-      ],
-    );
-    assert.equal(gates[3]?.display, 'limit <= 0.01, measured 0.0323');
-    assert.deepEqual(describeFailedGates(gates)[0], 'gate --max-skew failed: limit <= 1.5, measured 2.00');
-  });
-  it('check nothing without limits', () => {
-    assert.deepEqual(evaluateGates({}, { skew, diagnosis, rpcsTotal: 300, rpcsFailed: 0 }), []);
   });
 });
