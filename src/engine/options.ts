@@ -1,0 +1,59 @@
+// What a probe run is asked to do: the options the engine takes, the warmup and the call. Types
+// only; src/engine/probe.ts re-exports them as the engine's public API.
+import type protobuf from 'protobufjs';
+import type { ChannelConfig } from '../grpc/channel.js';
+import type { MethodSpec } from '../grpc/method.js';
+import type { BackendFrom } from './identity.js';
+
+/** Warmup: RPCs issued first, or time spent first, and left out of the result. */
+export type Warmup = { readonly calls: number } | { readonly durationMs: number };
+
+/** What to run. Cross-field rules are checked by the CLI's option validation; the engine trusts them. */
+export interface ProbeOptions extends ChannelConfig {
+  /** Measured RPCs to issue; null when `durationMs` bounds the run. */
+  readonly calls: number | null;
+  /** Measured time, ms; null when `calls` bounds the run. */
+  readonly durationMs: number | null;
+  /** RPCs in flight at once, >= channels. */
+  readonly concurrency: number;
+  /** Channels, each with its own connections; RPCs spread round robin over them. Default 1. */
+  readonly channels?: number;
+  /** Fixed rate in RPC/s over all channels (open loop, bounded by `concurrency`); null: closed loop. */
+  readonly rps?: number | null;
+  /** Per-RPC deadline, ms. */
+  readonly deadlineMs: number;
+  readonly warmup?: Warmup | null;
+  /** Timeline interval, ms; default 1000. */
+  readonly intervalMs?: number;
+  /** Request metadata, sent with every RPC; `-bin` keys carry bytes. */
+  readonly metadata?: readonly (readonly [string, string | Buffer])[];
+  /** `HelloRequest.name` of the default call; default `grpclb-probe`. */
+  readonly requestName?: string;
+  /** The method and request; default `helloworld.Greeter/SayHello` with `requestName`. */
+  readonly call?: ProbeCall;
+  /** Where each RPC's backend name comes from; default `auto`. */
+  readonly backendFrom?: BackendFrom;
+  /**
+   * The probe's own resolver watch for targets that name a host (src/grpc/resolver-watch.ts):
+   * ms between queries; null or absent: the records' TTL clamped to 1..30 s; 0: off.
+   */
+  readonly watchIntervalMs?: number | null;
+  /**
+   * Wait this long for the channels to be ready before the run, ms; default
+   * `DEFAULT_CONNECT_TIMEOUT_MS` (src/engine/connect.ts); 0: do not wait. With no channel ready
+   * in time the run stops with `stopReason: 'connect-timeout'` and the last connection error.
+   */
+  readonly connectTimeoutMs?: number;
+}
+
+/** One unary method and the request sent on every RPC, encoded once. */
+export interface ProbeCall {
+  readonly method: MethodSpec;
+  /** The serialized request message. */
+  readonly request: Buffer;
+  /**
+   * A status name for a reply that is OK on the wire but says the backend is not (e.g.
+   * `NOT_SERVING` from a health check), recorded as a failed RPC; null: the reply is a success.
+   */
+  readonly replyStatus?: (reply: protobuf.Message) => string | null;
+}
