@@ -1,0 +1,255 @@
+// The run loop: start, stop and abort, the connect wait, warmup and the clock, RPCs in flight. It
+// drives the workers through a pacer and, once stopped and idle, closes what the run opened and
+// builds the RunResult.
+import { performance } from 'node:perf_hooks';
+import type grpc from '@grpc/grpc-js';
+import { requestedLbPolicy } from '../grpc/channel.js';
+import type { ResolverWatch } from '../grpc/resolver-watch.js';
+import { currentClient } from './client.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, waitForChannels } from './connect.js';
+import type { BackendIdentifier } from './identity.js';
+import type { ProbeOptions } from './options.js';
+import { RecordingSink, type MeasureClock, type OutcomeSink } from './outcome.js';
+import type { Pacer, PacerHost } from './pacing/pacer.js';
+import type { Recorder } from './recorder.js';
+import type { ClientLoad, ConnectOutcome, ProgressSnapshot, RunResult, StopReason } from '../result/run-result.js';
+import { startSaturationMonitor, type SaturationMonitor } from './saturation.js';
+import type { Worker } from './workers/worker.js';
+
+/** What a run is made of; src/engine/probe.ts puts them together. */
+export interface RunParts {
+  readonly options: ProbeOptions;
+  /** One client per channel; closed when the run ends. */
+  readonly clients: readonly grpc.Client[];
+  /** Where measured outcomes end up; read for snapshots and the result. */
+  readonly recorder: Recorder;
+  /** The method's path (`/package.Service/Method`), for the result. */
+  readonly method: string;
+  /** The run's identity strategy, summarized in the result. */
+  readonly identifier: Pick<BackendIdentifier, 'summary'>;
+  /** The probe's resolver watch, stopped when the run ends; null when off. */
+  readonly watch: ResolverWatch | null;
+  /** Makes the run's workers (`concurrency` of them), each reporting to `sink`. */
+  readonly workers: (sink: OutcomeSink) => readonly Worker[];
+  /** Makes the pacer that tells the workers when to go. */
+  readonly pacer: (host: PacerHost) => Pacer;
+}
+
+/**
+ * One run, from {@link RunLoop.start} to {@link RunLoop.done}. Stops after `calls` measured RPCs,
+ * after `durationMs`, when `signal` aborts, or when no channel is ready within the connect
+ * timeout; then waits for RPCs in flight (each bounded by its deadline) and closes the channels.
+ */
+export class RunLoop implements PacerHost, MeasureClock {
+  /** Resolves when the run is over (never rejects: failed RPCs are data). */
+  readonly done: Promise<RunResult>;
+  private resolveDone!: (result: RunResult) => void;
+  private readonly options: ProbeOptions;
+  private readonly sink: RecordingSink;
+  private readonly workers: readonly Worker[];
+  private readonly pacer: Pacer;
+  private readonly onAbort = (): void => this.stop('interrupted');
+  // Reset when the channels are ready and the run begins.
+  private runStart = performance.now();
+  private warmupCallsLeft: number;
+  private warmupUntil = Number.POSITIVE_INFINITY;
+  private measureStart = -1;
+  private measureStartWall = new Date();
+  private stoppedAt = -1;
+  private issuedMeasured = 0;
+  private inFlight = 0;
+  private isStopping = false;
+  private finished = false;
+  private stopReason: StopReason = 'completed';
+  private connect: ConnectOutcome;
+  private monitor: SaturationMonitor | null = null;
+  private clientLoad: ClientLoad | null = null;
+  private durationTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly parts: RunParts,
+    private readonly signal?: AbortSignal,
+  ) {
+    this.options = parts.options;
+    const warmup = this.options.warmup;
+    this.warmupCallsLeft = warmup && 'calls' in warmup ? warmup.calls : 0;
+    this.connect = { waitedMs: 0, readyChannels: parts.clients.length, error: null };
+    this.done = new Promise<RunResult>((resolve) => {
+      this.resolveDone = resolve;
+    });
+    this.sink = new RecordingSink(parts.recorder, this);
+    this.workers = parts.workers(this.sink);
+    this.pacer = parts.pacer(this);
+  }
+
+  /** Starts the run: waits for the channels (unless the connect timeout is 0), then begins. */
+  start(): void {
+    const connectTimeoutMs = this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    this.signal?.addEventListener('abort', this.onAbort, { once: true });
+    if (this.signal?.aborted) {
+      this.stop('interrupted');
+    } else if (connectTimeoutMs > 0) {
+      void waitForChannels(this.parts.clients, connectTimeoutMs, this.signal).then((outcome) => this.connected(outcome));
+    } else {
+      this.begin();
+    }
+  }
+
+  /** true once the run stops issuing RPCs (it may still wait for those in flight). */
+  get stopping(): boolean {
+    return this.isStopping;
+  }
+
+  /** true once the measured part (after warmup) has begun. */
+  get measuring(): boolean {
+    return this.measureStart >= 0;
+  }
+
+  /** When the measured part began, `performance.now()` ms; -1 before. */
+  get measureStartMs(): number {
+    return this.measureStart;
+  }
+
+  /**
+   * Gives `worker` its next go, as warmup or measured, and counts it in flight; the last measured
+   * RPC stops the run from issuing more. After the run stops it only checks whether it is idle.
+   */
+  dispatch(worker: number, intendedMs: number): void {
+    if (this.isStopping) {
+      this.finishWhenIdle();
+      return;
+    }
+    const measured = this.admit(performance.now());
+    this.inFlight += 1;
+    // The last measured RPC is issued: stop issuing (this one is in flight, so the run waits for it).
+    const calls = this.options.calls;
+    if (measured && calls !== null && this.issuedMeasured >= calls) this.stop('completed');
+    (this.workers[worker] as Worker).go({ intendedMs, measured }, (reachedServer) => this.workerFree(worker, reachedServer));
+  }
+
+  /** The current counts; cheap enough for a live view. */
+  snapshot(): ProgressSnapshot {
+    return this.parts.recorder.snapshot({
+      elapsedMs: this.measureStart < 0 ? 0 : performance.now() - this.measureStart,
+      totalCalls: this.options.calls,
+      durationMs: this.options.durationMs,
+      warmingUp: this.measureStart < 0,
+    });
+  }
+
+  /** Decides whether an RPC issued at `nowMs` is measured or warmup; the first measured one starts the clock. */
+  private admit(nowMs: number): boolean {
+    if (this.warmupCallsLeft > 0) {
+      this.warmupCallsLeft -= 1;
+      return false;
+    }
+    if (nowMs < this.warmupUntil) return false;
+    if (this.measureStart < 0) this.startMeasuring(nowMs);
+    this.issuedMeasured += 1;
+    return true;
+  }
+
+  private startMeasuring(nowMs: number): void {
+    this.measureStart = nowMs;
+    this.measureStartWall = new Date();
+    const durationMs = this.options.durationMs;
+    if (durationMs !== null) {
+      this.durationTimer = setTimeout(() => this.stop('duration'), durationMs);
+    }
+  }
+
+  private workerFree(worker: number, reachedServer: boolean): void {
+    this.inFlight -= 1;
+    if (this.isStopping) {
+      this.finishWhenIdle();
+      return;
+    }
+    this.pacer.onWorkerFree(worker, reachedServer);
+  }
+
+  private connected(outcome: ConnectOutcome): void {
+    this.connect = outcome;
+    if (this.isStopping) {
+      this.finishWhenIdle();
+    } else if (outcome.readyChannels === 0) {
+      this.stop('connect-timeout');
+    } else {
+      this.begin();
+    }
+  }
+
+  /** The channels are ready (or not waited for): warmup, then the measured part. */
+  private begin(): void {
+    this.runStart = performance.now();
+    const warmup = this.options.warmup;
+    this.warmupUntil = warmup && 'durationMs' in warmup ? this.runStart + warmup.durationMs : this.runStart;
+    this.monitor = startSaturationMonitor();
+    this.pacer.start(this.runStart, this.workers.length);
+  }
+
+  private stop(reason: StopReason): void {
+    if (this.isStopping) return;
+    this.isStopping = true;
+    this.stopReason = reason;
+    this.stoppedAt = performance.now();
+    clearTimeout(this.durationTimer);
+    this.pacer.stop(reason);
+    this.finishWhenIdle();
+  }
+
+  private finishWhenIdle(): void {
+    if (this.isStopping && this.inFlight === 0 && !this.finished) this.finish();
+  }
+
+  private finish(): void {
+    this.finished = true;
+    this.signal?.removeEventListener('abort', this.onAbort);
+    clearTimeout(this.durationTimer);
+    this.clientLoad = this.monitor?.stop() ?? null;
+    for (const worker of this.workers) worker.close();
+    for (const client of this.parts.clients) client.close();
+    this.parts.watch?.stop();
+    this.resolveDone(this.partialResult());
+  }
+
+  /** What was measured so far (RPCs in flight left out), as a result. */
+  partialResult(): RunResult {
+    const { options, recorder, watch } = this.parts;
+    // Until the last RPC finished or the run was stopped, whichever is later: an idle run
+    // (a slow --rps, a hung target) that is interrupted still reports the time it ran.
+    const endedAt = Math.max(this.sink.lastFinishMs, this.stoppedAt < 0 ? performance.now() : this.stoppedAt);
+    const elapsedMs = this.measureStart < 0 ? 0 : Math.max(0, endedAt - this.measureStart);
+    const ok = recorder.ok;
+    const failed = recorder.failed;
+    return {
+      target: options.target,
+      lbPolicy: requestedLbPolicy(options),
+      channelArgs: { ...options.channelArgs },
+      serviceConfig: options.serviceConfig ?? null,
+      channels: this.parts.clients.length,
+      concurrency: options.concurrency,
+      rps: options.rps ?? null,
+      deadlineMs: options.deadlineMs,
+      startedAt: this.measureStartWall.toISOString(),
+      stopReason: this.stopReason,
+      rpcs: { total: ok + failed, ok, failed, byStatus: recorder.statusCounts(), warmup: this.sink.warmupRpcs, dropped: this.pacer.dropped },
+      errors: recorder.topErrors(),
+      backends: recorder.backendResults(),
+      peers: recorder.peers(),
+      latencyMs: recorder.overallLatency(),
+      serviceTimeMs: recorder.serviceTime(),
+      connect: this.connect,
+      clientLoad: this.clientLoad ?? { eventLoopDelayMs: { p50: 0, p99: 0, max: 0 }, openFiles: null, openFileLimit: null },
+      histogram: recorder.overallHistogram(),
+      elapsedMs: Math.round(elapsedMs * 1000) / 1000,
+      rpcsPerSecond: elapsedMs > 0 ? Math.round(((ok + failed) * 1000 * 100) / elapsedMs) / 100 : 0,
+      channelMatrix: recorder.channelResults(),
+      timeline: { intervalMs: recorder.intervalMs, buckets: recorder.timelineBuckets() },
+      method: this.parts.method,
+      identity: this.parts.identifier.summary(),
+      client: currentClient(),
+      resolverWatch: watch === null ? null : watch.result(this.measureStart < 0 ? this.runStart : this.measureStart),
+      peerChanges: recorder.peerChanges(),
+    };
+  }
+}
