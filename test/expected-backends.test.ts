@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FIXES } from '../src/analysis/advice.js';
 import { diagnose } from '../src/analysis/diagnosis.js';
-import { expectedBackends, type BackendEvidence } from '../src/analysis/expected-backends.js';
+import { expectedBackends } from '../src/analysis/expected-backends.js';
 import type { DiagnosisFacts } from '../src/analysis/facts.js';
 import { computeSkew } from '../src/analysis/skew.js';
+import type { BackendEvidence } from '../src/result/report.js';
 
 const counts = (...values: number[]) => values.map((rpcs, index) => ({ name: `pod-${index + 1}`, rpcs }));
 const none: BackendEvidence = { flag: null, addresses: null, seen: 0, peers: 0, discovery: null };

@@ -1,9 +1,10 @@
 // Fixtures for the HTML report tests: a captured run (a third pod joining after 4 s, events
 // added by hand), analysed, and a lab comparison built from it and the hand-written fixture.
 import { readFileSync } from 'node:fs';
-import { analyze, type ProbeReport } from '../src/analysis/analyze.js';
+import { analyze } from '../src/analysis/analyze.js';
 import type { RunResult } from '../src/result/run-result.js';
 import type { LabComparison } from '../src/lab/compare.js';
+import type { ProbeReport } from '../src/result/report.js';
 
 function load(name: string): RunResult {
   return JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8')) as RunResult;

@@ -4,29 +4,11 @@ import type { DiscoveryResult, RunEvent, RunResult } from '../result/run-result.
 import type { ClusterFacts } from './cluster-hints.js';
 import { diagnose } from './diagnosis.js';
 import { timelineFacts } from './events.js';
-import { expectedBackends, type ExpectedBackends } from './expected-backends.js';
-import { factsFromResult, type Topology } from './facts.js';
-import { evaluateGates, type GateLimits, type GateResult } from './gates.js';
-import { computeSkew, type SkewStats } from './skew.js';
-import type { Diagnosis } from './verdict.js';
-
-/** A run and everything said about it. */
-export interface ProbeReport {
-  readonly result: RunResult;
-  /** The expected backend set the skew, the diagnosis and the gates were judged over. */
-  readonly expected: ExpectedBackends;
-  readonly skew: SkewStats;
-  readonly diagnosis: Diagnosis;
-  readonly gates: readonly GateResult[];
-  /** Addresses the target resolved to (null: unknown). */
-  readonly resolvedAddresses: readonly string[] | null;
-  /** The discovery sweep, when one ran (not part of the run's statistics). */
-  readonly discovery: DiscoveryResult | null;
-  /** What happened during the run, sorted by `atMs` (src/analysis/events.ts); `events` at the JSON's top level. */
-  readonly events: readonly RunEvent[];
-  /** The port used because the target named none (443, grpc-js resolver-dns.ts `DEFAULT_PORT`); null when it named one. */
-  readonly defaultPort: number | null;
-}
+import { expectedBackends } from './expected-backends.js';
+import { factsFromResult } from './facts.js';
+import { evaluateGates, type GateLimits } from './gates.js';
+import { computeSkew } from './skew.js';
+import type { ProbeReport, Topology } from '../result/report.js';
 
 /** What the analysis needs besides the result. */
 export interface AnalysisContext {

@@ -3,7 +3,8 @@
 import type { DiagnosisFacts } from './facts.js';
 import { diagnosisNotes } from './notes.js';
 import { timeVerdict } from './time-verdict.js';
-import { spreadVerdict, unreadableVerdict, type Diagnosis } from './verdict.js';
+import { spreadVerdict, unreadableVerdict } from './verdict.js';
+import type { Diagnosis } from '../result/report.js';
 
 /**
  * Applies the rules in order: whether the run can be read at all (UNSTABLE, UNKNOWN), then

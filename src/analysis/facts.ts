@@ -5,10 +5,7 @@ import { MIN_RPCS_PER_BACKEND, PER_RPC_CHANGE_RATE } from '../result/thresholds.
 import type { ClusterFacts } from './cluster-hints.js';
 import type { TimelineFacts } from './events.js';
 import { clientSaturation, loadFlags } from './saturation.js';
-import type { SkewStats } from './skew.js';
-
-/** What the channel connected to, when the caller knows (the lab does; a bare target does not). */
-export type Topology = 'clusterip-vip' | 'dns-pods' | 'proxy' | 'static-pods';
+import type { SkewStats, Topology } from '../result/report.js';
 
 /** The backends one client (probe pod) of a merged run reached. */
 export interface ClientReach {

@@ -1,7 +1,6 @@
 // CI gates: limits on the analysed run, each reported with its limit and the measured value,
 // as numbers for scripts and as a display string for people.
-import type { SkewStats } from './skew.js';
-import type { Diagnosis } from './verdict.js';
+import type { Diagnosis, GateResult, SkewStats } from '../result/report.js';
 
 /** Gate limits from the command line; absent members are not checked. */
 export interface GateLimits {
@@ -13,21 +12,6 @@ export interface GateLimits {
   readonly expect?: 'balanced' | 'pinned';
   /** `--max-error-rate R`: failed / total must be <= R (0..1). */
   readonly maxErrorRate?: number;
-}
-
-/** One gate's outcome. */
-export interface GateResult {
-  /** The flag that set it, e.g. `--max-skew`. */
-  readonly gate: string;
-  /** How `measured` is compared with `limit`: `<=`, `>=`, or `==` (verdicts). */
-  readonly comparison: '<=' | '>=' | '==';
-  /** The limit: a number, or a verdict name for `--expect`. */
-  readonly limit: number | string;
-  /** The measured value: a number (skew, backends, error rate 0..1), or the verdict for `--expect`. */
-  readonly measured: number | string;
-  /** For people: `limit <= 1.3, measured 3.00`. */
-  readonly display: string;
-  readonly passed: boolean;
 }
 
 function numericGate(gate: string, comparison: '<=' | '>=', limit: number, measured: number, shown: string): GateResult {

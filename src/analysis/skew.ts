@@ -1,6 +1,6 @@
 // Skew statistics over per-backend RPC counts: pure functions, no I/O.
 import jstatModule from 'jstat';
-import type { ExpectedSource } from './expected-backends.js';
+import type { ChiSquareTest, ExpectedSource, SkewStats } from '../result/report.js';
 
 const { jStat } = jstatModule as unknown as typeof import('jstat');
 
@@ -13,58 +13,6 @@ export const UNIFORM_P_VALUE = 0.01;
 export const TOLERATED_SKEW = 1.1;
 /** A backend with less than this fraction of its fair share is starved. */
 export const STARVED_FRACTION = 0.5;
-
-/** One backend's place in the distribution. */
-export interface BackendShare {
-  readonly name: string;
-  readonly rpcs: number;
-  /** 0..1 of all successful RPCs. */
-  readonly share: number;
-  /** `share - fairShare`, as a fraction (0.05 = 5 percentage points above fair). */
-  readonly deviation: number;
-}
-
-/** Pearson's chi-square goodness-of-fit test against the uniform distribution. */
-export interface ChiSquareTest {
-  readonly statistic: number;
-  readonly degreesOfFreedom: number;
-  /** P(X >= statistic) under uniformity; small means "not uniform". */
-  readonly pValue: number;
-  /** Every expected count is at least 5, the usual condition for the test to be trusted. */
-  readonly reliable: boolean;
-}
-
-/** The distribution of successful RPCs over backends. */
-export interface SkewStats {
-  /** N: backends the fair share is taken over. */
-  readonly expectedBackends: number;
-  /**
-   * The evidence N came from ({@link ExpectedSource}): `flag` (--expect-backends or the lab's
-   * replica count), `addresses`, `discovery`, `peers`, or `seen` (the backends that answered).
-   */
-  readonly expectedFrom: ExpectedSource;
-  /** 1/N. */
-  readonly fairShare: number;
-  readonly totalRpcs: number;
-  /** Backends that answered, by name; expected backends that never answered are counted in `idleBackends`. */
-  readonly backends: readonly BackendShare[];
-  /** Expected backends that got no RPC (0 when N is taken from what was seen). */
-  readonly idleBackends: number;
-  /** Backends (idle ones included) below {@link STARVED_FRACTION} of the fair share. */
-  readonly starvedBackends: number;
-  readonly minShare: number;
-  readonly maxShare: number;
-  /** Largest share divided by the fair share: 1 is perfect, N is everything on one backend. */
-  readonly skew: number;
-  /** Standard deviation of per-backend counts divided by their mean (population form), 0 is perfect. */
-  readonly coefficientOfVariation: number;
-  /** Jain's fairness index (sum x)^2 / (N sum x^2): 1 is perfect, 1/N is everything on one backend. */
-  readonly jainIndex: number;
-  /** Null with fewer than two backends or no RPC. */
-  readonly chiSquare: ChiSquareTest | null;
-  /** Skew <= {@link TOLERATED_SKEW}, or the chi-square test cannot reject uniformity at {@link UNIFORM_P_VALUE}, and nothing idle. */
-  readonly balanced: boolean;
-}
 
 /**
  * Computes the skew statistics.

@@ -6,7 +6,7 @@ import { FIXES, lateJoinerFix, newAddressFix } from './advice.js';
 import type { LateBackend, TimelineFacts } from './events.js';
 import type { DiagnosisFacts } from './facts.js';
 import { computeSkew } from './skew.js';
-import type { Diagnosis } from './verdict.js';
+import type { Diagnosis } from '../result/report.js';
 
 /** grpc's default minimum time between re-resolutions (`grpc.dns_min_time_between_resolutions_ms`, grpc-node resolver-dns.ts). */
 const DEFAULT_MIN_TIME_BETWEEN_RESOLUTIONS_MS = 30_000;

@@ -7,25 +7,7 @@ import { FIXES, REPLACED_IN_EFFECT, reResolveFix, saturatedClientFix } from './a
 import { describeEvidence } from './expected-backends.js';
 import { tooFewToJudge, type DiagnosisFacts } from './facts.js';
 import { NEVER_ANSWERED_NOTE, SATURATED_NOTE, withoutNote } from './notes.js';
-import type { SkewStats } from './skew.js';
-
-/**
- * The verdicts, worst first. UNKNOWN: the replies do not name the server and every RPC went
- * through one address, so backends behind it cannot be told apart; or too few RPCs succeeded
- * (under `MIN_RPCS_PER_BACKEND`, src/result/thresholds.ts, per expected backend) to judge the spread.
- */
-export type Verdict = 'UNSTABLE' | 'UNKNOWN' | 'PINNED' | 'PARTIAL' | 'BALANCED';
-
-/** A verdict with its reason. */
-export interface Diagnosis {
-  readonly verdict: Verdict;
-  /** One sentence: why the RPCs went where they went. */
-  readonly cause: string;
-  /** The fix that applies, or null when nothing needs fixing. */
-  readonly fix: string | null;
-  /** Short caveats (e.g. "backends that never answered cannot be judged"). */
-  readonly notes: readonly string[];
-}
+import type { Diagnosis, SkewStats } from '../result/report.js';
 
 /** An error rate for a cause: `10 %`, `2.5 %` (one decimal under 10 %). */
 function percent(fraction: number): string {

@@ -1,7 +1,7 @@
 // `grpclb-probe run`: probe a target over one (or K) channels, or, with no target, the lab.
 import { Command, Option } from 'commander';
 import grpc from '@grpc/grpc-js';
-import { analyze, type ProbeReport } from '../analysis/analyze.js';
+import { analyze } from '../analysis/analyze.js';
 import { describeFailedGates } from '../analysis/gates.js';
 import { clientSaturation, loadFlags } from '../analysis/saturation.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS } from '../engine/connect.js';
@@ -31,6 +31,7 @@ import { interruptOnSignals } from './interrupt.js';
 import { checkOutputFiles, emitReport, OUTPUT_FORMATS, planOutput, startProgress, type OutputFlags, type OutputPlan, type Renderings } from './output.js';
 import * as parse from './parse.js';
 import { tlsConfigFrom } from './tls-files.js';
+import type { ProbeReport } from '../result/report.js';
 
 /** The flags of `run` as commander parses them. */
 export interface RunFlags extends OutputFlags, CallFlags, GateFlags {

@@ -1,11 +1,11 @@
 // The lab comparison: probes each setup (ClusterIP VIP, headless DNS with and without
 // round_robin, L7 proxy, static list) with a fresh channel and the same load, and analyses each.
-import { analyze, type ProbeReport } from '../analysis/analyze.js';
-import type { Topology } from '../analysis/facts.js';
+import { analyze } from '../analysis/analyze.js';
 import { startProbe, type ProbeOptions, type ProbeRun } from '../engine/probe.js';
 import type { RunResult } from '../result/run-result.js';
 import type { LbPolicy } from '../grpc/channel.js';
 import type { Lab } from './topology.js';
+import type { ProbeReport, Topology } from '../result/report.js';
 
 /** The setups, in the order they are probed and printed. */
 export const SETUPS = ['clusterip', 'headless', 'headless-rr', 'proxy', 'static'] as const;

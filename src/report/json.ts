@@ -1,6 +1,6 @@
 // The machine-readable report of one run (documented in the README, "JSON output").
-import type { ProbeReport } from '../analysis/analyze.js';
 import { SCHEMA_VERSION, toolInfo } from '../tool.js';
+import type { ProbeReport } from '../result/report.js';
 
 /**
  * The JSON document: `schemaVersion`, `tool` and `client` (who ran it) first, then the run

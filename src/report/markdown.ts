@@ -1,8 +1,8 @@
 // The markdown report of one run, for GITHUB_STEP_SUMMARY and PR comments.
-import type { ProbeReport } from '../analysis/analyze.js';
 import { formatP } from '../result/units.js';
 import { bar, callText, clientConfigText, eventLines, formatMs, formatPercent } from './format.js';
 import { sourcesSummary } from './table.js';
+import type { ProbeReport } from '../result/report.js';
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|');

@@ -1,10 +1,9 @@
 // The human report of one run: a cli-table3 table per backend, totals, skew, diagnosis, gates.
 import Table from 'cli-table3';
-import type { ProbeReport } from '../analysis/analyze.js';
-import type { Verdict } from '../analysis/verdict.js';
 import type { RunResult } from '../result/run-result.js';
 import { formatP } from '../result/units.js';
 import { bar, callText, clientConfigText, displayWidth, eventLines, fitLines, formatMs, formatPercent, paint, shortNames, sparkline, squeeze, type Paint } from './format.js';
+import type { ProbeReport, Verdict } from '../result/report.js';
 
 /** How to render. */
 export interface TableOptions {

@@ -5,9 +5,9 @@ import { analyze } from '../../analysis/analyze.js';
 import { startProbe, type ProbeRun } from '../../engine/probe.js';
 import type { RunEvent } from '../../result/run-result.js';
 import type { Lab } from '../topology.js';
-import type { ProbeReport } from '../../analysis/analyze.js';
 import type { RecordEvent, ResolvedScenarioOptions, ScenarioDefinition, ScenarioName, ScenarioOptions } from './scenario.js';
 import { scenarioSetupSpec, type ScenarioSetup, type ScenarioSetupSpec } from './setups.js';
+import type { ProbeReport } from '../../result/report.js';
 
 /** Defaults of {@link ScenarioOptions}. */
 export const SCENARIO_DEFAULTS = { replicas: 3, rps: 100, drain: 'graceful', slowMs: 20, intervalMs: 1000, deadlineMs: 1000 } as const;

@@ -1,9 +1,9 @@
 // What a scenario is: the lab it needs, the setups it compares, a script of lab actions at
 // times, the one-line answer it gives per setup, and the lesson it teaches.
-import type { ProbeReport } from '../../analysis/analyze.js';
 import type { RunEvent, RunEventKind } from '../../result/run-result.js';
 import type { Lab, LabOptions } from '../topology.js';
 import type { ScenarioSetup, ScenarioSetupSpec } from './setups.js';
+import type { ProbeReport } from '../../result/report.js';
 
 /** Scenario names, as `grpclb-probe scenario NAME` takes them (a JSON contract: keep stable). */
 export const SCENARIO_NAMES = ['scale-out', 'rolling-restart', 'slow-pod', 'max-age'] as const;

@@ -1,10 +1,10 @@
 // The setups a scenario plays side by side: how each reaches the lab's pods (target, LB policy,
 // channel options), with names that scripts read (a JSON contract: keep them stable).
-import type { Topology } from '../../analysis/facts.js';
 import type { ChannelArgs, LbPolicy, ServiceConfig } from '../../grpc/channel.js';
 import { weightedRoundRobinConfig } from '../../lb/weighted-round-robin.js';
 import { setupSpec } from '../compare.js';
 import type { Lab } from '../topology.js';
+import type { Topology } from '../../result/report.js';
 
 /** Every scenario setup name. */
 export const SCENARIO_SETUPS = [

@@ -1,6 +1,5 @@
 // The HTML report: one self-contained page (uPlot and our script inlined, no URL of any kind)
 // that embeds a JSON report once and draws every view from it in the browser.
-import type { ProbeReport } from '../../analysis/analyze.js';
 import type { LabComparison } from '../../lab/compare.js';
 import type { ScenarioOutcome } from '../../lab/scenarios/runner.js';
 import { jsonReport } from '../json.js';
@@ -9,6 +8,7 @@ import { scenarioJson } from '../scenario.js';
 import { chartAssets } from './assets.js';
 import { CLIENT_SCRIPT, PAGE_STYLE } from './client.js';
 import { SPECTRUM_PERCENTILES, spectrumOf, type Spectrum } from './spectrum.js';
+import type { ProbeReport } from '../../result/report.js';
 
 /**
  * What a page shows; the browser script has one renderer per kind.
