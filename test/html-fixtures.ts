@@ -3,8 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { analyze } from '../src/analysis/analyze.js';
 import type { RunResult } from '../src/result/run-result.js';
-import type { LabComparison } from '../src/lab/compare.js';
 import type { ProbeReport } from '../src/result/report.js';
+import type { LabComparison } from '../src/result/lab.js';
 
 function load(name: string): RunResult {
   return JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8')) as RunResult;

@@ -3,9 +3,10 @@ import assert from 'node:assert/strict';
 import { promises as dns } from 'node:dns';
 import { after, before, describe, it } from 'node:test';
 import { runProbe } from '../src/engine/probe.js';
-import { compareSetups, SETUPS, type LabComparison } from '../src/lab/compare.js';
+import { compareSetups } from '../src/lab/compare.js';
 import { Lab } from '../src/lab/topology.js';
 import { runCli } from './helpers.js';
+import { type LabComparison, SETUPS } from '../src/result/lab.js';
 
 const load = { calls: 300, durationMs: null, concurrency: 1, deadlineMs: 2000 } as const;
 

@@ -1,10 +1,10 @@
 // Plays a scenario in-process on a fresh lab, as the CLI does, with test timings.
 import './resolver-env.js';
 import { SCENARIOS } from '../src/lab/scenarios/index.js';
-import { resolveScenarioOptions, runScenario, type ScenarioOutcome } from '../src/lab/scenarios/runner.js';
-import type { ScenarioName, ScenarioOptions } from '../src/lab/scenarios/scenario.js';
+import { resolveScenarioOptions, runScenario } from '../src/lab/scenarios/runner.js';
 import { Lab, type LabOptions } from '../src/lab/topology.js';
 import type { RunResult } from '../src/result/run-result.js';
+import type { ScenarioName, ScenarioOptions, ScenarioOutcome } from '../src/result/scenario.js';
 
 /**
  * Short runs for tests: 8 s, half-second intervals, 30 RPC/s per setup (light on a shared

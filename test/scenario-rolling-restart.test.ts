@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { unreachableSinceMs } from '../src/analysis/timeline.js';
-import type { ScenarioOutcome } from '../src/lab/scenarios/runner.js';
 import { answerOf, failuresOf, play, runOf } from './scenario-helpers.js';
+import type { ScenarioOutcome } from '../src/result/scenario.js';
 
 describe('scenario rolling-restart', () => {
   let graceful: ScenarioOutcome;

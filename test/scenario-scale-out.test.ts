@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { firstRpcMs } from '../src/analysis/timeline.js';
-import type { ScenarioOutcome } from '../src/lab/scenarios/runner.js';
 import { renderScenarioMarkdown, renderScenarioTable, scenarioJson } from '../src/report/scenario.js';
 import { answerOf, play, rpcsOf, runOf, TEST_TIMING } from './scenario-helpers.js';
+import type { ScenarioOutcome } from '../src/result/scenario.js';
 
 describe('scenario scale-out', () => {
   let outcome: ScenarioOutcome;

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { backendMoves, bucketsBetween, shareOf } from '../src/analysis/timeline.js';
-import type { ScenarioOutcome } from '../src/lab/scenarios/runner.js';
 import { answerOf, play, runOf } from './scenario-helpers.js';
+import type { ScenarioOutcome } from '../src/result/scenario.js';
 
 describe('scenario slow-pod', () => {
   let outcome: ScenarioOutcome;

@@ -3,11 +3,12 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { analyze } from '../src/analysis/analyze.js';
 import type { RunResult } from '../src/result/run-result.js';
-import { displayWidth, formatMs, formatPercent, shortName, wrapLine } from '../src/report/format.js';
+import { displayWidth, shortName, wrapLine } from '../src/report/format.js';
 import { renderLabTable } from '../src/report/lab.js';
 import { formatProgressLine } from '../src/report/progress.js';
 import { PARTIAL_MARK, renderTable, timelineCells } from '../src/report/table.js';
 import { labComparison, scaleOutReport } from './html-fixtures.js';
+import { formatMs, formatPercent } from '../src/result/units.js';
 
 const handWritten = JSON.parse(readFileSync(new URL('../fixtures/run-result.json', import.meta.url), 'utf8')) as RunResult;
 const reports = {

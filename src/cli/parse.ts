@@ -3,7 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError } from 'commander';
 import ms from 'ms';
-import { ChannelConfigError, parseChannelArg, parseServiceConfig, type ServiceConfig } from '../grpc/channel.js';
+import { ChannelConfigError, parseChannelArg, parseServiceConfig } from '../grpc/channel.js';
+import type { ServiceConfig } from '../result/run-result.js';
 
 /**
  * The largest delay a Node timer honours, ms (2^31 - 1, about 24.8 days): setTimeout with a

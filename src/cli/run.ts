@@ -9,11 +9,11 @@ import { DEFAULT_DISCOVERY_CONNECTIONS, discoverBackends } from '../engine/disco
 import { startProbe, type ProbeOptions, type ProbeRun, type Warmup } from '../engine/probe.js';
 import { MAX_TIMELINE_INTERVALS } from '../engine/recorder.js';
 import type { DiscoveryResult, RunResult } from '../result/run-result.js';
-import { LB_POLICIES, type ChannelConfig, type LbPolicy, type ServiceConfig } from '../grpc/channel.js';
+import { type ChannelConfig } from '../grpc/channel.js';
 import { alternativeResolverEnabled, targetHasDnsAuthority } from '../grpc/alternative-resolver.js';
 import { DEFAULT_PORT, parseTarget, resolveTargetAddresses, TargetError } from '../grpc/target.js';
 import { shortDetails, transportHint } from '../grpc/transport-hint.js';
-import { compareSetups, comparisonOf, SETUPS, type LabComparison, type Setup } from '../lab/compare.js';
+import { compareSetups, comparisonOf } from '../lab/compare.js';
 import type { ClusterIpMode } from '../lab/l4-vip.js';
 import type { Lab } from '../lab/topology.js';
 import { addCallFlags, CALL_FLAG_NAMES, prepareCall, validateCallFlags, type CallFlags } from './call-flags.js';
@@ -32,6 +32,8 @@ import { checkOutputFiles, emitReport, OUTPUT_FORMATS, planOutput, startProgress
 import * as parse from './parse.js';
 import { tlsConfigFrom } from './tls-files.js';
 import type { ProbeReport } from '../result/report.js';
+import { LB_POLICIES, type LbPolicy, type ServiceConfig } from '../result/run-result.js';
+import { type LabComparison, SETUPS, type Setup } from '../result/lab.js';
 
 /** The flags of `run` as commander parses them. */
 export interface RunFlags extends OutputFlags, CallFlags, GateFlags {

@@ -4,7 +4,6 @@ import { Command, Option } from 'commander';
 import { alternativeResolverEnabled } from '../grpc/alternative-resolver.js';
 import { SCENARIOS } from '../lab/scenarios/index.js';
 import { resolveScenarioOptions, runScenario } from '../lab/scenarios/runner.js';
-import { SCENARIO_NAMES, type DrainMode, type ScenarioName } from '../lab/scenarios/scenario.js';
 import { renderScenarioHtml } from '../report/html/page.js';
 import { renderScenarioJson, renderScenarioMarkdown, renderScenarioTable } from '../report/scenario.js';
 import { EXIT, LabStartError, UsageError } from './errors.js';
@@ -12,6 +11,7 @@ import { interruptOnSignals } from './interrupt.js';
 import { startLab } from './lab.js';
 import { emitReport, OUTPUT_FORMATS, planOutput, startProgress, type OutputFlags } from './output.js';
 import * as parse from './parse.js';
+import { type DrainMode, SCENARIO_NAMES, type ScenarioName } from '../result/scenario.js';
 
 /** The flags of `scenario` as commander parses them. */
 export interface ScenarioFlags extends OutputFlags {

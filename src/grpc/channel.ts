@@ -7,16 +7,9 @@ import { recognizedOptions } from '@grpc/grpc-js/build/src/channel-options.js';
 import { validateServiceConfig } from '@grpc/grpc-js/build/src/service-config.js';
 import { registerLeastRequest } from '../lb/least-request.js';
 import { PROBE_WEIGHTED_ROUND_ROBIN, weightedRoundRobinConfig } from '../lb/weighted-round-robin.js';
+import type { ChannelArgs, LbPolicy, ServiceConfig } from '../result/run-result.js';
 
-/**
- * LB policies the probe can ask for, in grpc-js spelling: grpc-js's own `pick_first`,
- * `round_robin` and `weighted_round_robin` (src/lb/weighted-round-robin.ts), and our
- * `least_request` (src/lb/least-request.ts), registered here so every channel can use it.
- */
-export const LB_POLICIES = ['pick_first', 'round_robin', 'least_request', 'weighted_round_robin'] as const;
 registerLeastRequest();
-/** An LB policy name from {@link LB_POLICIES}. */
-export type LbPolicy = (typeof LB_POLICIES)[number];
 
 /** TLS material, already read from disk; absent members use grpc-js defaults (system roots). */
 export interface TlsConfig {
@@ -51,12 +44,6 @@ export interface ChannelConfig {
   /** Extra grpc-js channel options, applied last. */
   readonly channelOptions?: ChannelOptions;
 }
-
-/** grpc-js channel arguments by key: numbers as numbers, anything else as a string. */
-export type ChannelArgs = Readonly<Record<string, string | number>>;
-
-/** A service config in its JSON form (gRPC doc "Service Config": `loadBalancingConfig`, `methodConfig`, `healthCheckConfig`). */
-export type ServiceConfig = Readonly<Record<string, unknown>>;
 
 /** A channel argument or service config grpc-js would reject or ignore; the message says which and why. */
 export class ChannelConfigError extends Error {}

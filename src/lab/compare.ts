@@ -3,26 +3,8 @@
 import { analyze } from '../analysis/analyze.js';
 import { startProbe, type ProbeOptions, type ProbeRun } from '../engine/probe.js';
 import type { RunResult } from '../result/run-result.js';
-import type { LbPolicy } from '../grpc/channel.js';
 import type { Lab } from './topology.js';
-import type { ProbeReport, Topology } from '../result/report.js';
-
-/** The setups, in the order they are probed and printed. */
-export const SETUPS = ['clusterip', 'headless', 'headless-rr', 'proxy', 'static'] as const;
-/** One of {@link SETUPS}. */
-export type Setup = (typeof SETUPS)[number];
-
-/** How one setup is reached. */
-export interface SetupSpec {
-  readonly setup: Setup;
-  readonly target: string;
-  readonly lbPolicy: LbPolicy | null;
-  readonly topology: Topology;
-  /** What the channel connects to, for people: `VIP 127.0.20.1:PORT`, `3 pod IPs`, `proxy 127.0.30.1:PORT`. */
-  readonly connectsTo: string;
-  /** The addresses the target resolves to. */
-  readonly resolvedAddresses: readonly string[];
-}
+import type { LabComparison, Setup, SetupSpec } from '../result/lab.js';
 
 /** The target, policy and topology of `setup` in `lab`. */
 export function setupSpec(lab: Lab, setup: Setup): SetupSpec {
@@ -67,23 +49,6 @@ export function setupSpec(lab: Lab, setup: Setup): SetupSpec {
         resolvedAddresses: pods,
       };
   }
-}
-
-/** One probed setup. */
-export interface SetupOutcome {
-  readonly spec: SetupSpec;
-  readonly report: ProbeReport;
-}
-
-/** The lab's comparison. */
-export interface LabComparison {
-  readonly replicas: number;
-  readonly backends: readonly { readonly name: string; readonly address: string }[];
-  readonly loopbackAliases: boolean;
-  readonly setups: readonly SetupOutcome[];
-  /** Setups left out, with why (e.g. headless without loopback aliases). */
-  readonly skipped: readonly { readonly setup: Setup; readonly reason: string }[];
-  readonly interrupted: boolean;
 }
 
 /** The load every setup gets: the run flags without target and policy. */

@@ -32,18 +32,6 @@ export function squeeze(values: readonly number[], width: number): number[] {
   return cells;
 }
 
-/** `33.3 %` */
-export function formatPercent(fraction: number): string {
-  return `${(fraction * 100).toFixed(1)} %`;
-}
-
-/** Milliseconds with a precision that suits their size: `0.412`, `12.3`, `1520`. */
-export function formatMs(ms: number): string {
-  if (ms < 10) return ms.toFixed(3);
-  if (ms < 100) return ms.toFixed(1);
-  return ms.toFixed(0);
-}
-
 /** Colors the reporters use. */
 export type Paint = 'green' | 'red' | 'yellow' | 'cyan' | 'bold' | 'dim';
 

@@ -1,11 +1,12 @@
 // The lab comparison, rendered: one table across setups, the verdicts, and what it means for
 // a real cluster. Plus its JSON and markdown forms.
 import Table from 'cli-table3';
-import type { LabComparison, SetupOutcome } from '../lab/compare.js';
 import { SCHEMA_VERSION, toolInfo } from '../tool.js';
 import { jsonReport } from './json.js';
-import { bar, displayWidth, fitLines, formatMs, formatPercent, paint, shortNames, wrapLine } from './format.js';
+import { bar, displayWidth, fitLines, paint, shortNames, wrapLine } from './format.js';
 import { verdictColor, type TableOptions } from './table.js';
+import type { LabComparison, SetupOutcome } from '../result/lab.js';
+import { formatMs, formatPercent } from '../result/units.js';
 
 /** One line per pod: short name, bar of `barWidth` cells, share. */
 function shares(outcome: SetupOutcome, backends: LabComparison['backends'], barWidth: number): string {

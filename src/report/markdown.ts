@@ -1,8 +1,9 @@
 // The markdown report of one run, for GITHUB_STEP_SUMMARY and PR comments.
 import { formatP } from '../result/units.js';
-import { bar, callText, clientConfigText, eventLines, formatMs, formatPercent } from './format.js';
+import { bar, callText, clientConfigText, eventLines } from './format.js';
 import { sourcesSummary } from './table.js';
 import type { ProbeReport } from '../result/report.js';
+import { formatMs, formatPercent } from '../result/units.js';
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|');

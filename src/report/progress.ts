@@ -1,7 +1,7 @@
 // The plain progress line for logs and terminals without a live view (`kubectl exec`
 // without -t, CI): one line, no escape codes.
 import type { ProgressSnapshot } from '../result/run-result.js';
-import { formatMs } from './format.js';
+import { formatMs } from '../result/units.js';
 
 /**
  * `clusterip: 1200/3000 RPCs, 1520 RPC/s, 0 failed, p99 1.2 ms; pod-a 400, pod-b 420, pod-c 380`;

@@ -1,11 +1,11 @@
 // A played scenario, rendered: per setup its answer and a compact per-backend timeline (one
 // character per interval, pod events marked), then what it means in a cluster. Plus JSON and markdown.
 import type { RunEvent } from '../result/run-result.js';
-import type { ScenarioOutcome, ScenarioSetupOutcome } from '../lab/scenarios/runner.js';
-import { atSeconds } from '../lab/scenarios/scenario.js';
 import { jsonReport } from './json.js';
 import { paint, shortName, sparkline, squeeze, wrapLine } from './format.js';
 import type { TableOptions } from './table.js';
+import type { ScenarioOutcome, ScenarioSetupOutcome } from '../result/scenario.js';
+import { atSeconds } from '../result/units.js';
 
 /** Widest timeline, in cells; longer runs sum neighbouring intervals. */
 const MAX_CELLS = 60;

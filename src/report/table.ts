@@ -2,8 +2,9 @@
 import Table from 'cli-table3';
 import type { RunResult } from '../result/run-result.js';
 import { formatP } from '../result/units.js';
-import { bar, callText, clientConfigText, displayWidth, eventLines, fitLines, formatMs, formatPercent, paint, shortNames, sparkline, squeeze, type Paint } from './format.js';
+import { bar, callText, clientConfigText, displayWidth, eventLines, fitLines, paint, shortNames, sparkline, squeeze, type Paint } from './format.js';
 import type { ProbeReport, Verdict } from '../result/report.js';
+import { formatMs, formatPercent } from '../result/units.js';
 
 /** How to render. */
 export interface TableOptions {

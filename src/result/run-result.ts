@@ -333,3 +333,19 @@ export interface RunEvent {
   /** One human-readable line. */
   readonly detail: string;
 }
+
+/**
+ * LB policies the probe can ask for, in grpc-js spelling: grpc-js's own `pick_first`,
+ * `round_robin` and `weighted_round_robin` (src/lb/weighted-round-robin.ts), and our
+ * `least_request` (src/lb/least-request.ts), registered here so every channel can use it.
+ */
+export const LB_POLICIES = ['pick_first', 'round_robin', 'least_request', 'weighted_round_robin'] as const;
+
+/** An LB policy name from {@link LB_POLICIES}. */
+export type LbPolicy = (typeof LB_POLICIES)[number];
+
+/** grpc-js channel arguments by key: numbers as numbers, anything else as a string. */
+export type ChannelArgs = Readonly<Record<string, string | number>>;
+
+/** A service config in its JSON form (gRPC doc "Service Config": `loadBalancingConfig`, `methodConfig`, `healthCheckConfig`). */
+export type ServiceConfig = Readonly<Record<string, unknown>>;

@@ -1,4 +1,5 @@
-// Units spelled for people, one spelling each: seconds into a run, p-values.
+// Units spelled for people, one spelling each: milliseconds, percentages, seconds into a run,
+// p-values. Every layer spells them through here.
 
 /** A time into the run, ms, as seconds with one decimal: `3.1 s`. */
 export function formatAtMs(atMs: number): string {
@@ -8,4 +9,26 @@ export function formatAtMs(atMs: number): string {
 /** A p-value for people, with its relation: `p < 0.001`, or `p = 0.034` (two significant digits). */
 export function formatP(pValue: number): string {
   return pValue < 0.001 ? 'p < 0.001' : `p = ${pValue.toPrecision(2)}`;
+}
+
+/** `+3.1 s` */
+export function atSeconds(ms: number): string {
+  return `+${formatAtMs(ms)}`;
+}
+
+/** `37 %` */
+export function percent(fraction: number | null): string {
+  return fraction === null ? 'n/a' : `${Math.round(fraction * 100)} %`;
+}
+
+/** `33.3 %` */
+export function formatPercent(fraction: number): string {
+  return `${(fraction * 100).toFixed(1)} %`;
+}
+
+/** Milliseconds with a precision that suits their size: `0.412`, `12.3`, `1520`. */
+export function formatMs(ms: number): string {
+  if (ms < 10) return ms.toFixed(3);
+  if (ms < 100) return ms.toFixed(1);
+  return ms.toFixed(0);
 }

@@ -2,7 +2,8 @@
 import React from 'react';
 import { Box, Text } from 'ink';
 import type { ProgressSnapshot } from '../result/run-result.js';
-import { bar, formatMs } from '../report/format.js';
+import { bar } from '../report/format.js';
+import { formatMs } from '../result/units.js';
 
 /** Props of {@link LiveView}. */
 export interface LiveViewProps {

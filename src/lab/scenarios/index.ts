@@ -1,9 +1,10 @@
 // Every scenario, by name.
 import { maxAge } from './max-age.js';
 import { rollingRestart } from './rolling-restart.js';
-import type { ScenarioDefinition, ScenarioName } from './scenario.js';
+import type { ScenarioDefinition } from './scenario.js';
 import { scaleOut } from './scale-out.js';
 import { slowPod } from './slow-pod.js';
+import type { ScenarioName } from '../../result/scenario.js';
 
 /** The scenarios, in `--list` order. */
 export const SCENARIOS: Readonly<Record<ScenarioName, ScenarioDefinition>> = {

@@ -1,8 +1,9 @@
 // rolling-restart: each pod in turn replaced by a new pod with a new address, gracefully
 // (endpoint removed first, then GOAWAY and drain) or abruptly (the process dies while listed).
 import { failureSpan, unreachableSinceMs } from '../../analysis/timeline.js';
-import { atSeconds, type ScenarioDefinition } from './scenario.js';
+import { type ScenarioDefinition } from './scenario.js';
 import { FIX_MAX_CONNECTION_AGE_MS } from './setups.js';
+import { atSeconds } from '../../result/units.js';
 
 /** A preStop sleep: endpoint removal reaches kube-proxy, DNS and proxies before SIGTERM, ms. */
 export const PRE_STOP_MS = 500;

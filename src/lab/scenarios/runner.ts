@@ -5,37 +5,14 @@ import { analyze } from '../../analysis/analyze.js';
 import { startProbe, type ProbeRun } from '../../engine/probe.js';
 import type { RunEvent } from '../../result/run-result.js';
 import type { Lab } from '../topology.js';
-import type { RecordEvent, ResolvedScenarioOptions, ScenarioDefinition, ScenarioName, ScenarioOptions } from './scenario.js';
-import { scenarioSetupSpec, type ScenarioSetup, type ScenarioSetupSpec } from './setups.js';
-import type { ProbeReport } from '../../result/report.js';
+import type { RecordEvent, ScenarioDefinition } from './scenario.js';
+import { scenarioSetupSpec } from './setups.js';
+import type { ResolvedScenarioOptions, ScenarioOptions, ScenarioOutcome, ScenarioSetup, ScenarioSetupOutcome, ScenarioSetupSpec } from '../../result/scenario.js';
 
 /** Defaults of {@link ScenarioOptions}. */
 export const SCENARIO_DEFAULTS = { replicas: 3, rps: 100, drain: 'graceful', slowMs: 20, intervalMs: 1000, deadlineMs: 1000 } as const;
 /** RPCs in flight at once per setup: room for slow and failing RPCs at the fixed rate. */
 const CONCURRENCY = 16;
-
-/** One setup's outcome. */
-export interface ScenarioSetupOutcome {
-  readonly setup: ScenarioSetup;
-  readonly spec: ScenarioSetupSpec;
-  readonly report: ProbeReport;
-  /** The scenario's one-line finding for this setup. */
-  readonly answer: string;
-}
-
-/** A played scenario: the model every scenario reporter renders. */
-export interface ScenarioOutcome {
-  readonly scenario: ScenarioName;
-  readonly summary: string;
-  readonly lesson: string;
-  readonly options: ResolvedScenarioOptions;
-  /** Pod events on the setups' clock, sorted by `atMs`. */
-  readonly events: readonly RunEvent[];
-  readonly setups: readonly ScenarioSetupOutcome[];
-  /** Setups left out, with why (DNS setups without one loopback address per pod). */
-  readonly skipped: readonly { readonly setup: ScenarioSetup; readonly reason: string }[];
-  readonly interrupted: boolean;
-}
 
 /** Fills in the defaults of `options` for `definition`. */
 export function resolveScenarioOptions(definition: ScenarioDefinition, options: ScenarioOptions = {}): ResolvedScenarioOptions {

@@ -1,8 +1,9 @@
 // scale-out: 3 pods, 2 more published mid-run. Thick clients that resolved DNS once never see
 // them; max connection age with a short re-resolution time finds them; a proxy at once.
 import { firstRpcMs, lastBuckets, shareOf } from '../../analysis/timeline.js';
-import { atSeconds, percent, type ScenarioDefinition } from './scenario.js';
+import { type ScenarioDefinition } from './scenario.js';
 import { FIX_MAX_CONNECTION_AGE_MS } from './setups.js';
+import { atSeconds, percent } from '../../result/units.js';
 
 /** Pods added. */
 const NEW_PODS = 2;

@@ -2,37 +2,8 @@
 // times, the one-line answer it gives per setup, and the lesson it teaches.
 import type { RunEvent, RunEventKind } from '../../result/run-result.js';
 import type { Lab, LabOptions } from '../topology.js';
-import type { ScenarioSetup, ScenarioSetupSpec } from './setups.js';
 import type { ProbeReport } from '../../result/report.js';
-
-/** Scenario names, as `grpclb-probe scenario NAME` takes them (a JSON contract: keep stable). */
-export const SCENARIO_NAMES = ['scale-out', 'rolling-restart', 'slow-pod', 'max-age'] as const;
-/** One of {@link SCENARIO_NAMES}. */
-export type ScenarioName = (typeof SCENARIO_NAMES)[number];
-
-/** How a pod leaves in a rolling restart. */
-export type DrainMode = 'graceful' | 'abrupt';
-
-/** What the user (or a test) chose; every field has a default in the runner. */
-export interface ScenarioOptions {
-  /** Pods at the start; default: the scenario's (3). */
-  readonly replicas?: number;
-  /** Fixed rate per setup, RPC/s; default 100. */
-  readonly rps?: number;
-  /** rolling-restart: how pods go; default graceful. */
-  readonly drain?: DrainMode;
-  /** slow-pod: latency added to the slowed pod, ms; default 20. */
-  readonly slowMs?: number;
-  /** Length of the measured run, ms; default: the scenario's. The script's times scale with it. */
-  readonly durationMs?: number;
-  /** Timeline interval, ms; default 1000. */
-  readonly intervalMs?: number;
-  /** Per-RPC deadline, ms; default 1000. */
-  readonly deadlineMs?: number;
-}
-
-/** {@link ScenarioOptions} with every default filled in. */
-export type ResolvedScenarioOptions = Required<ScenarioOptions>;
+import type { ResolvedScenarioOptions, ScenarioName, ScenarioSetup, ScenarioSetupSpec } from '../../result/scenario.js';
 
 /** Records a scenario event now, on the setups' clock. */
 export type RecordEvent = (kind: Extract<RunEventKind, 'pod-added' | 'pod-removed' | 'pod-slowed'>, backend: string, address: string | undefined, detail: string) => void;
@@ -78,12 +49,3 @@ export interface ScenarioDefinition {
   lesson(options: ResolvedScenarioOptions): string;
 }
 
-/** `+3.1 s` */
-export function atSeconds(ms: number): string {
-  return `+${(ms / 1000).toFixed(1)} s`;
-}
-
-/** `37 %` */
-export function percent(fraction: number | null): string {
-  return fraction === null ? 'n/a' : `${Math.round(fraction * 100)} %`;
-}

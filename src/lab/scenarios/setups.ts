@@ -1,42 +1,15 @@
 // The setups a scenario plays side by side: how each reaches the lab's pods (target, LB policy,
 // channel options), with names that scripts read (a JSON contract: keep them stable).
-import type { ChannelArgs, LbPolicy, ServiceConfig } from '../../grpc/channel.js';
 import { weightedRoundRobinConfig } from '../../lb/weighted-round-robin.js';
 import { setupSpec } from '../compare.js';
 import type { Lab } from '../topology.js';
-import type { Topology } from '../../result/report.js';
-
-/** Every scenario setup name. */
-export const SCENARIO_SETUPS = [
-  'clusterip',
-  'headless-rr',
-  'headless-rr-max-age',
-  'proxy',
-  'headless-least-request',
-  'headless-wrr',
-] as const;
-/** One of {@link SCENARIO_SETUPS}. */
-export type ScenarioSetup = (typeof SCENARIO_SETUPS)[number];
+import type { ChannelArgs, LbPolicy, ServiceConfig } from '../../result/run-result.js';
+import type { ScenarioSetup, ScenarioSetupSpec } from '../../result/scenario.js';
 
 /** Min time between DNS re-resolutions the max-age setup's clients use, ms (grpc-js default 30 000). */
 export const FIX_MIN_RESOLUTION_MS = 1000;
 /** Max connection age of the max-age setup's servers, ms. */
 export const FIX_MAX_CONNECTION_AGE_MS = 2000;
-
-/** How one setup reaches the pods. */
-export interface ScenarioSetupSpec {
-  readonly setup: ScenarioSetup;
-  readonly target: string;
-  /** The LB policy asked for (by `serviceConfig` when there is one). */
-  readonly lbPolicy: LbPolicy | null;
-  /** grpc-js channel arguments, as `run --channel-arg` gives them. */
-  readonly channelArgs: ChannelArgs;
-  /** A full service config, as `run --service-config` gives it; null: `lbPolicy` alone. */
-  readonly serviceConfig: ServiceConfig | null;
-  readonly topology: Topology;
-  /** True when the target is a DNS name (needs one loopback address per pod). */
-  readonly usesDns: boolean;
-}
 
 /**
  * weighted_round_robin as the slow-pod scenario asks for it: A58's algorithm with a 1 s

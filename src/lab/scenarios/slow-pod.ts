@@ -1,8 +1,9 @@
 // slow-pod: one pod gets slower mid-run. round_robin keeps feeding it its share; least_request
 // (outstanding RPCs) and weighted_round_robin (ORCA utilization) move away; the proxy is round robin.
 import { bucketsBetween, shareOf } from '../../analysis/timeline.js';
-import { formatMs } from '../../report/format.js';
-import { atSeconds, percent, type ScenarioDefinition } from './scenario.js';
+import { type ScenarioDefinition } from './scenario.js';
+import { atSeconds, percent } from '../../result/units.js';
+import { formatMs } from '../../result/units.js';
 
 /** The slow-pod scenario. */
 export const slowPod: ScenarioDefinition = {

@@ -1,7 +1,5 @@
 // The HTML report: one self-contained page (uPlot and our script inlined, no URL of any kind)
 // that embeds a JSON report once and draws every view from it in the browser.
-import type { LabComparison } from '../../lab/compare.js';
-import type { ScenarioOutcome } from '../../lab/scenarios/runner.js';
 import { jsonReport } from '../json.js';
 import { labJsonReport } from '../lab.js';
 import { scenarioJson } from '../scenario.js';
@@ -9,6 +7,8 @@ import { chartAssets } from './assets.js';
 import { CLIENT_SCRIPT, PAGE_STYLE } from './client.js';
 import { SPECTRUM_PERCENTILES, spectrumOf, type Spectrum } from './spectrum.js';
 import type { ProbeReport } from '../../result/report.js';
+import type { LabComparison } from '../../result/lab.js';
+import type { ScenarioOutcome } from '../../result/scenario.js';
 
 /**
  * What a page shows; the browser script has one renderer per kind.
