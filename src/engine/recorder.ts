@@ -3,6 +3,7 @@
 // RunResult or a ProgressSnapshot.
 import * as hdr from 'hdr-histogram-js';
 import { newLatencyHistogram, percentileUs, summarize } from '../result/histogram.js';
+import { PER_RPC_CHANGE_RATE } from '../result/thresholds.js';
 import { ErrorGroups } from './error-groups.js';
 import type {
   BackendResult,
@@ -17,11 +18,10 @@ import type {
 /** Peer changes kept per run (memory bound). */
 const MAX_PEER_CHANGES = 1000;
 /**
- * A channel whose connection "changed" on more than this fraction of its RPCs, after
- * {@link PER_RPC_MIN_CHANGES} changes, balances per RPC (round_robin, a proxy): its changes are
+ * A channel whose connection "changed" on more than `PER_RPC_CHANGE_RATE` (src/result/thresholds.ts)
+ * of its RPCs, after this many changes, balances per RPC (round_robin, a proxy): its changes are
  * not connection moves and are no longer kept.
  */
-const PER_RPC_CHANGE_RATE = 0.2;
 const PER_RPC_MIN_CHANGES = 20;
 /** Timeline intervals kept at most: a longer run doubles the interval (merging neighbours) until it fits. */
 export const MAX_TIMELINE_INTERVALS = 10_000;
