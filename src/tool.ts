@@ -1,18 +1,8 @@
 // The tool's identity, stamped on every JSON result so results from many pods can be merged
-// and told apart: name, version (package.json, embedded by the bundle) and the schema version.
+// and told apart: name and version (package.json, embedded by the bundle). The schema version is
+// src/result/json-document.ts's.
 import { readFileSync } from 'node:fs';
-
-/**
- * Version of the JSON result's shape. Bump it when a field changes meaning or goes away
- * (adding fields does not bump it); `merge` refuses to mix versions without --force.
- */
-export const SCHEMA_VERSION = 1;
-
-/** `tool` in every JSON result. */
-export interface ToolInfo {
-  readonly name: string;
-  readonly version: string;
-}
+import type { ToolInfo } from './result/json-document.js';
 
 function readManifest(): ToolInfo {
   // The single-file bundle serves this path from its embedded files (scripts/bundle.mjs).

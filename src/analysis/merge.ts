@@ -4,7 +4,6 @@ import { addHistograms, encodeHistogram, summarize } from '../result/histogram.j
 import type {
   BackendResult,
   ChannelResult,
-  ClientInfo,
   DiscoveryResult,
   ErrorCount,
   IdentitySummary,
@@ -14,6 +13,7 @@ import type {
   StopReason,
   TimelineBucket,
 } from '../result/run-result.js';
+import { MERGE_RULES, type RunDocumentInput } from '../result/json-document.js';
 
 /** One run result as read back from a JSON document, with where it came from. */
 export interface MergeInput {
@@ -23,18 +23,8 @@ export interface MergeInput {
   readonly document: RunDocument;
 }
 
-/** The parts of a JSON result merge reads (see src/report/json.ts); other fields are carried. */
-export interface RunDocument extends RunResult {
-  readonly schemaVersion?: number;
-  readonly tool?: { readonly name: string; readonly version: string };
-  readonly client?: ClientInfo;
-  readonly resolvedAddresses?: readonly string[] | null;
-  readonly skew?: { readonly expectedBackends: number; readonly expectedFrom: string };
-  readonly expected?: { readonly backends: number; readonly from: string };
-  readonly discovery?: DiscoveryResult | null;
-  readonly events?: readonly RunEvent[];
-  readonly [field: string]: unknown;
-}
+/** A run document as merge reads it (src/result/json-document.ts). */
+export type RunDocument = RunDocumentInput;
 
 /** Results that must not be merged; names the file. */
 export class MergeError extends Error {
@@ -59,15 +49,14 @@ export interface MergedRun {
   readonly carried: Readonly<Record<string, unknown>>;
 }
 
-/** Fields of a JSON result that merge computes or drops (the analysis is recomputed). */
-const KNOWN_FIELDS = new Set([
-  'schemaVersion', 'tool', 'client', 'target', 'lbPolicy', 'channels', 'concurrency', 'rps', 'deadlineMs', 'startedAt',
-  'stopReason', 'rpcs', 'errors', 'backends', 'peers', 'latencyMs', 'histogram', 'elapsedMs', 'rpcsPerSecond',
-  'channelMatrix', 'timeline', 'sources', 'events', 'resolvedAddresses', 'skew', 'diagnosis', 'gates', 'channelArgs',
-  'serviceConfig', 'discovery', 'expected', 'defaultPort', 'identity',
-  // Per-pod raw observations: their events are already in each input's `events`.
-  'resolverWatch', 'peerChanges',
-]);
+/**
+ * Fields merge computes, checks or drops by their rule (`MERGE_RULES`, src/result/json-document.ts);
+ * the others, `equal-or-dropped` ones and fields of later versions merge does not know, are
+ * carried when every input agrees.
+ */
+const KNOWN_FIELDS: ReadonlySet<string> = new Set(
+  Object.entries(MERGE_RULES).flatMap(([field, rule]) => (rule === 'equal-or-dropped' ? [] : [field])),
+);
 
 /** Distinct (status, details) failures kept in a merged result, as in a single run. */
 const ERRORS_REPORTED = 10;

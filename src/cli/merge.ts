@@ -1,5 +1,6 @@
 // `grpclb-probe merge`: run results from many probe pods (JSON, one per line or concatenated,
 // log lines between them tolerated) merged into one report with the same analysis as one run.
+import type { RunDocument } from '../result/json-document.js';
 import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { EXIT, UsageError } from './errors.js';
@@ -116,7 +117,7 @@ export async function mergeCommand(files: readonly string[], flags: MergeFlags):
   });
   const plan = planOutput({ ...flags, quiet: true });
   checkOutputFiles(plan);
-  const json = (): object => ({ ...merged.carried, ...jsonReport(report) });
+  const json = (): RunDocument => ({ ...merged.carried, ...jsonReport(report) });
   const written = emitReport(plan, {
     table: () => renderTable(report, { color: plan.color, width: plan.columns }),
     json: () => JSON.stringify(json(), null, plan.compactJson ? undefined : 2) + '\n',

@@ -1,12 +1,13 @@
 // The machine-readable report of one run (documented in the README, "JSON output").
-import { SCHEMA_VERSION, toolInfo } from '../tool.js';
+import { toolInfo } from '../tool.js';
+import { SCHEMA_VERSION, type RunDocument } from '../result/json-document.js';
 import type { ProbeReport } from '../result/report.js';
 
 /**
  * The JSON document: `schemaVersion`, `tool` and `client` (who ran it) first, then the run
  * result's fields at the top level, then the analysis. `merge` reads these documents back.
  */
-export function jsonReport(report: ProbeReport): object {
+export function jsonReport(report: ProbeReport): RunDocument {
   const { client, ...result } = report.result;
   return {
     schemaVersion: SCHEMA_VERSION,

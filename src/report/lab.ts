@@ -1,7 +1,8 @@
 // The lab comparison, rendered: one table across setups, the verdicts, and what it means for
 // a real cluster. Plus its JSON and markdown forms.
 import Table from 'cli-table3';
-import { SCHEMA_VERSION, toolInfo } from '../tool.js';
+import { toolInfo } from '../tool.js';
+import { SCHEMA_VERSION, type LabDocumentV1 } from '../result/json-document.js';
 import { jsonReport } from './json.js';
 import { bar, displayWidth, fitLines, paint, shortNames, wrapLine } from './format.js';
 import { verdictColor, type TableOptions } from './table.js';
@@ -124,7 +125,7 @@ export function meaning(comparison: LabComparison): string {
 }
 
 /** The comparison as a JSON document: `{lab, setups: [{setup, target, lbPolicy, connectsTo, verdict, reason, fix, result}], skipped, interrupted}`. */
-export function labJsonReport(comparison: LabComparison): object {
+export function labJsonReport(comparison: LabComparison): LabDocumentV1 {
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: toolInfo(),

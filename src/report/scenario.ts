@@ -4,6 +4,7 @@ import type { RunEvent } from '../result/run-result.js';
 import { jsonReport } from './json.js';
 import { paint, shortName, sparkline, squeeze, wrapLine } from './format.js';
 import type { TableOptions } from './table.js';
+import type { ScenarioDocumentV1 } from '../result/json-document.js';
 import type { ScenarioOutcome, ScenarioSetupOutcome } from '../result/scenario.js';
 import { atSeconds } from '../result/units.js';
 
@@ -111,7 +112,7 @@ export function renderScenarioTable(outcome: ScenarioOutcome, options: TableOpti
  * [{setup, lbPolicy, target, result, answer}], options, skipped, interrupted}`, where `result`
  * is exactly `run`'s JSON document ({@link jsonReport}).
  */
-export function scenarioJson(outcome: ScenarioOutcome): object {
+export function scenarioJson(outcome: ScenarioOutcome): ScenarioDocumentV1 {
   return {
     scenario: outcome.scenario,
     events: outcome.events,

@@ -9,6 +9,7 @@ import { SPECTRUM_PERCENTILES, spectrumOf, type Spectrum } from './spectrum.js';
 import type { ProbeReport } from '../../result/report.js';
 import type { LabComparison } from '../../result/lab.js';
 import type { ScenarioOutcome } from '../../result/scenario.js';
+import type { LabDocumentV1, RunDocument, ScenarioDocumentV1 } from '../../result/json-document.js';
 
 /**
  * What a page shows; the browser script has one renderer per kind.
@@ -19,25 +20,42 @@ import type { ScenarioOutcome } from '../../result/scenario.js';
  */
 export type HtmlDocumentKind = 'run' | 'lab' | 'scenario';
 
-/** The data a page embeds, once, in `<script type="application/json" id="grpclb-probe-data">`. */
-export interface HtmlDocument {
-  readonly kind: HtmlDocumentKind;
-  /** The page title. */
-  readonly title: string;
-  /** The JSON report exactly as `-o json` prints it. */
-  readonly report: unknown;
-  /**
-   * Latency spectra derived from the report's hdr histograms (the JSON holds only the
-   * histograms): series name (a backend, or a lab setup) to ms at each of `percentiles`.
-   */
-  readonly spectrum: { readonly percentiles: readonly number[]; readonly series: Readonly<Record<string, Spectrum>> };
+/** The JSON report each kind of page embeds, exactly as `-o json` prints it (src/result/json-document.ts). */
+export interface HtmlReports {
+  readonly run: RunDocument;
+  readonly lab: LabDocumentV1;
+  readonly scenario: ScenarioDocumentV1;
+}
+
+/**
+ * The data a page embeds, once, in `<script type="application/json" id="grpclb-probe-data">`.
+ * The browser script (client.ts, plain JavaScript) reads `report` by these types' field names.
+ */
+export type HtmlDocument = {
+  readonly [Kind in HtmlDocumentKind]: {
+    readonly kind: Kind;
+    /** The page title. */
+    readonly title: string;
+    readonly report: HtmlReports[Kind];
+    /**
+     * Latency spectra derived from the report's hdr histograms (the JSON holds only the
+     * histograms): series name (a backend, or a lab setup) to ms at each of `percentiles`.
+     */
+    readonly spectrum: HtmlSpectra;
+  };
+}[HtmlDocumentKind];
+
+/** Latency spectra: series name to ms at each of `percentiles`. */
+export interface HtmlSpectra {
+  readonly percentiles: readonly number[];
+  readonly series: Readonly<Record<string, Spectrum>>;
 }
 
 /** The id of the embedded data element. */
 export const DATA_ELEMENT_ID = 'grpclb-probe-data';
 
 /** Builds the spectrum block from named base64 histograms. */
-export function spectra(histograms: readonly (readonly [string, string])[]): HtmlDocument['spectrum'] {
+export function spectra(histograms: readonly (readonly [string, string])[]): HtmlSpectra {
   return {
     percentiles: SPECTRUM_PERCENTILES,
     series: Object.fromEntries(histograms.map(([name, histogram]) => [name, spectrumOf(histogram)])),
@@ -89,7 +107,7 @@ export function renderHtml(document: HtmlDocument): string {
  * The page of one run (or of runs merged into one): its JSON report, and a latency spectrum per backend.
  * @param json the JSON document `-o json` prints for it; default {@link jsonReport}.
  */
-export function renderRunHtml(report: ProbeReport, json: object = jsonReport(report)): string {
+export function renderRunHtml(report: ProbeReport, json: RunDocument = jsonReport(report)): string {
   const { result, diagnosis } = report;
   return renderHtml({
     kind: 'run',

@@ -1,0 +1,170 @@
+// The JSON documents grpclb-probe writes (`-o json`) and reads back (`merge`, the HTML page, any
+// later reader such as `diff`): one TypeScript type per schema version, and what merge does with
+// each field of a run document, typed so that a new field cannot be added without a merge rule.
+import type { ResolvedScenarioOptions, ScenarioName, ScenarioSetup } from './scenario.js';
+import type { BackendEvidence, Diagnosis, ExpectedSource, GateResult, SkewStats, Verdict } from './report.js';
+import type { ClientInfo, DiscoveryResult, LbPolicy, RunEvent, RunResult } from './run-result.js';
+import type { Setup } from './lab.js';
+
+/**
+ * Version of the JSON documents' shape. Bump it when a field changes meaning or goes away
+ * (adding fields does not bump it); `merge` refuses to mix versions without --force.
+ */
+export const SCHEMA_VERSION = 1;
+
+/** `tool` in every JSON document: package.json's name and version. */
+export interface ToolInfo {
+  readonly name: string;
+  readonly version: string;
+}
+
+/** The expected backend set as a document carries it (`ExpectedBackends` with `count` spelled `backends`). */
+export interface ExpectedBlock {
+  readonly backends: number;
+  readonly from: ExpectedSource;
+  readonly evidence: BackendEvidence;
+}
+
+/**
+ * A run's JSON document, schema version 1 (README, "JSON output"): `schemaVersion`, `tool` and
+ * `client` (who ran it) first, then the run result's fields at the top level, then the analysis.
+ */
+export interface RunDocumentV1 extends Omit<RunResult, 'client'> {
+  readonly schemaVersion: typeof SCHEMA_VERSION;
+  readonly tool: ToolInfo;
+  /** Who ran it; null in merged documents (see `sources`). */
+  readonly client: ClientInfo | null;
+  /** Addresses the target resolved to; null: unknown. */
+  readonly resolvedAddresses: readonly string[] | null;
+  /** The discovery sweep, when one ran (not part of the run's statistics). */
+  readonly discovery: DiscoveryResult | null;
+  readonly expected: ExpectedBlock;
+  /** The port used because the target named none (443); null when it named one. */
+  readonly defaultPort: number | null;
+  readonly skew: SkewStats;
+  readonly diagnosis: Diagnosis;
+  readonly gates: readonly GateResult[];
+  /** What happened during the run, sorted by `atMs`. */
+  readonly events: readonly RunEvent[];
+}
+
+/** The run document this version writes. */
+export type RunDocument = RunDocumentV1;
+
+/** The analysis part of a run document: recomputed by every reader that merges or compares runs. */
+export type AnalysisField = 'expected' | 'skew' | 'diagnosis' | 'gates' | 'defaultPort';
+
+/**
+ * A run document as a reader takes it from a file: the current version's fields, the analysis and
+ * the context optional (older files and hand-built results lack some), and fields a later minor
+ * version added, which a reader carries without knowing them.
+ */
+export interface RunDocumentInput
+  extends Omit<RunDocumentV1, AnalysisField | 'schemaVersion' | 'tool' | 'client' | 'resolvedAddresses' | 'discovery' | 'events'>,
+    Partial<Pick<RunDocumentV1, AnalysisField | 'resolvedAddresses' | 'discovery' | 'events'>> {
+  readonly schemaVersion?: number;
+  readonly tool?: ToolInfo;
+  readonly client?: ClientInfo | null;
+  readonly [field: string]: unknown;
+}
+
+/**
+ * What `merge` does with a field of the run documents it merges:
+ * - `checked`: must be equal in every input (else `--force`), then kept;
+ * - `summed`: counts and histograms added, lists unioned, timelines aligned on `startedAt`;
+ * - `merged`: combined by a rule of its own (the largest deadline, the earliest start, client
+ *   settings kept when every input used the same ones, ...);
+ * - `equal-or-dropped`: kept when every input has the same value, else dropped;
+ * - `per-input`: each input's value only means something in its own run (raw observations whose
+ *   events are already in `events`; who ran it, kept in `sources`): not carried;
+ * - `recomputed`: the analysis, computed again over the merged run.
+ */
+export type MergeRule = 'checked' | 'summed' | 'merged' | 'equal-or-dropped' | 'per-input' | 'recomputed';
+
+/** The merge rule of every field of {@link RunDocumentV1}; a field without one does not compile. */
+export const MERGE_RULES: { readonly [Field in keyof RunDocumentV1]-?: MergeRule } = {
+  schemaVersion: 'checked',
+  tool: 'per-input',
+  client: 'per-input',
+  target: 'checked',
+  lbPolicy: 'merged',
+  channelArgs: 'merged',
+  serviceConfig: 'merged',
+  channels: 'summed',
+  concurrency: 'summed',
+  rps: 'summed',
+  deadlineMs: 'merged',
+  startedAt: 'merged',
+  stopReason: 'merged',
+  rpcs: 'summed',
+  errors: 'summed',
+  backends: 'summed',
+  peers: 'summed',
+  latencyMs: 'summed',
+  serviceTimeMs: 'equal-or-dropped',
+  connect: 'equal-or-dropped',
+  clientLoad: 'equal-or-dropped',
+  histogram: 'summed',
+  elapsedMs: 'merged',
+  rpcsPerSecond: 'merged',
+  channelMatrix: 'summed',
+  timeline: 'summed',
+  method: 'equal-or-dropped',
+  identity: 'summed',
+  sources: 'summed',
+  resolverWatch: 'per-input',
+  peerChanges: 'per-input',
+  resolvedAddresses: 'summed',
+  discovery: 'summed',
+  expected: 'recomputed',
+  defaultPort: 'recomputed',
+  skew: 'recomputed',
+  diagnosis: 'recomputed',
+  gates: 'recomputed',
+  events: 'summed',
+};
+
+/** One setup of the lab's JSON document. */
+export interface LabSetupDocument {
+  readonly setup: Setup;
+  readonly target: string;
+  readonly lbPolicy: LbPolicy | null;
+  readonly connectsTo: string;
+  readonly verdict: Verdict;
+  readonly reason: string;
+  readonly fix: string | null;
+  readonly result: RunDocumentV1;
+}
+
+/** The lab comparison's JSON document (`run` with no target, `-o json`), schema version 1. */
+export interface LabDocumentV1 {
+  readonly schemaVersion: typeof SCHEMA_VERSION;
+  readonly tool: ToolInfo;
+  readonly lab: {
+    readonly replicas: number;
+    readonly backends: readonly { readonly name: string; readonly address: string }[];
+    readonly loopbackAliases: boolean;
+  };
+  readonly setups: readonly LabSetupDocument[];
+  readonly skipped: readonly { readonly setup: Setup; readonly reason: string }[];
+  readonly interrupted: boolean;
+}
+
+/** One setup of a scenario's JSON document. */
+export interface ScenarioSetupDocument {
+  readonly setup: ScenarioSetup;
+  readonly lbPolicy: LbPolicy | null;
+  readonly target: string;
+  readonly result: RunDocumentV1;
+  readonly answer: string;
+}
+
+/** A played scenario's JSON document (`scenario NAME -o json`). */
+export interface ScenarioDocumentV1 {
+  readonly scenario: ScenarioName;
+  readonly events: readonly RunEvent[];
+  readonly setups: readonly ScenarioSetupDocument[];
+  readonly options: ResolvedScenarioOptions;
+  readonly skipped: readonly { readonly setup: ScenarioSetup; readonly reason: string }[];
+  readonly interrupted: boolean;
+}
