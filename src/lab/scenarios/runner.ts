@@ -3,7 +3,7 @@
 import { performance } from 'node:perf_hooks';
 import { analyze } from '../../analysis/analyze.js';
 import { startProbe, type ProbeRun } from '../../engine/probe.js';
-import type { RunEvent } from '../../result/run-result.js';
+import type { RunEvent, RunResult } from '../../result/run-result.js';
 import type { Lab } from '../topology.js';
 import type { RecordEvent, ScenarioDefinition } from './scenario.js';
 import { scenarioSetupSpec } from './setups.js';
@@ -35,14 +35,15 @@ export function resolveScenarioOptions(definition: ScenarioDefinition, options: 
  * bounded by its drain or readiness lag), and the outcome holds the partial runs.
  * The caller closes the lab.
  *
- * @param onRuns called once every probe has started, for progress views.
+ * @param onRuns called once every probe has started, for progress views; `partial` gives the
+ *   outcome of what was measured so far (synchronously, for a save just before an exit).
  */
 export async function runScenario(
   definition: ScenarioDefinition,
   lab: Lab,
   options: ResolvedScenarioOptions,
   signal?: AbortSignal,
-  onRuns?: (runs: readonly { readonly setup: ScenarioSetup; readonly run: ProbeRun }[]) => void,
+  onRuns?: (runs: readonly { readonly setup: ScenarioSetup; readonly run: ProbeRun }[], partial: () => ScenarioOutcome) => void,
 ): Promise<ScenarioOutcome> {
   const initialPods = lab.backends.filter((backend) => backend.state === 'serving').map((backend) => backend.name);
   const skipped: { setup: ScenarioSetup; reason: string }[] = [];
@@ -80,7 +81,9 @@ export async function runScenario(
       signal,
     ),
   }));
-  onRuns?.(runs);
+  const outcomeOf = (results: readonly RunResult[], interrupted: boolean): ScenarioOutcome =>
+    assembleOutcome(definition, lab, options, { runs, results, events, initialPods, skipped, interrupted });
+  onRuns?.(runs, () => outcomeOf(runs.map(({ run }) => run.partialResult()), true));
 
   const timers = new Set<NodeJS.Timeout>();
   const steps: Promise<void>[] = [];
@@ -104,12 +107,28 @@ export async function runScenario(
   signal?.removeEventListener('abort', clearTimers);
   await Promise.all(steps);
 
-  events.sort((left, right) => left.atMs - right.atMs);
+  return outcomeOf(results, signal?.aborted ?? false);
+}
+
+/** What {@link assembleOutcome} reads of a played (or partly played) scenario. */
+interface PlayedScenario {
+  readonly runs: readonly { readonly setup: ScenarioSetup; readonly spec: ScenarioSetupSpec }[];
+  /** One per run, in the same order. */
+  readonly results: readonly RunResult[];
+  readonly events: readonly RunEvent[];
+  readonly initialPods: readonly string[];
+  readonly skipped: readonly { readonly setup: ScenarioSetup; readonly reason: string }[];
+  readonly interrupted: boolean;
+}
+
+/** The outcome: every setup's run analyzed and answered, events sorted by time. */
+function assembleOutcome(definition: ScenarioDefinition, lab: Lab, options: ResolvedScenarioOptions, played: PlayedScenario): ScenarioOutcome {
+  const events = [...played.events].sort((left, right) => left.atMs - right.atMs);
   const expectedBackends = lab.endpoints().length;
   const resolvedAddresses = lab.endpoints();
-  const context = { options, events, initialPods };
-  const setups = runs.map(({ setup, spec }, index): ScenarioSetupOutcome => {
-    const report = analyze(results[index]!, {
+  const context = { options, events, initialPods: played.initialPods };
+  const setups = played.runs.map(({ setup, spec }, index): ScenarioSetupOutcome => {
+    const report = analyze(played.results[index]!, {
       expectedBackends,
       resolvedAddresses: spec.usesDns ? resolvedAddresses : [spec.target],
       topology: spec.topology,
@@ -123,7 +142,7 @@ export async function runScenario(
     options,
     events,
     setups,
-    skipped,
-    interrupted: signal?.aborted ?? false,
+    skipped: played.skipped,
+    interrupted: played.interrupted,
   };
 }
