@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { InvalidArgumentError } from 'commander';
 import * as parse from '../src/cli/parse.js';
 import { UsageError } from '../src/cli/errors.js';
-import { validateRunFlags, type RunFlags } from '../src/cli/run.js';
+import { validateRunFlags, type RunFlags } from '../src/cli/run-flags.js';
 import { runProbe } from '../src/engine/probe.js';
 import { ChannelConfigError, requestedLbPolicy, serviceConfigText } from '../src/grpc/channel.js';
 import type { GreeterServer } from '../src/server/greeter.js';

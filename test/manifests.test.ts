@@ -8,7 +8,7 @@ import { Namespace } from 'kubernetes-models/v1/Namespace';
 import { Service } from 'kubernetes-models/v1/Service';
 import { parseAllDocuments } from 'yaml';
 import { buildProgram } from '../src/cli/main.js';
-import { validateRunFlags, type RunFlags } from '../src/cli/run.js';
+import { validateRunFlags, type RunFlags } from '../src/cli/run-flags.js';
 import type { ServeFlags } from '../src/cli/serve.js';
 import { MANIFEST_DEFAULTS, renderManifests, type ManifestOptions } from '../src/k8s/manifests.js';
 

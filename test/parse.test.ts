@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { InvalidArgumentError } from 'commander';
 import * as parse from '../src/cli/parse.js';
-import { validateRunFlags, type RunFlags } from '../src/cli/run.js';
+import { validateRunFlags, type RunFlags } from '../src/cli/run-flags.js';
 import { UsageError } from '../src/cli/errors.js';
 
 describe('flag parsers', () => {

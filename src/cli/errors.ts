@@ -1,5 +1,5 @@
-// The CLI's error hierarchy: each error carries the exit code the process ends with.
-// Only src/cli sets process.exitCode; everything else throws or returns data.
+// The CLI's error hierarchy: each error carries the exit code the process ends with
+// (mapped in command.ts). Only src/cli sets process.exitCode; everything else throws or returns data.
 
 /** Exit codes, as documented in the README and in `--help`. */
 export const EXIT = {
@@ -10,6 +10,8 @@ export const EXIT = {
   labFailed: 4,
   /** The run ended but --out or GITHUB_STEP_SUMMARY could not be written (sysexits EX_IOERR); the report went to stdout instead. */
   ioError: 74,
+  /** A bug in grpclb-probe itself (sysexits EX_SOFTWARE). */
+  internal: 70,
   interrupted: 130,
 } as const;
 

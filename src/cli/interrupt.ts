@@ -1,11 +1,13 @@
-// Ctrl-C, SIGTERM and SIGHUP during a run: the first stops issuing RPCs and lets in-flight
-// ones finish (the report still prints); a second exits at once, saving what was measured.
+// Ctrl-C, SIGTERM and SIGHUP while a command works: the first stops it (a run lets RPCs in
+// flight finish and still reports); a second exits 130 at once, saving what was measured.
 import { performance } from 'node:perf_hooks';
 import { EXIT } from './errors.js';
 
 /** A signal that aborts on the first SIGINT/SIGTERM/SIGHUP, and a way to stop listening. */
 export interface Interrupt {
   readonly signal: AbortSignal;
+  /** Resolves with the first signal's name (never rejects; pending while none came). */
+  readonly stopped: Promise<NodeJS.Signals>;
   dispose(): void;
 }
 
@@ -18,7 +20,15 @@ export interface InterruptHooks {
    * was measured (write --out). Errors are reported in one line and the exit goes on.
    */
   readonly beforeExit?: () => void;
+  /**
+   * What the first signal does, said on stderr after `grpclb-probe: SIGINT: `; null: say
+   * nothing (the command reports it itself). Default {@link STOPPING_NOTICE}.
+   */
+  readonly notice?: string | null;
 }
+
+/** The first signal's notice for a command that measures. */
+export const STOPPING_NOTICE = 'stopping, waiting for RPCs in flight (up to their deadline); again to exit now';
 
 /** Signals handled as an interrupt: a closed terminal (SIGHUP) or `kill` stop a run like Ctrl-C. */
 export const INTERRUPT_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
@@ -30,12 +40,14 @@ export const INTERRUPT_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM'
 export const SIGNAL_DEDUP_MS = 300;
 
 /**
- * Installs the handlers; call {@link Interrupt.dispose} when the run is over.
- * @param hooks a function is taken as {@link InterruptHooks.beforeNotice}.
+ * Installs the handlers; call {@link Interrupt.dispose} when the work is over. The second
+ * signal (later than {@link SIGNAL_DEDUP_MS}) ends the process with exit 130.
  */
-export function interruptOnSignals(hooks: InterruptHooks | (() => void) = {}): Interrupt {
-  const { beforeNotice, beforeExit }: InterruptHooks = typeof hooks === 'function' ? { beforeNotice: hooks } : hooks;
+export function interruptOnSignals(hooks: InterruptHooks = {}): Interrupt {
+  const { beforeNotice, beforeExit, notice = STOPPING_NOTICE } = hooks;
   const controller = new AbortController();
+  let resolveStopped: (name: NodeJS.Signals) => void = () => undefined;
+  const stopped = new Promise<NodeJS.Signals>((resolve) => (resolveStopped = resolve));
   let firstAt = 0;
   const onSignal = (name: NodeJS.Signals): void => {
     const now = performance.now();
@@ -52,12 +64,14 @@ export function interruptOnSignals(hooks: InterruptHooks | (() => void) = {}): I
     }
     firstAt = now;
     beforeNotice?.();
-    process.stderr.write(`\ngrpclb-probe: ${name}: stopping, waiting for RPCs in flight (up to their deadline); again to exit now\n`);
+    if (notice !== null) process.stderr.write(`\ngrpclb-probe: ${name}: ${notice}\n`);
     controller.abort();
+    resolveStopped(name);
   };
   for (const name of INTERRUPT_SIGNALS) process.on(name, onSignal);
   return {
     signal: controller.signal,
+    stopped,
     dispose() {
       for (const name of INTERRUPT_SIGNALS) process.off(name, onSignal);
     },

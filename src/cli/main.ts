@@ -1,13 +1,11 @@
-// The commander program: subcommands, --version, and the mapping from errors to one-line
-// messages and exit codes. The only place, with the subcommands, that sets process.exitCode.
+// The commander program: subcommands, --version, and the exit code of whatever they throw
+// (command.ts maps it). The only place, with command.ts, that sets process.exitCode.
 // Start-up stays light: a subcommand's module (and with it grpc-js, ink/react, jStat, the
 // protos) is imported only when that subcommand runs; the others are listed by summary only.
-import { Command, CommanderError } from 'commander';
-import { CliError, EXIT } from './errors.js';
+import { Command } from 'commander';
+import { exitCodeOfError } from './command.js';
+import { EXIT } from './errors.js';
 import { toolInfo } from '../tool.js';
-
-/** Exit code for a bug in grpclb-probe itself (sysexits EX_SOFTWARE). */
-export const EXIT_INTERNAL = 70;
 
 /** A subcommand: its name and one-line summary for the root help, and how to load it. */
 export interface CommandEntry {
@@ -124,17 +122,6 @@ export async function main(argv: readonly string[]): Promise<void> {
     const program = await buildProgram(named === null ? [] : [named]);
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {
-    if (error instanceof CommanderError) {
-      // Help and --version end here with exit code 0; usage errors were already printed.
-      process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    } else if (error instanceof CliError) {
-      process.stderr.write(`grpclb-probe: ${error.message}\n`);
-      process.exitCode = error.exitCode;
-    } else {
-      const text = error instanceof Error ? error.message : String(error);
-      process.stderr.write(`grpclb-probe: internal error: ${text.split('\n')[0]} (set GRPCLB_PROBE_DEBUG=1 for the stack)\n`);
-      if (process.env.GRPCLB_PROBE_DEBUG) process.stderr.write(`${(error as Error).stack}\n`);
-      process.exitCode = EXIT_INTERNAL;
-    }
+    process.exitCode = exitCodeOfError(error);
   }
 }

@@ -106,7 +106,8 @@ export async function mergeCommand(files: readonly string[], flags: MergeFlags):
   const { renderMarkdown } = await import('../report/markdown.js');
   const { renderTable } = await import('../report/table.js');
   const { renderRunHtml } = await import('../report/html/page.js');
-  const { checkOutputFiles, emitReport, planOutput } = await import('./output.js');
+  const { planOutput } = await import('./output.js');
+  const { checkOutputFiles, emitReport } = await import('./report-files.js');
   const report = analyze(merged.result, {
     expectedBackends: flags.expectBackends ?? merged.expectedBackends,
     resolvedAddresses: merged.resolvedAddresses,

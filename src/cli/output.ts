@@ -1,8 +1,5 @@
-// Where reports and progress go: the chosen format to stdout (and --out, and the GitHub step
-// summary), progress to stderr as a live ink view on a terminal or a plain line otherwise.
-import { accessSync, appendFileSync, constants, statSync, writeFileSync, type Stats } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { stripVTControlCharacters } from 'node:util';
+// Where reports and progress go, decided once per command: the chosen format to stdout (and
+// --out, report-files.ts), progress to stderr as a live ink view on a terminal or a plain line.
 import type { ProgressSnapshot } from '../result/run-result.js';
 import { formatProgressLine } from '../report/progress.js';
 import { UsageError } from './errors.js';
@@ -170,87 +167,4 @@ export interface Renderings {
   markdown(): string;
   /** A self-contained page (report/html/page.ts). */
   html(): string;
-}
-
-/**
- * Checks, before a run starts, that --out and GITHUB_STEP_SUMMARY can be written: the path is
- * not a folder, its folder exists, and one or the other is writable. A bad path is then a
- * usage error in a second instead of a lost report after a long run.
- * @throws UsageError naming --out or GITHUB_STEP_SUMMARY, the path and what is wrong.
- */
-export function checkOutputFiles(plan: OutputPlan): void {
-  if (plan.outFile !== null) checkWritable(`--out ${plan.outFile}`, plan.outFile);
-  if (plan.stepSummary !== null) checkWritable(`GITHUB_STEP_SUMMARY ${plan.stepSummary}`, plan.stepSummary);
-}
-
-function statOrNull(path: string): Stats | null {
-  try {
-    return statSync(path);
-  } catch {
-    return null;
-  }
-}
-
-function writable(path: string): boolean {
-  try {
-    accessSync(path, constants.W_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function checkWritable(what: string, file: string): void {
-  const stats = statOrNull(file);
-  if (stats !== null) {
-    if (stats.isDirectory()) throw new UsageError(`${what}: is a folder; name a file`);
-    if (!writable(file)) throw new UsageError(`${what}: not writable (permission denied)`);
-    return;
-  }
-  const folder = dirname(resolve(file));
-  const folderStats = statOrNull(folder);
-  if (folderStats === null) throw new UsageError(`${what}: folder ${folder} does not exist`);
-  if (!folderStats.isDirectory()) throw new UsageError(`${what}: ${folder} is not a folder`);
-  if (!writable(folder)) throw new UsageError(`${what}: folder ${folder} is not writable (permission denied)`);
-}
-
-/**
- * Prints the report: the chosen format to stdout; with --out, the chosen format to the file
- * and the table to stdout (a person still reads the run while a file or a CI step gets the
- * JSON). Appends the markdown form to the GitHub step summary when there is one.
- *
- * A file that cannot be written (disk full, EIO) loses nothing: stderr names the file and the
- * chosen format goes to stdout instead (once). Synchronous, so it can run just before an exit.
- * @returns false when a file could not be written (the caller exits 74 unless its own code is worse).
- */
-export function emitReport(plan: OutputPlan, renderings: Renderings): boolean {
-  const chosen = renderings[plan.format]();
-  const table = plan.format === 'table' ? chosen : null;
-  process.stdout.write(plan.outFile === null ? chosen : (table ?? renderings.table()));
-  let chosenOnStdout = plan.outFile === null || table !== null;
-  let written = true;
-  const fallBack = (what: string, error: unknown): void => {
-    written = false;
-    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    process.stderr.write(`grpclb-probe: ${what}: cannot write: ${code}${chosenOnStdout ? '' : `; the ${plan.format} report follows on stdout`}\n`);
-    if (!chosenOnStdout) process.stdout.write(chosen);
-    chosenOnStdout = true;
-  };
-  if (plan.outFile !== null) {
-    const file = plan.outFile;
-    try {
-      writeFileSync(file, table === null ? chosen : stripVTControlCharacters(table));
-    } catch (error) {
-      fallBack(`--out ${file}`, error);
-    }
-  }
-  if (plan.stepSummary !== null) {
-    const summary = plan.stepSummary;
-    try {
-      appendFileSync(summary, renderings.markdown());
-    } catch (error) {
-      fallBack(`GITHUB_STEP_SUMMARY ${summary}`, error);
-    }
-  }
-  return written;
 }

@@ -1,72 +1,18 @@
 // `grpclb-probe run`: probe a target over one (or K) channels, or, with no target, the lab.
+// Its flags and help here; run-flags.ts checks them, run-target.ts and run-lab.ts do the work.
 import { Command, Option } from 'commander';
-import grpc from '@grpc/grpc-js';
-import { analyze } from '../analysis/analyze.js';
-import { describeFailedGates } from '../analysis/gates.js';
-import { clientSaturation, loadFlags } from '../analysis/saturation.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS } from '../engine/connect.js';
-import { DEFAULT_DISCOVERY_CONNECTIONS, discoverBackends } from '../engine/discovery.js';
-import { startProbe, type ProbeOptions, type ProbeRun, type Warmup } from '../engine/probe.js';
+import { DEFAULT_DISCOVERY_CONNECTIONS } from '../engine/discovery.js';
 import { MAX_TIMELINE_INTERVALS } from '../engine/recorder.js';
-import type { DiscoveryResult, RunResult } from '../result/run-result.js';
-import { type ChannelConfig } from '../grpc/channel.js';
-import { alternativeResolverEnabled, targetHasDnsAuthority } from '../grpc/alternative-resolver.js';
-import { DEFAULT_PORT, parseTarget, resolveTargetAddresses, TargetError } from '../grpc/target.js';
-import { shortDetails, transportHint } from '../grpc/transport-hint.js';
-import { compareSetups, comparisonOf } from '../lab/compare.js';
-import type { ClusterIpMode } from '../lab/l4-vip.js';
-import type { Lab } from '../lab/topology.js';
-import { addCallFlags, CALL_FLAG_NAMES, prepareCall, validateCallFlags, type CallFlags } from './call-flags.js';
-import { gatherClusterFacts } from './cluster-facts.js';
-import { addGateFlags, gateLimits, type GateFlags } from './gate-flags.js';
-import { startLab } from './lab.js';
-import { renderJson } from '../report/json.js';
-import { renderLabJson, renderLabMarkdown, renderLabTable } from '../report/lab.js';
-import { renderMarkdown } from '../report/markdown.js';
-import { renderLabHtml, renderRunHtml } from '../report/html/page.js';
-import { renderTable } from '../report/table.js';
-import { checkClientLimits } from './client-limits.js';
-import { EXIT, LabStartError, TargetUnavailableError, UsageError } from './errors.js';
-import { interruptOnSignals } from './interrupt.js';
-import { checkOutputFiles, emitReport, OUTPUT_FORMATS, planOutput, startProgress, type OutputFlags, type OutputPlan, type Renderings } from './output.js';
+import { SETUPS } from '../result/lab.js';
+import { LB_POLICIES } from '../result/run-result.js';
+import { addCallFlags } from './call-flags.js';
+import { addOutputFlags, commandAction, runReportedCommand } from './command.js';
+import { addGateFlags } from './gate-flags.js';
 import * as parse from './parse.js';
-import { tlsConfigFrom } from './tls-files.js';
-import type { ProbeReport } from '../result/report.js';
-import { LB_POLICIES, type LbPolicy, type ServiceConfig } from '../result/run-result.js';
-import { type LabComparison, SETUPS, type Setup } from '../result/lab.js';
-
-/** The flags of `run` as commander parses them. */
-export interface RunFlags extends OutputFlags, CallFlags, GateFlags {
-  target?: string;
-  total?: number;
-  duration?: number;
-  concurrency: number;
-  channels: number;
-  rps?: number;
-  warmup?: Warmup;
-  interval: number;
-  watchInterval?: number;
-  connectTimeout?: number;
-  deadlineMs: number;
-  lbPolicy?: LbPolicy;
-  channelArg?: Record<string, string | number>;
-  serviceConfig?: ServiceConfig;
-  metadata?: parse.MetadataEntry[];
-  authority?: string;
-  tls?: boolean;
-  caCert?: string;
-  cert?: string;
-  key?: string;
-  serverName?: string;
-  expectBackends?: number;
-  discover?: number;
-  replicas?: number;
-  setups?: Setup[];
-  clusteripMode?: ClusterIpMode;
-}
-
-/** Default RPC count when neither --total nor --duration is given. */
-export const DEFAULT_CALLS = 300;
+import { DEFAULT_CALLS, validateRunFlags, type RunFlags } from './run-flags.js';
+import { runLab } from './run-lab.js';
+import { runTarget } from './run-target.js';
 
 const EXAMPLES = `
 Examples:
@@ -97,6 +43,12 @@ Exit codes:
   130 interrupted by SIGINT/SIGTERM/SIGHUP (the partial report is still printed and saved);
   exit 3 says whether the target was unavailable or answered and rejected every call
 `;
+
+/**
+ * How long a finished run may take to let its last sockets go before the process ends anyway,
+ * ms: after a saturated run grpc-js can still hold an HTTP/2 session whose streams never closed.
+ */
+const LINGER_MS = 2000;
 
 /** Registers `run` on `program`. */
 export function registerRun(program: Command): void {
@@ -140,315 +92,17 @@ export function registerRun(program: Command): void {
       parse.integerAtLeast(0),
       DEFAULT_DISCOVERY_CONNECTIONS,
     );
-  addGateFlags(command)
-    .addOption(new Option('-o, --output <format>', 'report format on stdout; html needs --out (a self-contained page)').choices(OUTPUT_FORMATS).default('table'))
-    .option('--out <file>', 'write the report, in the chosen format, to this file; stdout then shows the table')
-    .option('-q, --quiet', 'no progress on stderr')
-    .option('--no-color', 'no colors (NO_COLOR and FORCE_COLOR=0 too; FORCE_COLOR=1 forces them)')
+  addOutputFlags(addGateFlags(command))
     .option('--replicas <n>', `lab only: Greeter pods (default 3, at most ${parse.MAX_LAB_REPLICAS})`, parse.integerBetween(1, parse.MAX_LAB_REPLICAS, ': lab pods take 127.0.10.2 upwards'))
     .option('--setups <list>', `lab only: setups to compare (default all): ${SETUPS.join(',')}`, parse.listOf(SETUPS))
     .addOption(new Option('--clusterip-mode <mode>', 'lab only: how the VIP picks a pod per connection (default iptables)').choices(['iptables', 'ipvs-rr']))
     .addHelpText('after', EXAMPLES)
-    .action(async (flags: RunFlags) => {
-      try {
-        process.exitCode = await runCommand(flags);
-      } finally {
-        exitIfLingering();
-      }
-    });
+    .action(commandAction((flags: RunFlags) => runCommand(flags), { lingerMs: LINGER_MS }));
 }
 
-/** How long a finished run may take to let its last sockets go before the process ends anyway, ms. */
-const LINGER_MS = 2000;
-
-/**
- * The report is out and the channels are closed; after a saturated run grpc-js can still hold an
- * HTTP/2 session whose streams never closed, keeping the process up long after the run. An
- * unref'd timer ends the process then, with the exit code already set, and costs nothing otherwise.
- */
-function exitIfLingering(): void {
-  setTimeout(() => process.exit(), LINGER_MS).unref();
-}
-
-/** Cross-field validation, in one place. @throws UsageError naming the flags. */
-export function validateRunFlags(flags: RunFlags): void {
-  if (flags.total !== undefined && flags.duration !== undefined) {
-    throw new UsageError('--total and --duration exclude each other: bound the run by a count or by time');
-  }
-  if (flags.channels > flags.concurrency) {
-    throw new UsageError(`--channels (${flags.channels}) cannot exceed --concurrency (${flags.concurrency}): each channel needs an RPC in flight`);
-  }
-  checkClientLimits({ concurrency: flags.concurrency, channels: flags.channels, connectionsPerChannel: connectionsPerChannel(flags) });
-  const tlsOnly = (['caCert', 'cert', 'key', 'serverName'] as const).filter((name) => flags[name] !== undefined);
-  if (tlsOnly.length > 0 && flags.tls !== true) {
-    throw new UsageError(`${flagList(tlsOnly)} ${tlsOnly.length === 1 ? 'needs' : 'need'} --tls`);
-  }
-  if ((flags.cert === undefined) !== (flags.key === undefined)) {
-    throw new UsageError('--cert and --key go together');
-  }
-  if (flags.lbPolicy !== undefined && flags.serviceConfig?.loadBalancingConfig !== undefined) {
-    throw new UsageError('--lb-policy and a loadBalancingConfig in --service-config exclude each other: keep one');
-  }
-  validateCallFlags(flags);
-  if (flags.target === undefined) {
-    const targetOnly = (['lbPolicy', 'serviceConfig', 'authority', 'tls', 'expectBackends', 'maxSkew', 'minBackends', 'expect', 'maxErrorRate', 'metadata', ...CALL_FLAG_NAMES] as const).filter(
-      (name) => flags[name] !== undefined,
-    );
-    if (targetOnly.length > 0) {
-      throw new UsageError(`${flagList(targetOnly)} ${targetOnly.length === 1 ? 'needs' : 'need'} --target (the lab sets its own policies and gates)`);
-    }
-  } else {
-    const labOnly = (['replicas', 'setups', 'clusteripMode'] as const).filter((name) => flags[name] !== undefined);
-    if (labOnly.length > 0) {
-      throw new UsageError(`${flagList(labOnly)} only ${labOnly.length === 1 ? 'applies' : 'apply'} to the lab (run without --target)`);
-    }
-  }
-}
-
-/** Connections each channel opens, when known from the flags: a static list with round_robin uses every address. */
-function connectionsPerChannel(flags: RunFlags): number {
-  if (flags.target === undefined || flags.lbPolicy !== 'round_robin') return 1;
-  try {
-    return parseTarget(flags.target).staticAddresses?.length ?? 1;
-  } catch {
-    return 1; // the target's own error is reported where it is parsed
-  }
-}
-
-/** `['caCert', 'key']` -> `--ca-cert, --key` */
-function flagList(names: readonly string[]): string {
-  return names.map((name) => `--${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`).join(', ');
-}
-
-function loadOf(flags: RunFlags): Omit<ProbeOptions, 'target' | 'lbPolicy'> {
-  return {
-    calls: flags.duration !== undefined ? null : (flags.total ?? DEFAULT_CALLS),
-    durationMs: flags.duration ?? null,
-    concurrency: flags.concurrency,
-    channels: flags.channels,
-    rps: flags.rps ?? null,
-    deadlineMs: flags.deadlineMs,
-    warmup: flags.warmup ?? null,
-    connectTimeoutMs: flags.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT_MS,
-    intervalMs: flags.interval,
-    watchIntervalMs: flags.watchInterval ?? null,
-    metadata: flags.metadata ?? [],
-    channelArgs: flags.channelArg ?? {},
-  };
-}
-
-/** Runs `run` and returns the exit code. @throws CliError subclasses for usage and lab errors. */
+/** Runs `run` and returns the exit code. @throws CliError subclasses for usage, target and lab errors. */
 export async function runCommand(flags: RunFlags): Promise<number> {
   validateRunFlags(flags);
-  const plan = planOutput(flags);
-  checkOutputFiles(plan);
-  return flags.target === undefined ? runLab(flags, plan) : runTarget(flags.target, flags, plan);
-}
-
-async function runTarget(target: string, flags: RunFlags, plan: OutputPlan): Promise<number> {
-  let info;
-  try {
-    info = parseTarget(target);
-  } catch (error) {
-    throw new UsageError(`--target: ${(error as TargetError).message}`);
-  }
-  if (targetHasDnsAuthority(target) && !alternativeResolverEnabled()) {
-    throw new UsageError('--target: a DNS authority needs GRPC_NODE_USE_ALTERNATIVE_RESOLVER=true (it is set for you unless you set it otherwise)');
-  }
-  const channel: ChannelConfig = {
-    target,
-    lbPolicy: flags.lbPolicy ?? null,
-    serviceConfig: flags.serviceConfig ?? null,
-    channelArgs: flags.channelArg ?? {},
-    authority: flags.authority,
-    tls: tlsConfigFrom(flags),
-  };
-  const call = await prepareCall(flags, { channel, metadata: flags.metadata ?? [], deadlineMs: flags.deadlineMs });
-  const options: ProbeOptions = {
-    ...loadOf(flags),
-    ...channel,
-    call,
-    backendFrom: flags.backendFrom,
-  };
-  const gates = gateLimits(flags);
-  const progress = await startProgress(plan);
-  let run: ProbeRun | undefined;
-  const analysisOf = (result: RunResult, resolvedAddresses: string[] | null, discovery: DiscoveryResult | null): ProbeReport =>
-    analyze(result, {
-      expectedBackends: flags.expectBackends ?? null,
-      resolvedAddresses,
-      topology: null,
-      gates,
-      discovery,
-      staticTarget: info.staticAddresses !== null,
-      defaultPort: info.portDefaulted ? DEFAULT_PORT : null,
-      cluster: gatherClusterFacts(info, resolvedAddresses),
-    });
-  const interrupt = interruptOnSignals({
-    beforeNotice: () => progress.stop(),
-    // A second Ctrl-C: save what was measured so far, synchronously, before the exit.
-    beforeExit: () => {
-      if (run !== undefined) emitReport(plan, renderingsOf(analysisOf(run.partialResult(), null, null), plan));
-    },
-  });
-  try {
-    const resolvedPromise = resolveTargetAddresses(info);
-    try {
-      run = startProbe(options, interrupt.signal);
-    } catch (error) {
-      // grpc-js validates the target and the credentials when the channel is created.
-      throw new UsageError(`--target${options.tls ? '/--tls' : ''}: ${(error as Error).message.split('\n')[0]}`);
-    }
-    progress.follow(target, run.snapshot);
-    const result = await run.done;
-    progress.stop();
-    if (result.stopReason === 'connect-timeout') throw new TargetUnavailableError(connectTimeoutMessage(result, options.tls !== null && options.tls !== undefined));
-    if (result.timeline.intervalMs !== flags.interval) {
-      process.stderr.write(
-        `grpclb-probe: --interval ${flags.interval} ms: the timeline used ${result.timeline.intervalMs} ms to stay within ${MAX_TIMELINE_INTERVALS} intervals\n`,
-      );
-    }
-    const discovery = await sweepIfPinned(result, options, flags.discover ?? DEFAULT_DISCOVERY_CONNECTIONS, interrupt.signal);
-    const report = analysisOf(result, await resolvedPromise, discovery);
-    const written = emitReport(plan, renderingsOf(report, plan));
-    const code = exitCodeOf(report, options.tls !== null && options.tls !== undefined);
-    return code === EXIT.ok && !written ? EXIT.ioError : code;
-  } finally {
-    progress.stop();
-    interrupt.dispose();
-  }
-}
-
-/**
- * The discovery sweep, when the run saw one peer and some RPC succeeded (and `connections` > 0,
- * and the run was not interrupted): its backends widen the expected set.
- */
-async function sweepIfPinned(result: RunResult, options: ProbeOptions, connections: number, signal: AbortSignal): Promise<DiscoveryResult | null> {
-  if (connections === 0 || result.peers.length > 1 || result.rpcs.ok === 0 || signal.aborted) return null;
-  return discoverBackends(
-    { ...options, connections },
-    signal,
-  );
-}
-
-function renderingsOf(report: ProbeReport, plan: OutputPlan): Renderings {
-  return {
-    table: () => renderTable(report, { color: plan.color, width: plan.columns }),
-    json: () => renderJson(report, { compact: plan.compactJson }),
-    markdown: () => renderMarkdown(report),
-    html: () => renderRunHtml(report),
-  };
-}
-
-function exitCodeOf(report: ProbeReport, tls: boolean): number {
-  const { result } = report;
-  if (result.stopReason === 'interrupted') return EXIT.interrupted;
-  if (result.rpcs.total > 0 && result.rpcs.ok === 0) {
-    throw new TargetUnavailableError(noSuccessMessage(result, tls));
-  }
-  const failedGates = describeFailedGates(report.gates);
-  for (const line of failedGates) process.stderr.write(`grpclb-probe: ${line}\n`);
-  return failedGates.length > 0 ? EXIT.gateFailed : EXIT.ok;
-}
-
-/** Statuses that mean no server answered the RPC (gRPC doc "statuscodes.md"). */
-const UNAVAILABLE_STATUSES = new Set(['UNAVAILABLE', 'DEADLINE_EXCEEDED']);
-
-/** What to try for a status every RPC was rejected with. */
-const REJECTION_HINTS: Record<string, string> = {
-  UNIMPLEMENTED: 'check --call (pkg.Service/Method as the server defines it), or the --proto/--protoset it comes from',
-  UNAUTHENTICATED: 'the server wants credentials: --tls (with --ca-cert), or a token in -H/--metadata',
-  PERMISSION_DENIED: 'the server refused these credentials: check -H/--metadata and --cert/--key',
-  INVALID_ARGUMENT: 'the server rejected the request: check -d/--data',
-  NOT_FOUND: 'the server does not know what was asked for: check -d/--data (or --health-service)',
-  NOT_SERVING: 'the backends answered their health check with NOT_SERVING',
-  SERVICE_UNKNOWN: 'the server does not know --health-service',
-};
-
-/**
- * Exit 3's message: "target unavailable" when every failure was UNAVAILABLE or
- * DEADLINE_EXCEEDED, else "the target answered but rejected every call" with the top status
- * and a hint.
- */
-/** Exit 3 before any RPC: no channel was ready in time. The last connection error, shortened, with a transport hint when one applies. */
-export function connectTimeoutMessage(result: RunResult, tls = false): string {
-  const waitedS = ((result.connect?.waitedMs ?? 0) / 1000).toFixed(1);
-  const error = result.connect?.error ?? null;
-  const hint = error === null ? null : transportHint(error, tls);
-  return (
-    `cannot connect to ${result.target} within ${waitedS} s (--connect-timeout): ` +
-    `${error === null ? 'no channel became ready' : shortDetails(error)}${hint === null ? '' : `; ${hint}`}`
-  );
-}
-
-export function noSuccessMessage(result: RunResult, tls = false): string {
-  const statusText = (error: { status: string; details: string; example?: string } | undefined): string => {
-    if (error === undefined) return '';
-    const code = grpc.status[error.status as keyof typeof grpc.status];
-    return `${code === undefined ? '' : `${code} `}${error.status}: ${shortDetails(error.example ?? error.details)}`;
-  };
-  const saturation = clientSaturation(result);
-  if (saturation !== null) {
-    // A healthy target looks unavailable to a client too busy to send or read in time.
-    return `no RPC to ${result.target} succeeded (${result.rpcs.failed} failed): the client was saturated (${saturation}), not necessarily the target: lower ${loadFlags(result)}; last error ${statusText(result.errors[0])}`;
-  }
-  const head = `no RPC to ${result.target} succeeded (${result.rpcs.failed} failed)`;
-  const rejected = Object.keys(result.rpcs.byStatus).filter((status) => status !== 'OK' && !UNAVAILABLE_STATUSES.has(status));
-  if (rejected.length === 0) {
-    // A TLS mix-up or a server that is not gRPC, said in words (transport-hint.ts).
-    const hint = result.errors[0] === undefined ? null : transportHint(result.errors[0].details, tls);
-    return `${head}: target unavailable: ${statusText(result.errors[0])}${hint === null ? '' : `; ${hint}`}`;
-  }
-  const top = result.errors.find((error) => rejected.includes(error.status));
-  const hint = top === undefined ? undefined : REJECTION_HINTS[top.status];
-  const backends = result.backends.length > 0 ? ` by ${result.backends.length} backend${result.backends.length === 1 ? '' : 's'}` : '';
-  return `${head}: the target answered but rejected every call${backends}: ${statusText(top)}${hint === undefined ? '' : `; hint: ${hint}`}`;
-}
-
-function labRenderingsOf(comparison: LabComparison, plan: OutputPlan): Renderings {
-  return {
-    table: () => renderLabTable(comparison, { color: plan.color, width: plan.columns }),
-    json: () => renderLabJson(comparison),
-    markdown: () => renderLabMarkdown(comparison),
-    html: () => renderLabHtml(comparison),
-  };
-}
-
-async function runLab(flags: RunFlags, plan: OutputPlan): Promise<number> {
-  if (!alternativeResolverEnabled()) {
-    throw new LabStartError('the lab needs GRPC_NODE_USE_ALTERNATIVE_RESOLVER=true for its DNS server; unset it or set it to true');
-  }
-  const setups = flags.setups ?? [...SETUPS];
-  const progress = await startProgress(plan);
-  const started: { setup: Setup; run: ProbeRun }[] = [];
-  let lab: Lab | undefined;
-  const interrupt = interruptOnSignals({
-    beforeNotice: () => progress.stop(),
-    // A second Ctrl-C: the setups done and the one under way, as measured so far.
-    beforeExit: () => {
-      if (lab === undefined) return;
-      const runs = started.map(({ setup, run }) => ({ setup, result: run.partialResult() }));
-      const rest = setups.filter((setup) => !started.some((entry) => entry.setup === setup)).map((setup) => ({ setup, reason: 'interrupted' }));
-      emitReport(plan, labRenderingsOf(comparisonOf(lab, runs, rest, true), plan));
-    },
-  });
-  try {
-    lab = await startLab({ replicas: flags.replicas ?? 3, clusterIpMode: flags.clusteripMode });
-  } catch (error) {
-    interrupt.dispose();
-    throw error;
-  }
-  try {
-    const comparison = await compareSetups(lab, setups, loadOf(flags), interrupt.signal, (setup, run) => {
-      started.push({ setup, run });
-      progress.follow(`lab: ${setup} (${setups.indexOf(setup) + 1}/${setups.length})`, run.snapshot);
-    });
-    progress.stop();
-    const written = emitReport(plan, labRenderingsOf(comparison, plan));
-    return comparison.interrupted ? EXIT.interrupted : written ? EXIT.ok : EXIT.ioError;
-  } finally {
-    progress.stop();
-    interrupt.dispose();
-    await lab.close();
-  }
+  const target = flags.target;
+  return runReportedCommand(flags, (context) => (target === undefined ? runLab(flags, context) : runTarget(target, flags, context)));
 }

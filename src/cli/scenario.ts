@@ -9,7 +9,8 @@ import { renderScenarioJson, renderScenarioMarkdown, renderScenarioTable } from 
 import { EXIT, LabStartError, UsageError } from './errors.js';
 import { interruptOnSignals } from './interrupt.js';
 import { startLab } from './lab.js';
-import { emitReport, OUTPUT_FORMATS, planOutput, startProgress, type OutputFlags } from './output.js';
+import { OUTPUT_FORMATS, planOutput, startProgress, type OutputFlags } from './output.js';
+import { emitReport } from './report-files.js';
 import * as parse from './parse.js';
 import { type DrainMode, SCENARIO_NAMES, type ScenarioName } from '../result/scenario.js';
 
@@ -114,7 +115,7 @@ export async function scenarioCommand(name: ScenarioName | undefined, flags: Sce
   });
   const plan = planOutput(flags);
   const progress = await startProgress(plan);
-  const interrupt = interruptOnSignals(() => progress.stop());
+  const interrupt = interruptOnSignals({ beforeNotice: () => progress.stop() });
   let lab;
   try {
     lab = await startLab({ replicas: options.replicas, ...definition.labOptions(options) });

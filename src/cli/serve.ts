@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { Command } from 'commander';
 import { BindError, GreeterServer } from '../server/greeter.js';
 import type { OrcaUtilization } from '../server/orca-load.js';
+import { commandAction } from './command.js';
 import { EXIT, UsageError } from './errors.js';
 import { SIGNAL_DEDUP_MS } from './interrupt.js';
 import { checkKeyPair, readCertificates, readPrivateKey } from './tls-files.js';
@@ -67,9 +68,7 @@ export function registerServe(program: Command): void {
     .option('--tls-cert <file>', 'PEM certificate chain: serve TLS (with --tls-key)')
     .option('--tls-key <file>', 'PEM private key (with --tls-cert)')
     .addHelpText('after', EXAMPLES)
-    .action(async (flags: ServeFlags) => {
-      process.exitCode = await serveCommand(flags);
-    });
+    .action(commandAction((flags: ServeFlags) => serveCommand(flags)));
 }
 
 function log(line: string): void {

@@ -1,0 +1,175 @@
+// The one command skeleton run, scenario, merge and lab share: the output flags, --out checked
+// before any work, signals, the final write (exit 74 when it fails) and the exit-code mapping.
+import { CommanderError, Option, type Command } from 'commander';
+import { CliError, EXIT } from './errors.js';
+import { interruptOnSignals } from './interrupt.js';
+import { OUTPUT_FORMATS, planOutput, startProgress, type OutputFlags, type OutputFormat, type OutputPlan, type Progress, type Renderings } from './output.js';
+import { checkOutputFiles, emitReport } from './report-files.js';
+
+/** Which output flags a command takes. */
+export interface OutputFlagChoices {
+  /** The formats it renders, in help order. Default: every one of {@link OUTPUT_FORMATS}. */
+  readonly formats?: readonly OutputFormat[];
+  /** Whether it shows progress on stderr, and so takes `-q, --quiet`. Default true. */
+  readonly progress?: boolean;
+}
+
+/**
+ * Adds `-o, --output` (default table), `--out`, `-q, --quiet` and `--no-color` to `command`,
+ * with the one help text every command shows. Parsed into {@link OutputFlags}.
+ */
+export function addOutputFlags(command: Command, choices: OutputFlagChoices = {}): Command {
+  const formats = choices.formats ?? OUTPUT_FORMATS;
+  command
+    .addOption(
+      new Option('-o, --output <format>', `report format on stdout${formats.includes('html') ? '; html needs --out (a self-contained page)' : ''}`)
+        .choices(formats)
+        .default('table'),
+    )
+    .option('--out <file>', 'write the report, in the chosen format, to this file (checked before the work starts); stdout then shows the table');
+  if (choices.progress !== false) command.option('-q, --quiet', 'no progress on stderr');
+  return command.option('--no-color', 'no colors (NO_COLOR and FORCE_COLOR=0 too; FORCE_COLOR=1 forces them)');
+}
+
+/**
+ * Plans the output and checks its files: what every reporting command does before any work.
+ * @param progress false: no progress whatever the flags (a command that measures nothing).
+ * @throws UsageError for `-o html` without `--out`, and for an --out or GITHUB_STEP_SUMMARY
+ *   that cannot be written (see {@link checkOutputFiles}).
+ */
+export function prepareOutput(flags: OutputFlags, progress = true): OutputPlan {
+  const plan = planOutput(progress ? flags : { ...flags, quiet: true });
+  checkOutputFiles(plan);
+  return plan;
+}
+
+/** What the skeleton hands a command's work. */
+export interface CommandContext {
+  /** The output plan, decided and its files checked before the work started. */
+  readonly plan: OutputPlan;
+  /** Progress per the plan; the skeleton takes it down before a signal's notice and before the report. */
+  readonly progress: Progress;
+  /** Aborts on the first SIGINT/SIGTERM/SIGHUP: stop, then return what was measured. */
+  readonly signal: AbortSignal;
+  /**
+   * Sets what a second signal saves (to stdout and --out, synchronously) before exit 130: the
+   * renderings of what was measured so far, or null while there is nothing yet. The last set wins.
+   */
+  saveOnSecondSignal(partial: () => Renderings | null): void;
+  /** Registers a release (close the lab) run after the report is out, or after a failure; last registered runs first. */
+  defer(release: () => Promise<void> | void): void;
+}
+
+/** What a command's work ends with. */
+export interface CommandReport {
+  readonly renderings: Renderings;
+  /**
+   * The command's own exit code, asked once the report is out so that its lines (a failed
+   * gate) follow the report on stderr. May throw a CliError (exit 3 when no RPC succeeded).
+   */
+  readonly exitCode: () => number;
+}
+
+/** How the skeleton runs a command. */
+export interface ReportedCommandOptions {
+  /**
+   * false for a command that measures nothing over time (merge): no progress, and no signal
+   * handling (Ctrl-C ends it as it ends any tool). Default true.
+   */
+  readonly measures?: boolean;
+}
+
+/**
+ * The skeleton of a command that ends in a report: plans and checks the output before
+ * `work`, starts progress, handles signals (the first aborts {@link CommandContext.signal};
+ * a second saves {@link CommandContext.saveOnSecondSignal}'s report and exits 130), writes
+ * the report, and returns the exit code ({@link exitCodeAfterWrite}).
+ * @throws CliError subclasses from the checks and from `work`, for {@link exitCodeOfError}.
+ */
+export async function runReportedCommand(
+  flags: OutputFlags,
+  work: (context: CommandContext) => Promise<CommandReport>,
+  options: ReportedCommandOptions = {},
+): Promise<number> {
+  const measures = options.measures !== false;
+  const plan = prepareOutput(flags, measures);
+  const progress = await startProgress(plan);
+  let partial: () => Renderings | null = () => null;
+  const releases: (() => Promise<void> | void)[] = [];
+  const interrupt = measures
+    ? interruptOnSignals({
+        beforeNotice: () => progress.stop(),
+        beforeExit: () => {
+          const renderings = partial();
+          if (renderings !== null) emitReport(plan, renderings);
+        },
+      })
+    : null;
+  try {
+    const report = await work({
+      plan,
+      progress,
+      signal: interrupt?.signal ?? new AbortController().signal,
+      saveOnSecondSignal: (save) => (partial = save),
+      defer: (release) => releases.unshift(release),
+    });
+    progress.stop();
+    const written = emitReport(plan, report.renderings);
+    return exitCodeAfterWrite(report.exitCode(), written);
+  } finally {
+    progress.stop();
+    interrupt?.dispose();
+    for (const release of releases) await release();
+  }
+}
+
+/**
+ * The exit code once the report is out: the command's own when it is not 0 (a failed gate
+ * stays 1, an interrupt 130), else 74 when --out or GITHUB_STEP_SUMMARY could not be written.
+ */
+export function exitCodeAfterWrite(own: number, written: boolean): number {
+  if (own !== EXIT.ok) return own;
+  return written ? EXIT.ok : EXIT.ioError;
+}
+
+/** How a command's action ends. */
+export interface ActionOptions {
+  /**
+   * End the process this long (ms) after the action, with its exit code, if sockets still
+   * hold it up (grpc-js can keep an HTTP/2 session of a saturated run open); unref'd, so it
+   * costs nothing when the process ends by itself. Default: never.
+   */
+  readonly lingerMs?: number;
+}
+
+/**
+ * A commander action that sets process.exitCode to what `run` returns; what it throws goes
+ * on to {@link exitCodeOfError} (in main).
+ */
+export function commandAction<Args extends unknown[]>(run: (...args: Args) => Promise<number>, options: ActionOptions = {}): (...args: Args) => Promise<void> {
+  return async (...args) => {
+    try {
+      process.exitCode = await run(...args);
+    } finally {
+      const lingerMs = options.lingerMs;
+      if (lingerMs !== undefined) setTimeout(() => process.exit(), lingerMs).unref();
+    }
+  };
+}
+
+/**
+ * The exit code for what a command threw, with its one line on stderr: commander's own
+ * errors (help and --version: 0; usage: 2, already printed), a {@link CliError}'s code, else
+ * {@link EXIT.internal} with the first line of the message (the stack with GRPCLB_PROBE_DEBUG).
+ */
+export function exitCodeOfError(error: unknown, env: NodeJS.ProcessEnv = process.env): number {
+  if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  if (error instanceof CliError) {
+    process.stderr.write(`grpclb-probe: ${error.message}\n`);
+    return error.exitCode;
+  }
+  const text = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`grpclb-probe: internal error: ${text.split('\n')[0]} (set GRPCLB_PROBE_DEBUG=1 for the stack)\n`);
+  if (env.GRPCLB_PROBE_DEBUG) process.stderr.write(`${(error as Error).stack}\n`);
+  return EXIT.internal;
+}

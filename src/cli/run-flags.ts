@@ -1,0 +1,115 @@
+// The flags of `run` as commander parses them, their checks across fields (in one place),
+// and the load options they give the engine.
+import { DEFAULT_CONNECT_TIMEOUT_MS } from '../engine/connect.js';
+import type { ProbeOptions, Warmup } from '../engine/probe.js';
+import { parseTarget } from '../grpc/target.js';
+import type { ClusterIpMode } from '../lab/l4-vip.js';
+import type { Setup } from '../result/lab.js';
+import type { LbPolicy, ServiceConfig } from '../result/run-result.js';
+import { CALL_FLAG_NAMES, validateCallFlags, type CallFlags } from './call-flags.js';
+import { checkClientLimits } from './client-limits.js';
+import { UsageError } from './errors.js';
+import type { GateFlags } from './gate-flags.js';
+import type { OutputFlags } from './output.js';
+import type { MetadataEntry } from './parse.js';
+
+/** The flags of `run` as commander parses them. */
+export interface RunFlags extends OutputFlags, CallFlags, GateFlags {
+  target?: string;
+  total?: number;
+  duration?: number;
+  concurrency: number;
+  channels: number;
+  rps?: number;
+  warmup?: Warmup;
+  interval: number;
+  watchInterval?: number;
+  connectTimeout?: number;
+  deadlineMs: number;
+  lbPolicy?: LbPolicy;
+  channelArg?: Record<string, string | number>;
+  serviceConfig?: ServiceConfig;
+  metadata?: MetadataEntry[];
+  authority?: string;
+  tls?: boolean;
+  caCert?: string;
+  cert?: string;
+  key?: string;
+  serverName?: string;
+  expectBackends?: number;
+  discover?: number;
+  replicas?: number;
+  setups?: Setup[];
+  clusteripMode?: ClusterIpMode;
+}
+
+/** Default RPC count when neither --total nor --duration is given. */
+export const DEFAULT_CALLS = 300;
+
+/** Cross-field validation, in one place. @throws UsageError naming the flags. */
+export function validateRunFlags(flags: RunFlags): void {
+  if (flags.total !== undefined && flags.duration !== undefined) {
+    throw new UsageError('--total and --duration exclude each other: bound the run by a count or by time');
+  }
+  if (flags.channels > flags.concurrency) {
+    throw new UsageError(`--channels (${flags.channels}) cannot exceed --concurrency (${flags.concurrency}): each channel needs an RPC in flight`);
+  }
+  checkClientLimits({ concurrency: flags.concurrency, channels: flags.channels, connectionsPerChannel: connectionsPerChannel(flags) });
+  const tlsOnly = (['caCert', 'cert', 'key', 'serverName'] as const).filter((name) => flags[name] !== undefined);
+  if (tlsOnly.length > 0 && flags.tls !== true) {
+    throw new UsageError(`${flagList(tlsOnly)} ${tlsOnly.length === 1 ? 'needs' : 'need'} --tls`);
+  }
+  if ((flags.cert === undefined) !== (flags.key === undefined)) {
+    throw new UsageError('--cert and --key go together');
+  }
+  if (flags.lbPolicy !== undefined && flags.serviceConfig?.loadBalancingConfig !== undefined) {
+    throw new UsageError('--lb-policy and a loadBalancingConfig in --service-config exclude each other: keep one');
+  }
+  validateCallFlags(flags);
+  if (flags.target === undefined) {
+    const targetOnly = (['lbPolicy', 'serviceConfig', 'authority', 'tls', 'expectBackends', 'maxSkew', 'minBackends', 'expect', 'maxErrorRate', 'metadata', ...CALL_FLAG_NAMES] as const).filter(
+      (name) => flags[name] !== undefined,
+    );
+    if (targetOnly.length > 0) {
+      throw new UsageError(`${flagList(targetOnly)} ${targetOnly.length === 1 ? 'needs' : 'need'} --target (the lab sets its own policies and gates)`);
+    }
+  } else {
+    const labOnly = (['replicas', 'setups', 'clusteripMode'] as const).filter((name) => flags[name] !== undefined);
+    if (labOnly.length > 0) {
+      throw new UsageError(`${flagList(labOnly)} only ${labOnly.length === 1 ? 'applies' : 'apply'} to the lab (run without --target)`);
+    }
+  }
+}
+
+/** Connections each channel opens, when known from the flags: a static list with round_robin uses every address. */
+function connectionsPerChannel(flags: RunFlags): number {
+  if (flags.target === undefined || flags.lbPolicy !== 'round_robin') return 1;
+  try {
+    return parseTarget(flags.target).staticAddresses?.length ?? 1;
+  } catch {
+    return 1; // the target's own error is reported where it is parsed
+  }
+}
+
+/** `['caCert', 'key']` -> `--ca-cert, --key` */
+function flagList(names: readonly string[]): string {
+  return names.map((name) => `--${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`).join(', ');
+}
+
+/** The load the flags ask for, the same for a target and for each lab setup. */
+export function loadOf(flags: RunFlags): Omit<ProbeOptions, 'target' | 'lbPolicy'> {
+  return {
+    calls: flags.duration !== undefined ? null : (flags.total ?? DEFAULT_CALLS),
+    durationMs: flags.duration ?? null,
+    concurrency: flags.concurrency,
+    channels: flags.channels,
+    rps: flags.rps ?? null,
+    deadlineMs: flags.deadlineMs,
+    warmup: flags.warmup ?? null,
+    connectTimeoutMs: flags.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    intervalMs: flags.interval,
+    watchIntervalMs: flags.watchInterval ?? null,
+    metadata: flags.metadata ?? [],
+    channelArgs: flags.channelArg ?? {},
+  };
+}

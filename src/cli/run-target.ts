@@ -1,0 +1,101 @@
+// `run -t TARGET` inside the command skeleton: the channel and call the flags describe, the
+// probe with its progress, the discovery sweep when one peer answered, and the analysis.
+import { analyze } from '../analysis/analyze.js';
+import { DEFAULT_DISCOVERY_CONNECTIONS, discoverBackends } from '../engine/discovery.js';
+import { startProbe, type ProbeOptions, type ProbeRun } from '../engine/probe.js';
+import { MAX_TIMELINE_INTERVALS } from '../engine/recorder.js';
+import { alternativeResolverEnabled, targetHasDnsAuthority } from '../grpc/alternative-resolver.js';
+import type { ChannelConfig } from '../grpc/channel.js';
+import { DEFAULT_PORT, parseTarget, resolveTargetAddresses, TargetError, type TargetInfo } from '../grpc/target.js';
+import type { ProbeReport } from '../result/report.js';
+import type { DiscoveryResult, RunResult } from '../result/run-result.js';
+import { prepareCall } from './call-flags.js';
+import { gatherClusterFacts } from './cluster-facts.js';
+import type { CommandContext, CommandReport } from './command.js';
+import { TargetUnavailableError, UsageError } from './errors.js';
+import { gateLimits } from './gate-flags.js';
+import { loadOf, type RunFlags } from './run-flags.js';
+import { connectTimeoutMessage, runExitCode, runRenderings } from './run-report.js';
+import { tlsConfigFrom } from './tls-files.js';
+
+/**
+ * Probes `target` as `flags` say and returns its report; a second signal saves the run so far.
+ * @throws UsageError for a bad target, TLS files or call; TargetUnavailableError (exit 3) when
+ *   no channel was ready within --connect-timeout.
+ */
+export async function runTarget(target: string, flags: RunFlags, context: CommandContext): Promise<CommandReport> {
+  const info = targetInfoOf(target);
+  const channel = channelOf(target, flags);
+  const call = await prepareCall(flags, { channel, metadata: flags.metadata ?? [], deadlineMs: flags.deadlineMs });
+  const options: ProbeOptions = { ...loadOf(flags), ...channel, call, backendFrom: flags.backendFrom };
+  const tls = options.tls !== null && options.tls !== undefined;
+  const analysisOf = (result: RunResult, resolvedAddresses: string[] | null, discovery: DiscoveryResult | null): ProbeReport =>
+    analyze(result, {
+      expectedBackends: flags.expectBackends ?? null,
+      resolvedAddresses,
+      topology: null,
+      gates: gateLimits(flags),
+      discovery,
+      staticTarget: info.staticAddresses !== null,
+      defaultPort: info.portDefaulted ? DEFAULT_PORT : null,
+      cluster: gatherClusterFacts(info, resolvedAddresses),
+    });
+  const resolvedPromise = resolveTargetAddresses(info);
+  const run = startRun(options, context.signal);
+  context.saveOnSecondSignal(() => runRenderings(analysisOf(run.partialResult(), null, null), context.plan));
+  context.progress.follow(target, run.snapshot);
+  const result = await run.done;
+  context.progress.stop();
+  if (result.stopReason === 'connect-timeout') throw new TargetUnavailableError(connectTimeoutMessage(result, tls));
+  if (result.timeline.intervalMs !== flags.interval) {
+    process.stderr.write(`grpclb-probe: --interval ${flags.interval} ms: the timeline used ${result.timeline.intervalMs} ms to stay within ${MAX_TIMELINE_INTERVALS} intervals\n`);
+  }
+  const discovery = await sweepIfPinned(result, options, flags.discover ?? DEFAULT_DISCOVERY_CONNECTIONS, context.signal);
+  const report = analysisOf(result, await resolvedPromise, discovery);
+  return { renderings: runRenderings(report, context.plan), exitCode: () => runExitCode(report, tls) };
+}
+
+/** @throws UsageError naming --target. */
+function targetInfoOf(target: string): TargetInfo {
+  let info;
+  try {
+    info = parseTarget(target);
+  } catch (error) {
+    throw new UsageError(`--target: ${(error as TargetError).message}`);
+  }
+  if (targetHasDnsAuthority(target) && !alternativeResolverEnabled()) {
+    throw new UsageError('--target: a DNS authority needs GRPC_NODE_USE_ALTERNATIVE_RESOLVER=true (it is set for you unless you set it otherwise)');
+  }
+  return info;
+}
+
+/** The channel the flags describe. @throws UsageError naming a TLS file that is wrong. */
+function channelOf(target: string, flags: RunFlags): ChannelConfig {
+  return {
+    target,
+    lbPolicy: flags.lbPolicy ?? null,
+    serviceConfig: flags.serviceConfig ?? null,
+    channelArgs: flags.channelArg ?? {},
+    authority: flags.authority,
+    tls: tlsConfigFrom(flags),
+  };
+}
+
+/** Starts the probe. @throws UsageError with grpc-js's word on the target or the credentials. */
+function startRun(options: ProbeOptions, signal: AbortSignal): ProbeRun {
+  try {
+    return startProbe(options, signal);
+  } catch (error) {
+    // grpc-js validates the target and the credentials when the channel is created.
+    throw new UsageError(`--target${options.tls ? '/--tls' : ''}: ${(error as Error).message.split('\n')[0]}`);
+  }
+}
+
+/**
+ * The discovery sweep, when the run saw one peer and some RPC succeeded (and `connections` > 0,
+ * and the run was not interrupted): its backends widen the expected set.
+ */
+async function sweepIfPinned(result: RunResult, options: ProbeOptions, connections: number, signal: AbortSignal): Promise<DiscoveryResult | null> {
+  if (connections === 0 || result.peers.length > 1 || result.rpcs.ok === 0 || signal.aborted) return null;
+  return discoverBackends({ ...options, connections }, signal);
+}
