@@ -6,13 +6,12 @@ import { SCENARIOS } from '../lab/scenarios/index.js';
 import { resolveScenarioOptions, runScenario } from '../lab/scenarios/runner.js';
 import { renderScenarioHtml } from '../report/html/page.js';
 import { renderScenarioJson, renderScenarioMarkdown, renderScenarioTable } from '../report/scenario.js';
+import { SCENARIO_NAMES, type DrainMode, type ScenarioName, type ScenarioOutcome } from '../result/scenario.js';
+import { addOutputFlags, commandAction, runReportedCommand, type CommandContext, type CommandReport } from './command.js';
 import { EXIT, LabStartError, UsageError } from './errors.js';
-import { interruptOnSignals } from './interrupt.js';
 import { startLab } from './lab.js';
-import { OUTPUT_FORMATS, planOutput, startProgress, type OutputFlags } from './output.js';
-import { emitReport } from './report-files.js';
+import type { OutputFlags, OutputPlan, Renderings } from './output.js';
 import * as parse from './parse.js';
-import { type DrainMode, SCENARIO_NAMES, type ScenarioName } from '../result/scenario.js';
 
 /** The flags of `scenario` as commander parses them. */
 export interface ScenarioFlags extends OutputFlags {
@@ -43,8 +42,10 @@ headless-rr-max-age (servers with 2 s max connection age, clients with
 grpc.dns_min_time_between_resolutions_ms=1000), proxy (L7, per RPC); slow-pod compares
 headless-rr, headless-least-request, headless-wrr (weighted_round_robin with ORCA) and proxy.
 
-Exit codes: 0 ok (failed RPCs are findings, not errors), 2 usage error, 4 lab failed to start,
-130 interrupted (what was measured is still printed, the lab is torn down)
+Exit codes: 0 ok (failed RPCs are findings, not errors), 2 usage error (a bad --out too, before
+the lab starts), 4 lab failed to start, 74 --out/GITHUB_STEP_SUMMARY not written (the report went
+to stdout), 130 interrupted (what was measured is still printed and saved, the lab is torn down;
+a second Ctrl-C exits at once, saving what was measured so far)
 `;
 
 /** `--list`: one line per scenario. */
@@ -54,7 +55,7 @@ export function scenarioList(): string {
 
 /** Registers `scenario` on `program`. */
 export function registerScenario(program: Command): void {
-  program
+  const command = program
     .command('scenario')
     .argument('[name]', `the scenario: ${SCENARIO_NAMES.join(', ')}`, parse.oneOf(SCENARIO_NAMES))
     .summary('play a change over time on the lab: scale-out, rolling-restart, slow-pod, max-age')
@@ -68,15 +69,10 @@ export function registerScenario(program: Command): void {
     .addOption(new Option('--drain <mode>', 'rolling-restart: how pods go (default graceful)').choices(['graceful', 'abrupt']))
     .option('--slow-ms <ms>', 'slow-pod: latency added to the slowed pod (default 20)', parse.integerAtLeast(1))
     .option('-z, --duration <duration>', "length of the run, the script scales with it (default: the scenario's, 12-14 s)", parse.duration)
-    .addOption(new Option('--interval <duration>', 'timeline interval (one cell)').argParser(parse.duration))
-    .addOption(new Option('-o, --output <format>', 'report format on stdout; html needs --out (a self-contained page)').choices(OUTPUT_FORMATS).default('table'))
-    .option('--out <file>', 'write the report, in the chosen format, to this file; stdout then shows the table')
-    .option('-q, --quiet', 'no progress on stderr')
-    .option('--no-color', 'no colors (NO_COLOR is honoured too)')
+    .addOption(new Option('--interval <duration>', 'timeline interval (one cell)').argParser(parse.duration));
+  addOutputFlags(command)
     .addHelpText('after', EXAMPLES)
-    .action(async (name: ScenarioName | undefined, flags: ScenarioFlags) => {
-      process.exitCode = await scenarioCommand(name, flags);
-    });
+    .action(commandAction((name: ScenarioName | undefined, flags: ScenarioFlags) => scenarioCommand(name, flags)));
 }
 
 /** Cross-field validation, in one place. @throws UsageError naming the flag. */
@@ -101,6 +97,11 @@ export async function scenarioCommand(name: ScenarioName | undefined, flags: Sce
     process.stdout.write(scenarioList());
     return EXIT.ok;
   }
+  return runReportedCommand(flags, (context) => playScenario(name, flags, context));
+}
+
+/** Plays `name` on a lab of its own; the lab is closed after the report is out. @throws LabStartError (exit 4). */
+async function playScenario(name: ScenarioName, flags: ScenarioFlags, context: CommandContext): Promise<CommandReport> {
   if (!alternativeResolverEnabled()) {
     throw new LabStartError('the lab needs GRPC_NODE_USE_ALTERNATIVE_RESOLVER=true for its DNS server; unset it or set it to true');
   }
@@ -113,33 +114,21 @@ export async function scenarioCommand(name: ScenarioName | undefined, flags: Sce
     durationMs: flags.duration,
     intervalMs: flags.interval,
   });
-  const plan = planOutput(flags);
-  const progress = await startProgress(plan);
-  const interrupt = interruptOnSignals({ beforeNotice: () => progress.stop() });
-  let lab;
-  try {
-    lab = await startLab({ replicas: options.replicas, ...definition.labOptions(options) });
-  } catch (error) {
-    interrupt.dispose();
-    progress.stop();
-    throw error;
-  }
-  try {
-    const outcome = await runScenario(definition, lab, options, interrupt.signal, (runs) => {
-      const first = runs[0];
-      if (first !== undefined) progress.follow(`scenario ${name}: ${first.setup} (1 of ${runs.length} setups shown)`, first.run.snapshot);
-    });
-    progress.stop();
-    emitReport(plan, {
-      table: () => renderScenarioTable(outcome, { color: plan.color }),
-      json: () => renderScenarioJson(outcome),
-      markdown: () => renderScenarioMarkdown(outcome),
-      html: () => renderScenarioHtml(outcome),
-    });
-    return outcome.interrupted ? EXIT.interrupted : EXIT.ok;
-  } finally {
-    progress.stop();
-    interrupt.dispose();
-    await lab.close();
-  }
+  const lab = await startLab({ replicas: options.replicas, ...definition.labOptions(options) });
+  context.defer(() => lab.close());
+  const outcome = await runScenario(definition, lab, options, context.signal, (runs, partial) => {
+    context.saveOnSecondSignal(() => scenarioRenderings(partial(), context.plan));
+    const first = runs[0];
+    if (first !== undefined) context.progress.follow(`scenario ${name}: ${first.setup} (1 of ${runs.length} setups shown)`, first.run.snapshot);
+  });
+  return { renderings: scenarioRenderings(outcome, context.plan), exitCode: () => (outcome.interrupted ? EXIT.interrupted : EXIT.ok) };
+}
+
+function scenarioRenderings(outcome: ScenarioOutcome, plan: OutputPlan): Renderings {
+  return {
+    table: () => renderScenarioTable(outcome, { color: plan.color }),
+    json: () => renderScenarioJson(outcome),
+    markdown: () => renderScenarioMarkdown(outcome),
+    html: () => renderScenarioHtml(outcome),
+  };
 }
