@@ -1,11 +1,12 @@
 // `grpclb-probe merge`: run results from many probe pods (JSON, one per line or concatenated,
 // log lines between them tolerated) merged into one report with the same analysis as one run.
-import type { RunDocument } from '../result/json-document.js';
 import { readFile } from 'node:fs/promises';
-import { Command, Option } from 'commander';
+import type { Command } from 'commander';
+import type { RunDocument, RunDocumentInput } from '../result/json-document.js';
+import { addOutputFlags, commandAction, runReportedCommand, type CommandContext, type CommandReport } from './command.js';
 import { EXIT, UsageError } from './errors.js';
 import { addGateFlags, gateLimits, type GateFlags } from './gate-flags.js';
-import { OUTPUT_FORMATS, type OutputFlags } from './output.js';
+import type { OutputFlags } from './output.js';
 import * as parse from './parse.js';
 
 /** The flags of `merge` as commander parses them. */
@@ -23,8 +24,8 @@ Examples:
 
 Input: JSON results of \`grpclb-probe run -o json\` (one per line, concatenated or pretty);
 other lines (logs, progress, kubectl --prefix) are skipped. Exit codes: 0 ok, 1 gate failed, 2 usage error
-(unreadable file, no result found, different targets or schema versions without --force),
-74 the report could not be written (--out).
+(unreadable file, no result found, different targets or schema versions without --force, a bad --out),
+74 the report could not be written (--out; a failed gate stays 1).
 `;
 
 /** Registers `merge` on `program`. Heavy modules load when it runs. */
@@ -39,14 +40,9 @@ export function registerMerge(program: Command): void {
     .argument('[files...]', 'result files; - or none: stdin')
     .option('--force', 'merge results of different targets or schema versions')
     .option('--expect-backends <n>', 'backends that should answer (default: the largest --expect-backends among the inputs)', parse.integerAtLeast(1));
-  addGateFlags(command)
-    .addOption(new Option('-o, --output <format>', 'report format on stdout; html needs --out (a self-contained page)').choices(OUTPUT_FORMATS).default('table'))
-    .option('--out <file>', 'write the report, in the chosen format, to this file; stdout then shows the table')
-    .option('--no-color', 'no colors (NO_COLOR and FORCE_COLOR=0 too; FORCE_COLOR=1 forces them)')
+  addOutputFlags(addGateFlags(command), { progress: false })
     .addHelpText('after', EXAMPLES)
-    .action(async (files: string[], flags: MergeFlags) => {
-      process.exitCode = await mergeCommand(files, flags);
-    });
+    .action(commandAction((files: string[], flags: MergeFlags) => mergeCommand(files, flags)));
 }
 
 async function readInput(file: string): Promise<string> {
@@ -64,14 +60,19 @@ async function readInput(file: string): Promise<string> {
 
 /** Runs `merge` and returns the exit code. @throws UsageError naming the file that cannot be merged. */
 export async function mergeCommand(files: readonly string[], flags: MergeFlags): Promise<number> {
-  const { findJsonObjects } = await import('../analysis/json-documents.js');
-  const { isRunDocument, mergeRuns, MergeError } = await import('../analysis/merge.js');
   const names = files.length === 0 ? ['-'] : [...files];
   if (names.filter((name) => name === '-').length > 1) throw new UsageError('stdin (-) can be given once');
   if (names.includes('-') && process.stdin.isTTY === true) {
     // Waiting for a person to type JSON is never what was meant.
     throw new UsageError('no FILE and stdin is a terminal: pass result files, or pipe them in (kubectl logs ... | grpclb-probe merge)');
   }
+  return runReportedCommand(flags, (context) => mergeReport(names, flags, context), { measures: false });
+}
+
+/** The run documents in `names`, each with its file. @throws UsageError naming a file without one. */
+async function readRuns(names: readonly string[]): Promise<{ file: string; document: RunDocumentInput }[]> {
+  const { findJsonObjects } = await import('../analysis/json-documents.js');
+  const { isRunDocument } = await import('../analysis/merge.js');
   const inputs = [];
   for (const file of names) {
     const found = findJsonObjects(await readInput(file));
@@ -84,6 +85,13 @@ export async function mergeCommand(files: readonly string[], flags: MergeFlags):
     }
     inputs.push(...runs.map((document) => ({ file, document })));
   }
+  return inputs;
+}
+
+/** Merges the runs in `names` and analyzes them as one run. Heavy modules load here. */
+async function mergeReport(names: readonly string[], flags: MergeFlags, context: CommandContext): Promise<CommandReport> {
+  const { mergeRuns, MergeError } = await import('../analysis/merge.js');
+  const inputs = await readRuns(names);
   let merged;
   try {
     merged = mergeRuns(inputs, flags.force === true);
@@ -106,8 +114,7 @@ export async function mergeCommand(files: readonly string[], flags: MergeFlags):
   const { renderMarkdown } = await import('../report/markdown.js');
   const { renderTable } = await import('../report/table.js');
   const { renderRunHtml } = await import('../report/html/page.js');
-  const { planOutput } = await import('./output.js');
-  const { checkOutputFiles, emitReport } = await import('./report-files.js');
+  const { describeFailedGates } = await import('../analysis/gates.js');
   const report = analyze(merged.result, {
     expectedBackends: flags.expectBackends ?? merged.expectedBackends,
     resolvedAddresses: merged.resolvedAddresses,
@@ -116,18 +123,18 @@ export async function mergeCommand(files: readonly string[], flags: MergeFlags):
     staticTarget: staticTarget(merged.result.target),
     gates: gateLimits(flags),
   });
-  const plan = planOutput({ ...flags, quiet: true });
-  checkOutputFiles(plan);
+  const { plan } = context;
   const json = (): RunDocument => ({ ...merged.carried, ...jsonReport(report) });
-  const written = emitReport(plan, {
+  const renderings = {
     table: () => renderTable(report, { color: plan.color, width: plan.columns }),
     json: () => JSON.stringify(json(), null, plan.compactJson ? undefined : 2) + '\n',
     markdown: () => renderMarkdown(report),
     html: () => renderRunHtml(report, json()),
-  });
-  if (!written) return EXIT.ioError;
-  const { describeFailedGates } = await import('../analysis/gates.js');
-  const failedGates = describeFailedGates(report.gates);
-  for (const line of failedGates) process.stderr.write(`grpclb-probe: ${line}\n`);
-  return failedGates.length > 0 ? EXIT.gateFailed : EXIT.ok;
+  };
+  const exitCode = (): number => {
+    const failedGates = describeFailedGates(report.gates);
+    for (const line of failedGates) process.stderr.write(`grpclb-probe: ${line}\n`);
+    return failedGates.length > 0 ? EXIT.gateFailed : EXIT.ok;
+  };
+  return { renderings, exitCode };
 }
