@@ -2,7 +2,9 @@
 import { Command, Option } from 'commander';
 import type { ClusterIpMode } from '../lab/l4-vip.js';
 import { Lab, LabError, type LabOptions } from '../lab/topology.js';
+import { commandAction } from './command.js';
 import { EXIT, LabStartError } from './errors.js';
+import { interruptOnSignals } from './interrupt.js';
 import * as parse from './parse.js';
 
 /** The flags of `lab` as commander parses them. */
@@ -24,10 +26,8 @@ export function registerLab(program: Command): void {
     .addOption(new Option('--clusterip-mode <mode>', 'how the VIP picks a pod per connection').choices(['iptables', 'ipvs-rr']).default('iptables'))
     .option('--delay-ms <ms>', 'added latency per RPC on every pod', parse.milliseconds(0), 0)
     .option('--max-connection-age-ms <ms>', 'max connection age on every pod', parse.milliseconds(1))
-    .addHelpText('after', '\nExample:\n  $ grpclb-probe lab --replicas 5 --port 50051\n\nCtrl-C tears everything down (exit 0).\n')
-    .action(async (flags: LabFlags) => {
-      process.exitCode = await labCommand(flags);
-    });
+    .addHelpText('after', '\nExample:\n  $ grpclb-probe lab --replicas 5 --port 50051\n\nCtrl-C (or SIGTERM, SIGHUP) tears everything down (exit 0); a second one exits at once (130).\n')
+    .action(commandAction((flags: LabFlags) => labCommand(flags)));
 }
 
 /**
@@ -42,20 +42,42 @@ export async function startLab(options: LabOptions): Promise<Lab> {
   }
 }
 
-/** Runs `lab` until SIGINT/SIGTERM; returns the exit code. @throws LabStartError (exit 4). */
+/** Runs `lab` until SIGINT/SIGTERM/SIGHUP; returns the exit code. @throws LabStartError (exit 4). */
 export async function labCommand(flags: LabFlags): Promise<number> {
-  const lab = await startLab({
-    replicas: flags.replicas,
-    port: flags.port,
-    clusterIpMode: flags.clusteripMode,
-    delayMs: flags.delayMs,
-    maxConnectionAgeMs: flags.maxConnectionAgeMs,
-  });
+  // Installed first: a signal while the lab binds tears it down as soon as it is up.
+  const interrupt = interruptOnSignals({ notice: null });
+  let lab: Lab;
+  try {
+    lab = await startLab({
+      replicas: flags.replicas,
+      port: flags.port,
+      clusterIpMode: flags.clusteripMode,
+      delayMs: flags.delayMs,
+      maxConnectionAgeMs: flags.maxConnectionAgeMs,
+    });
+  } catch (error) {
+    interrupt.dispose();
+    throw error;
+  }
+  try {
+    printTargets(lab, flags.clusteripMode);
+    process.stderr.write('grpclb-probe lab: up; Ctrl-C to tear down\n');
+    const signal = await interrupt.stopped;
+    await lab.close();
+    process.stderr.write(`grpclb-probe lab: ${signal}: torn down\n`);
+    return EXIT.ok;
+  } finally {
+    interrupt.dispose();
+  }
+}
+
+/** The lab's parts and a command line for each setup, on stdout. */
+function printTargets(lab: Lab, clusterIpMode: ClusterIpMode): void {
   const out = (line = ''): boolean => process.stdout.write(line + '\n');
   const pods = lab.endpoints();
   out(`lab up: ${pods.length} Greeter pods${lab.loopbackAliases ? '' : ' (all on 127.0.0.1: no loopback aliases here)'}`);
   for (const backend of lab.backends) out(`  pod ${backend.name}  ${backend.address}`);
-  out(`  ClusterIP VIP  ${lab.vip.address} (kube-proxy ${flags.clusteripMode} mode)`);
+  out(`  ClusterIP VIP  ${lab.vip.address} (kube-proxy ${clusterIpMode} mode)`);
   out(`  L7 proxy       ${lab.proxy.address} (round robin per RPC)`);
   out(`  DNS server     ${lab.dns.address} UDP, ${lab.serviceName} -> pod IPs, TTL 5 s`);
   out();
@@ -71,12 +93,4 @@ export async function labCommand(flags: LabFlags): Promise<number> {
   out(`  ${'health'.padEnd(12)} npx grpclb-probe run --target ${lab.staticTarget} --lb-policy round_robin --call grpc.health.v1.Health/Check`);
   out(`  ${'grpcurl'.padEnd(12)} grpcurl -plaintext -d '{"name":"you"}' ${lab.proxy.address} helloworld.Greeter/SayHello   # types by server reflection`);
   out();
-  process.stderr.write('grpclb-probe lab: up; Ctrl-C to tear down\n');
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-  });
-  await lab.close();
-  process.stderr.write(`grpclb-probe lab: ${signal}: torn down\n`);
-  return EXIT.ok;
 }
