@@ -3,85 +3,11 @@ import { describe, it } from 'node:test';
 import { analyze } from '../src/analysis/analyze.js';
 import { timelineFacts } from '../src/analysis/events.js';
 import type { PeerChange, ResolverWatchResult, RunResult } from '../src/result/run-result.js';
+import { runFixture } from './run-fixture.js';
 import { jsonReport } from '../src/report/json.js';
 import { eventLines } from '../src/report/format.js';
 import { renderMarkdown } from '../src/report/markdown.js';
 import { renderTable } from '../src/report/table.js';
-
-const ZERO = { p50: 0, p90: 0, p95: 0, p99: 0, p999: 0, max: 0, mean: 0 };
-
-/**
- * A hand-built result: `series` is RPCs per backend per 1 s interval, `failed` failures per
- * interval (UNAVAILABLE), `peers` each backend's peer (default: its own 10.0.0.x:50051).
- */
-function fixture(options: {
-  series: Record<string, number[]>;
-  failed?: number[];
-  peers?: Record<string, string>;
-  lbPolicy?: string | null;
-  target?: string;
-  watch?: ResolverWatchResult | null;
-  peerChanges?: PeerChange[];
-  switches?: number;
-}): RunResult {
-  const names = Object.keys(options.series).sort();
-  const length = Math.max(...Object.values(options.series).map((values) => values.length));
-  const failedSeries = options.failed ?? [];
-  const peerOf = (name: string): string => options.peers?.[name] ?? `10.0.0.${names.indexOf(name) + 1}:50051`;
-  const ok = names.reduce((sum, name) => sum + (options.series[name] ?? []).reduce((left, right) => left + right, 0), 0);
-  const failed = failedSeries.reduce((left, right) => left + right, 0);
-  const backends = names.map((name) => {
-    const values = options.series[name] ?? [];
-    const rpcs = values.reduce((left, right) => left + right, 0);
-    const first = values.findIndex((value) => value > 0);
-    const last = values.length - 1 - [...values].reverse().findIndex((value) => value > 0);
-    return {
-      name,
-      peers: [peerOf(name)],
-      rpcs,
-      failed: 0,
-      share: rpcs / ok,
-      latencyMs: ZERO,
-      histogram: '',
-      firstRpcAtMs: first * 1000 + 100,
-      lastRpcAtMs: last * 1000 + 900,
-    };
-  });
-  return {
-    target: options.target ?? 'dns:///greeter:50051',
-    lbPolicy: options.lbPolicy === undefined ? 'round_robin' : options.lbPolicy,
-    channelArgs: {},
-    serviceConfig: null,
-    channels: 1,
-    concurrency: 1,
-    rps: null,
-    deadlineMs: 1000,
-    startedAt: '2026-01-01T00:00:00.000Z',
-    stopReason: 'duration',
-    rpcs: { total: ok + failed, ok, failed, byStatus: failed > 0 ? { OK: ok, UNAVAILABLE: failed } : { OK: ok }, warmup: 0 },
-    errors: failed > 0 ? [{ status: 'UNAVAILABLE', details: 'Connection dropped', count: failed }] : [],
-    backends,
-    peers: [...new Set(names.map(peerOf))].sort(),
-    latencyMs: ZERO,
-    histogram: '',
-    elapsedMs: length * 1000,
-    rpcsPerSecond: (ok + failed) / length,
-    channelMatrix: [
-      { channel: 0, peers: [...new Set(names.map(peerOf))], backends: Object.fromEntries(backends.map((entry) => [entry.name, entry.rpcs])), failed, switches: options.switches ?? ok - 1 },
-    ],
-    timeline: {
-      intervalMs: 1000,
-      buckets: Array.from({ length }, (_, index) => ({
-        startMs: index * 1000,
-        rpcs: Object.fromEntries(names.filter((name) => (options.series[name]?.[index] ?? 0) > 0).map((name) => [name, options.series[name]?.[index] ?? 0])),
-        failed: failedSeries[index] ?? 0,
-        failedByStatus: (failedSeries[index] ?? 0) > 0 ? { UNAVAILABLE: failedSeries[index] ?? 0 } : ({} as Record<string, number>),
-      })),
-    },
-    resolverWatch: options.watch ?? null,
-    peerChanges: options.peerChanges ?? [],
-  };
-}
 
 function watch(...observations: [number, string[] | null][]): ResolverWatchResult {
   return {
@@ -101,7 +27,7 @@ const report = (result: RunResult) => analyze(result, { expectedBackends: null, 
 
 describe('events from the watch, the backends, the peers and the timeline', () => {
   it('the watch gives address-added, address-removed and resolver-error, in time order', () => {
-    const result = fixture({
+    const result = runFixture({
       series: { a: [10, 10, 10, 10], b: [10, 10, 10, 10], c: [10, 10, 10, 10] },
       watch: watch([5, THREE], [1500, [...THREE, '10.0.0.9:50051']], [2500, null], [3000, ['10.0.0.1:50051', '10.0.0.2:50051', '10.0.0.9:50051']]),
     });
@@ -118,10 +44,10 @@ describe('events from the watch, the backends, the peers and the timeline', () =
   });
 
   it('a late joiner and a stopped backend with their own peers; nothing for a steady run', () => {
-    const steady = timelineFacts(fixture({ series: { a: [10, 10, 10, 10], b: [10, 10, 10, 10] } }));
+    const steady = timelineFacts(runFixture({ series: { a: [10, 10, 10, 10], b: [10, 10, 10, 10] } }));
     assert.deepEqual(steady.events, []);
     const facts = timelineFacts(
-      fixture({ series: { a: [10, 10, 15, 15, 15, 15], b: [10, 10, 15, 15, 15, 15], c: [10, 10, 0, 0, 0, 0], d: [0, 0, 0, 8, 10, 10] }, failed: [0, 0, 4, 0, 0, 0] }),
+      runFixture({ series: { a: [10, 10, 15, 15, 15, 15], b: [10, 10, 15, 15, 15, 15], c: [10, 10, 0, 0, 0, 0], d: [0, 0, 0, 8, 10, 10] }, failed: [0, 0, 4, 0, 0, 0] }),
     );
     const kinds = facts.events.map((event) => `${event.kind} ${event.backend ?? ''} ${event.atMs}`);
     assert.deepEqual(kinds, ['backend-last-rpc c 1900', 'errors  2000', 'backend-first-rpc d 3100']);
@@ -133,7 +59,7 @@ describe('events from the watch, the backends, the peers and the timeline', () =
   it('behind one shared peer, first and last RPCs are reconnections, not joiners or stops', () => {
     const vip = '10.96.0.1:50051';
     const facts = timelineFacts(
-      fixture({ series: { a: [10, 0, 0, 10], b: [0, 10, 10, 0] }, peers: { a: vip, b: vip }, lbPolicy: null, switches: 2 }),
+      runFixture({ series: { a: [10, 0, 0, 10], b: [0, 10, 10, 0] }, peers: { a: vip, b: vip }, lbPolicy: null, switches: 2 }),
     );
     assert.equal(facts.lateBackends.length, 0);
     assert.equal(facts.stoppedBackends.length, 0);
@@ -142,19 +68,19 @@ describe('events from the watch, the backends, the peers and the timeline', () =
   it('peer changes become events, except on channels that switch per RPC', () => {
     const change = (atMs: number, from: string, to: string): PeerChange => ({ atMs, channel: 0, from: { peer: 'vip:1', backend: from }, to: { peer: 'vip:1', backend: to } });
     const changes = [change(1100, 'a', 'b'), change(2100, 'b', 'a'), change(3100, 'a', 'b')];
-    const slow = timelineFacts(fixture({ series: { a: [10, 10, 0, 10], b: [0, 10, 10, 0] }, peers: { a: 'vip:1', b: 'vip:1' }, peerChanges: changes, switches: 3 }));
+    const slow = timelineFacts(runFixture({ series: { a: [10, 10, 0, 10], b: [0, 10, 10, 0] }, peers: { a: 'vip:1', b: 'vip:1' }, peerChanges: changes, switches: 3 }));
     assert.equal(slow.reconnections, 3);
     assert.equal(slow.events[0]!.detail, 'channel 0 reconnected to vip:1: a -> b');
     const moved = timelineFacts(
-      fixture({ series: { a: [10, 10], b: [10, 10] }, peerChanges: [{ atMs: 900, channel: 1, from: { peer: 'p:1', backend: 'a' }, to: { peer: 'p:2', backend: 'b' } }], switches: 1 }),
+      runFixture({ series: { a: [10, 10], b: [10, 10] }, peerChanges: [{ atMs: 900, channel: 1, from: { peer: 'p:1', backend: 'a' }, to: { peer: 'p:2', backend: 'b' } }], switches: 1 }),
     );
     assert.equal(moved.events[0]!.detail, 'channel 1 moved from p:1 (a) to p:2 (b)');
-    const perRpc = timelineFacts(fixture({ series: { a: [10, 10], b: [10, 10] }, peerChanges: changes, switches: 39 }));
+    const perRpc = timelineFacts(runFixture({ series: { a: [10, 10], b: [10, 10] }, peerChanges: changes, switches: 39 }));
     assert.equal(perRpc.reconnections, 0);
   });
 
   it('an interval stands out with at least 3 failures, 10 % and twice the rate of the rest; consecutive ones merge', () => {
-    const { events } = timelineFacts(fixture({ series: { a: [20, 20, 20, 20, 20] }, failed: [0, 10, 10, 1, 0] }));
+    const { events } = timelineFacts(runFixture({ series: { a: [20, 20, 20, 20, 20] }, failed: [0, 10, 10, 1, 0] }));
     assert.deepEqual(events.map((event) => [event.kind, event.atMs]), [['errors', 1000]]);
     assert.match(events[0]!.detail, /20 RPCs failed in 2 s \(33 %\), mostly UNAVAILABLE/);
   });
@@ -163,7 +89,7 @@ describe('events from the watch, the backends, the peers and the timeline', () =
 describe('the diagnosis reads the timeline', () => {
   it('an address that appeared in DNS and got no RPC is not BALANCED, and the cause names it', () => {
     const diagnosis = report(
-      fixture({ series: { a: [10, 10, 10, 10], b: [10, 10, 10, 10], c: [10, 10, 10, 10] }, watch: watch([5, THREE], [1200, [...THREE, '10.0.0.4:50051']]) }),
+      runFixture({ series: { a: [10, 10, 10, 10], b: [10, 10, 10, 10], c: [10, 10, 10, 10] }, watch: watch([5, THREE], [1200, [...THREE, '10.0.0.4:50051']]) }),
     ).diagnosis;
     assert.equal(diagnosis.verdict, 'PARTIAL');
     assert.match(diagnosis.cause, /10\.0\.0\.4:50051 appeared in DNS at 1\.2 s and got no RPC: round_robin resolved once and re-resolves only when a connection drops/);
@@ -171,7 +97,7 @@ describe('the diagnosis reads the timeline', () => {
   });
 
   it('a late joiner: the delay since it appeared in DNS, and the intervals since', () => {
-    const result = fixture({
+    const result = runFixture({
       series: { a: [10, 10, 10, 10, 7, 7, 7, 7], b: [10, 10, 10, 10, 7, 7, 7, 7], c: [0, 0, 0, 0, 7, 7, 7, 7] },
       watch: watch([5, THREE.slice(0, 2)], [1200, THREE]),
     });
@@ -183,7 +109,7 @@ describe('the diagnosis reads the timeline', () => {
   });
 
   it('a backend that stopped answering over a static list: named with time and failures, no max-age advice', () => {
-    const result = fixture({
+    const result = runFixture({
       target: 'ipv4:10.0.0.1:50051,10.0.0.2:50051,10.0.0.3:50051',
       series: { a: [10, 10, 10, 15, 15, 15], b: [10, 10, 10, 15, 15, 15], c: [10, 10, 10, 0, 0, 0] },
       failed: [0, 0, 0, 3, 0, 0],
@@ -196,7 +122,7 @@ describe('the diagnosis reads the timeline', () => {
 
   it('one peer whose backend changes without failures: connections are being replaced, not PINNED', () => {
     const change = (atMs: number, from: string, to: string): PeerChange => ({ atMs, channel: 0, from: { peer: 'vip:1', backend: from }, to: { peer: 'vip:1', backend: to } });
-    const result = fixture({
+    const result = runFixture({
       series: { a: [10, 0, 10, 0, 10, 0], b: [0, 10, 0, 10, 0, 10] },
       peers: { a: 'vip:1', b: 'vip:1' },
       lbPolicy: null,
@@ -210,7 +136,7 @@ describe('the diagnosis reads the timeline', () => {
 
   it('a backend whose address left DNS before it stopped: a scale-in, told as such', () => {
     const diagnosis = report(
-      fixture({
+      runFixture({
         series: { a: [10, 10, 15, 15, 15, 15], b: [10, 10, 15, 15, 15, 15], c: [10, 10, 0, 0, 0, 0] },
         watch: watch([5, THREE], [1500, THREE.slice(0, 2)]),
       }),
@@ -238,7 +164,7 @@ describe('the diagnosis reads the timeline', () => {
 
   it('reporters render the events; the JSON has them at the top level, sorted', () => {
     const probe = report(
-      fixture({ series: { a: [10, 10, 10, 10], b: [10, 10, 10, 10], c: [10, 10, 10, 10] }, watch: watch([5, THREE], [3100, [...THREE, '127.0.1.4:50051']]) }),
+      runFixture({ series: { a: [10, 10, 10, 10], b: [10, 10, 10, 10], c: [10, 10, 10, 10] }, watch: watch([5, THREE], [3100, [...THREE, '127.0.1.4:50051']]) }),
     );
     assert.match(renderTable(probe, { color: false }), /what happened:\n\s+\+3\.1 s  127\.0\.1\.4:50051 appeared in DNS/);
     assert.match(renderMarkdown(probe), /What happened:\n\n```text\n\s+\+3\.1 s  127\.0\.1\.4:50051 appeared in DNS\n```/);

@@ -7,47 +7,29 @@ import { describe, it } from 'node:test';
 import { analyze } from '../src/analysis/analyze.js';
 import { findJsonObjects } from '../src/analysis/json-documents.js';
 import { isRunDocument, mergeRuns, MergeError, type RunDocument } from '../src/analysis/merge.js';
-import { Recorder } from '../src/engine/recorder.js';
-import type { RunResult } from '../src/result/run-result.js';
 import { jsonReport } from '../src/report/json.js';
 import { renderTable } from '../src/report/table.js';
 import { runCli } from './helpers.js';
+import { runFixture } from './run-fixture.js';
 
 const TARGET = 'greeter.shop.svc.cluster.local:50051';
 
 /**
- * The JSON document of a run pinned to one backend: `count` RPCs of `latencyUs` each, as a
- * client pod behind a ClusterIP Service prints it (built with the engine's own Recorder).
+ * The JSON document of a run pinned to one backend: `count` RPCs of `latencyUs` each over 2 s,
+ * as a client pod behind a ClusterIP Service prints it.
  */
 function pinnedRun(client: string, backend: string, count: number, latencyUs: number, startedAt: string, target = TARGET): RunDocument {
-  const recorder = new Recorder(1, 1000);
-  for (let index = 0; index < count; index += 1) {
-    recorder.record(0, backend, '10.96.0.10:50051', 'OK', '', latencyUs, (index * 2000) / count);
-  }
-  const result: RunResult = {
-    target,
+  const result = runFixture({
+    series: { [backend]: [count / 2, count / 2] },
+    peers: { [backend]: '10.96.0.10:50051' },
     lbPolicy: null,
-    channelArgs: {},
-    serviceConfig: null,
-    channels: 1,
-    concurrency: 1,
-    rps: null,
-    deadlineMs: 1000,
+    switches: 0,
+    latencyUs,
     startedAt,
-    stopReason: 'completed',
-    rpcs: { total: count, ok: count, failed: 0, byStatus: recorder.statusCounts(), warmup: 0 },
-    errors: [],
-    backends: recorder.backendResults(),
-    peers: recorder.peers(),
-    latencyMs: recorder.overallLatency(),
-    histogram: recorder.overallHistogram(),
-    elapsedMs: 2000,
-    rpcsPerSecond: count / 2,
-    channelMatrix: recorder.channelResults(),
-    timeline: { intervalMs: 1000, buckets: recorder.timelineBuckets() },
+    target,
     client: { hostname: client, addresses: ['10.0.0.1'] },
-  };
-  const report = analyze(result, { expectedBackends: 2, resolvedAddresses: ['10.96.0.10:50051'], topology: null });
+  });
+  const report = analyze({ ...result, stopReason: 'completed', rpcsPerSecond: count / 2 }, { expectedBackends: 2, resolvedAddresses: ['10.96.0.10:50051'], topology: null });
   return JSON.parse(JSON.stringify(jsonReport(report))) as RunDocument;
 }
 
