@@ -1,10 +1,10 @@
 // The JSON documents grpclb-probe writes (`-o json`) and reads back (`merge`, the HTML page, any
 // later reader such as `diff`): one TypeScript type per schema version, and what merge does with
 // each field of a run document, typed so that a new field cannot be added without a merge rule.
-import type { ResolvedScenarioOptions, ScenarioName, ScenarioSetup } from './scenario.js';
+import type { ScenarioOutcome, ScenarioSetup } from './scenario.js';
 import type { BackendEvidence, Diagnosis, ExpectedSource, GateResult, SkewStats, Verdict } from './report.js';
 import type { ClientInfo, DiscoveryResult, LbPolicy, RunEvent, RunResult } from './run-result.js';
-import type { Setup } from './lab.js';
+import type { LabComparison, Setup } from './lab.js';
 
 /**
  * Version of the JSON documents' shape. Bump it when a field changes meaning or goes away
@@ -140,13 +140,9 @@ export interface LabSetupDocument {
 export interface LabDocumentV1 {
   readonly schemaVersion: typeof SCHEMA_VERSION;
   readonly tool: ToolInfo;
-  readonly lab: {
-    readonly replicas: number;
-    readonly backends: readonly { readonly name: string; readonly address: string }[];
-    readonly loopbackAliases: boolean;
-  };
+  readonly lab: Pick<LabComparison, 'replicas' | 'backends' | 'loopbackAliases'>;
   readonly setups: readonly LabSetupDocument[];
-  readonly skipped: readonly { readonly setup: Setup; readonly reason: string }[];
+  readonly skipped: LabComparison['skipped'];
   readonly interrupted: boolean;
 }
 
@@ -160,11 +156,6 @@ export interface ScenarioSetupDocument {
 }
 
 /** A played scenario's JSON document (`scenario NAME -o json`). */
-export interface ScenarioDocumentV1 {
-  readonly scenario: ScenarioName;
-  readonly events: readonly RunEvent[];
+export interface ScenarioDocumentV1 extends Pick<ScenarioOutcome, 'scenario' | 'events' | 'options' | 'skipped' | 'interrupted'> {
   readonly setups: readonly ScenarioSetupDocument[];
-  readonly options: ResolvedScenarioOptions;
-  readonly skipped: readonly { readonly setup: ScenarioSetup; readonly reason: string }[];
-  readonly interrupted: boolean;
 }
