@@ -11,6 +11,7 @@ import { buildProgram } from '../src/cli/main.js';
 import { validateRunFlags, type RunFlags } from '../src/cli/run-flags.js';
 import type { ServeFlags } from '../src/cli/serve.js';
 import { MANIFEST_DEFAULTS, renderManifests, type ManifestOptions } from '../src/k8s/manifests.js';
+import { configMapKeyProblem, dns1123LabelProblem, imageReferenceProblem } from '../src/k8s/names.js';
 
 const OPTIONS: ManifestOptions = { ...MANIFEST_DEFAULTS, image: 'registry.example/grpclb-probe:test', probePods: 4, replicas: 5, maxConnectionAgeMs: 30000 };
 const MODELS = { Namespace, Deployment, Service, Job } as const;
@@ -120,5 +121,32 @@ describe('manifests', () => {
       const body = (text: string): string => text.slice(text.indexOf('---'));
       assert.equal(body(checkedIn), body(renderManifests(options, '')), `regenerate fixtures/k8s/${file} (see its header)`);
     }
+  });
+});
+
+describe('Kubernetes name rules', () => {
+  it('DNS-1123 labels: lower-case letters, digits and inner dashes, at most 63', () => {
+    for (const good of ['grpclb-probe', 'a', '0ns', 'a'.repeat(63)]) assert.equal(dns1123LabelProblem(good), null, good);
+    for (const bad of ['', 'Bad_NS!', '-ns', 'ns-', 'my.ns', 'a'.repeat(64)]) assert.notEqual(dns1123LabelProblem(bad), null, bad);
+  });
+
+  it('image references as the distribution project parses them', () => {
+    for (const good of [
+      'grpclb-probe',
+      'grpclb-probe:0.1.0',
+      'registry.example:5000/team/grpclb-probe:v1',
+      'ghcr.io/org/sub/grpclb_probe@sha256:' + 'a'.repeat(64),
+      '[::1]:5000/probe:tag',
+    ]) {
+      assert.equal(imageReferenceProblem(good), null, good);
+    }
+    for (const bad of ['', 'Team/Probe', 'probe:bad tag', 'probe:', 'a//b', 'probe@sha256:abc', 'probe:' + 't'.repeat(129), 'a/'.repeat(130) + 'b']) {
+      assert.notEqual(imageReferenceProblem(bad), null, bad);
+    }
+  });
+
+  it('ConfigMap keys', () => {
+    for (const good of ['echo.proto', 'a_b-c.proto']) assert.equal(configMapKeyProblem(good), null, good);
+    for (const bad of ['', '.', '..', 'dir/echo.proto', 'a b']) assert.notEqual(configMapKeyProblem(bad), null, bad);
   });
 });

@@ -2,7 +2,11 @@
 import { Command, Option } from 'commander';
 import { commandAction } from './command.js';
 import { EXIT } from './errors.js';
+import { dns1123LabelProblem, imageReferenceProblem } from '../k8s/names.js';
 import * as parse from './parse.js';
+
+/** Probe pods at most this: a probe needs a few; Kubernetes allows 100,000 per Indexed Job. */
+export const MAX_PROBE_PODS = 1000;
 
 /** The flags of `manifests` as commander parses them. */
 export interface ManifestsFlags {
@@ -40,13 +44,18 @@ export function registerManifests(program: Command): void {
       'Print multi-document YAML that reproduces the lab in a cluster: the Greeter Deployment, a ClusterIP and a headless ' +
         'Service over it, and an Indexed Job of --probe-pods probe pods whose JSON results `grpclb-probe merge` reads.',
     )
-    .option('--namespace <ns>', 'namespace of every object (a Namespace object is included unless "default")', 'grpclb-probe')
-    .option('--replicas <n>', 'Greeter pods', parse.integerAtLeast(1), 3)
-    .option('--image <image>', 'image with grpclb-probe as entrypoint (default grpclb-probe:<version>, see the Dockerfile)')
-    .option('--max-connection-age-ms <ms>', 'serve: GOAWAY connections older than this (clients reconnect and re-resolve)', parse.integerAtLeast(1))
-    .option('--drain-ms <ms>', 'serve: time for RPCs in flight after SIGTERM; sets terminationGracePeriodSeconds', parse.integerAtLeast(0), 5000)
+    .option('--namespace <ns>', 'namespace of every object, a DNS-1123 label (a Namespace object is included unless "default")', parse.accepted(dns1123LabelProblem), 'grpclb-probe')
+    .option(
+      '--replicas <n>',
+      `Greeter pods (at most ${parse.MAX_EXPECTED_BACKENDS})`,
+      parse.integerBetween(1, parse.MAX_EXPECTED_BACKENDS, ': the probe pods run --expect-backends with it'),
+      3,
+    )
+    .option('--image <image>', 'image with grpclb-probe as entrypoint (default grpclb-probe:<version>, see the Dockerfile)', parse.accepted(imageReferenceProblem))
+    .option('--max-connection-age-ms <ms>', 'serve: GOAWAY connections older than this (clients reconnect and re-resolve)', parse.milliseconds(1))
+    .option('--drain-ms <ms>', 'serve: time for RPCs in flight after SIGTERM; sets terminationGracePeriodSeconds', parse.milliseconds(0), 5000)
     .addOption(new Option('--mesh <mesh>', 'ask a service mesh for its sidecar').choices(['none', 'istio', 'linkerd']).default('none'))
-    .option('--probe-pods <k>', 'probe pods: the Job\u2019s completions and parallelism', parse.integerAtLeast(1), 3)
+    .option('--probe-pods <k>', `probe pods: the Job\u2019s completions and parallelism (at most ${MAX_PROBE_PODS})`, parse.integerBetween(1, MAX_PROBE_PODS), 3)
     .option('-n, --total <n>', 'RPCs per probe run', parse.integerAtLeast(1), 300)
     .addHelpText('after', EXAMPLES)
     .action(

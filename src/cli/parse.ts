@@ -233,3 +233,12 @@ export function watchInterval(value: string): number {
   if (parsed < 100) throw new InvalidArgumentError('expected 0 (off) or at least 100ms');
   return parsed;
 }
+
+/** A value `problem` accepts: it returns why a value is refused, or null. */
+export function accepted(problem: (value: string) => string | null): (value: string) => string {
+  return (value) => {
+    const why = problem(value);
+    if (why !== null) throw new InvalidArgumentError(why);
+    return value;
+  };
+}
