@@ -8,11 +8,12 @@ import type { OrcaUtilization } from '../server/orca-load.js';
 import { commandAction } from './command.js';
 import { EXIT, UsageError } from './errors.js';
 import { SIGNAL_DEDUP_MS } from './interrupt.js';
+import { addServeStreamFlags, type ServeStreamFlags } from './stream-flags.js';
 import { checkKeyPair, readCertificates, readPrivateKey } from './tls-files.js';
 import * as parse from './parse.js';
 
 /** The flags of `serve` as commander parses them. */
-export interface ServeFlags {
+export interface ServeFlags extends ServeStreamFlags {
   port: number;
   host: string;
   hostname?: string;
@@ -36,7 +37,9 @@ Examples:
   $ grpclb-probe serve --tls-cert server.pem --tls-key server-key.pem   # then: run --tls --ca-cert ...
 
 The reply is "hostname:<hostname>, in:<name>"; the hostname is also sent as the "hostname"
-response header. grpc.health.v1.Health reports SERVING, then NOT_SERVING while draining.
+response header. SayHelloStreamReply (server streaming) sends that reply every --stream-interval
+until the client cancels (or --stream-messages); SayHelloBidiStream (bidi) replies to each request.
+grpc.health.v1.Health reports SERVING, then NOT_SERVING while draining.
 Server reflection is on: grpcurl -plaintext ADDR list, and run --call without a proto, work.
 With --orca-utilization, load is reported in ORCA out of band (xds.service.orca.v3.OpenRcaService, gRPC proposals A51/A64):
 RPC rate, error rate and application utilization, fixed with --orca-utilization or derived
@@ -53,7 +56,7 @@ function orcaUtilization(value: string): OrcaUtilization {
 
 /** Registers `serve` on `program`. */
 export function registerServe(program: Command): void {
-  program
+  const command = program
     .command('serve')
     .description('Run helloworld.Greeter servers whose reply names the host that answered, with grpc.health.v1 and graceful drain.')
     .option('-p, --port <port>', 'port (0: pick a free one); with --replicas, the first of consecutive ports', parse.port, 50051)
@@ -66,8 +69,8 @@ export function registerServe(program: Command): void {
     .option('--orca-utilization <x|derived>', 'report load in ORCA: this fixed application utilization, or derived from RPCs in flight (default: no ORCA)', orcaUtilization)
     .option('--drain-ms <ms>', 'on SIGTERM, how long RPCs in flight may take before a forced close', parse.milliseconds(0), 5000)
     .option('--tls-cert <file>', 'PEM certificate chain: serve TLS (with --tls-key)')
-    .option('--tls-key <file>', 'PEM private key (with --tls-cert)')
-    .addHelpText('after', EXAMPLES)
+    .option('--tls-key <file>', 'PEM private key (with --tls-cert)');
+  addServeStreamFlags(command).addHelpText('after', EXAMPLES)
     .action(commandAction((flags: ServeFlags) => serveCommand(flags)));
 }
 
@@ -109,6 +112,8 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
       maxConnectionAgeGraceMs: flags.maxConnectionAgeGraceMs,
       credentials,
       orcaUtilization: flags.orcaUtilization,
+      streamIntervalMs: flags.streamInterval,
+      streamMessages: flags.streamMessages,
       });
     } catch (error) {
       servers.forEach((started) => started.kill());

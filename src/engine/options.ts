@@ -44,7 +44,27 @@ export interface ProbeOptions extends ChannelConfig {
    * in time the run stops with `stopReason: 'connect-timeout'` and the last connection error.
    */
   readonly connectTimeoutMs?: number;
+  /**
+   * With a streaming `call`: the streams held open and how they are fed; `concurrency` is then
+   * the number of streams. Default {@link DEFAULT_STREAM_LOAD}. Ignored for a unary call.
+   */
+  readonly stream?: StreamLoad | null;
 }
+
+/** How a streaming call is held open: `streams` at once, each one a worker (src/engine/workers/stream.ts). */
+export interface StreamLoad {
+  /** Streams held open at once, >= 1. */
+  readonly streams: number;
+  /** Messages received on a stream (sent, for client streaming) before the probe ends it and opens another; null: until the run ends. */
+  readonly messagesPerStream: number | null;
+  /** Client and bidi streams: ms between client messages; 0 sends the next one as soon as the reply came. */
+  readonly intervalMs: number;
+  /** End each stream after this age (±10 % jitter, as grpc-js jitters max connection age) and open another, ms; null: never. */
+  readonly maxStreamAgeMs: number | null;
+}
+
+/** The stream load when none is given. */
+export const DEFAULT_STREAM_LOAD: StreamLoad = { streams: 10, messagesPerStream: null, intervalMs: 100, maxStreamAgeMs: null };
 
 /** One unary method and the request sent on every RPC, encoded once. */
 export interface ProbeCall {

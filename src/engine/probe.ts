@@ -15,7 +15,7 @@ import type { ProgressSnapshot, RunResult } from '../result/run-result.js';
 import { RunLoop } from './run-loop.js';
 import { unaryWorkers } from './workers/unary.js';
 
-export type { ProbeCall, ProbeOptions, Warmup } from './options.js';
+export type { ProbeCall, ProbeOptions, StreamLoad, Warmup } from './options.js';
 
 /** The default call: `helloworld.Greeter/SayHello` with `HelloRequest.name`. */
 export function defaultCall(requestName = 'grpclb-probe'): ProbeCall {

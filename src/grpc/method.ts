@@ -23,10 +23,15 @@ export class MethodError extends Error {
 /** Where the method's types were found. */
 export type MethodSource = 'proto' | 'protoset' | 'builtin' | 'reflection';
 
-/** One unary method, ready for grpc-js's `makeUnaryRequest`. */
+/** Which side streams (the proto's `stream` keywords). */
+export type MethodKind = 'unary' | 'server-streaming' | 'client-streaming' | 'bidi';
+
+/** One method, ready for grpc-js's `makeUnaryRequest` or its streaming counterparts. */
 export interface MethodSpec {
   /** `/pkg.Service/Method`. */
   readonly path: string;
+  /** unary, or which side streams. */
+  readonly kind: MethodKind;
   /** `pkg.Service`. */
   readonly service: string;
   readonly requestType: protobuf.Type;
@@ -156,9 +161,15 @@ export function servicesIn(root: protobuf.Root): string[] {
   return names.sort();
 }
 
+/** The kind of a protobufjs method, from its `stream` keywords. */
+function kindOf(rpc: protobuf.Method): MethodKind {
+  if (rpc.requestStream === true) return rpc.responseStream === true ? 'bidi' : 'client-streaming';
+  return rpc.responseStream === true ? 'server-streaming' : 'unary';
+}
+
 /**
- * The unary method `call` in `root`, or null when its service is not there.
- * @throws MethodError naming `--call` when the service exists but the method does not, or it streams
+ * The method `call` in `root` (unary or streaming), or null when its service is not there.
+ * @throws MethodError naming `--call` when the service exists but the method does not
  */
 export function findMethod(root: protobuf.Root, call: string, source: MethodSource): MethodSpec | null {
   const { service, method } = parseCallName(call);
@@ -176,6 +187,7 @@ export function findMethod(root: protobuf.Root, call: string, source: MethodSour
   const replyType = rpc.resolvedResponseType as protobuf.Type;
   return {
     path: `/${service}/${method}`,
+    kind: kindOf(rpc),
     service,
     requestType,
     replyType,

@@ -7,6 +7,7 @@ import grpc from '@grpc/grpc-js';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
 import { BUILTIN_PROTOS, greeterService, HOSTNAME_HEADER, loadBuiltinPackage, type HelloReply, type HelloRequest } from '../grpc/proto.js';
+import { GreeterStreams } from './greeter-streams.js';
 import { ORCA_WINDOW_MS, OrcaLoadTracker, type OrcaUtilization } from './orca-load.js';
 
 /** How a {@link GreeterServer} is started. */
@@ -40,6 +41,10 @@ export interface GreeterServerOptions {
    * never keeps its result), milliseconds of CPU per RPC on both sides. Default: no ORCA.
    */
   readonly orcaUtilization?: OrcaUtilization;
+  /** SayHelloStreamReply: ms between replies; default 100 (`DEFAULT_SERVER_STREAM_INTERVAL_MS`). */
+  readonly streamIntervalMs?: number;
+  /** SayHelloStreamReply: replies before the server ends the stream with OK; default 0: until the client cancels. */
+  readonly streamMessages?: number;
 }
 
 let reflection: ReflectionService | null = null;
@@ -98,6 +103,8 @@ export class GreeterServer extends EventEmitter {
   private readonly orcaLoad: OrcaLoadTracker | null;
   private readonly orcaRecorder: grpc.ServerMetricRecorder | null;
   private orcaTimer: NodeJS.Timeout | undefined;
+  /** The streaming methods and the streams open on this server (src/server/greeter-streams.ts). */
+  readonly streams: GreeterStreams;
   /** RPCs answered so far. */
   rpcsServed = 0;
   /** RPCs whose client went away (cancel or deadline) before the delayed reply. */
@@ -124,7 +131,18 @@ export class GreeterServer extends EventEmitter {
     this.orcaLoad = options.orcaUtilization === undefined ? null : new OrcaLoadTracker(options.orcaUtilization);
     this.orcaRecorder = this.orcaLoad === null ? null : new grpc.ServerMetricRecorder();
     this.server = new grpc.Server(serverOptions);
-    this.server.addService(greeterService.Greeter.service, { SayHello: this.sayHello });
+    this.streams = new GreeterStreams({
+      greeting: (name) => (this.reportHostname ? greetingFor(this.hostname, name) : `Hello ${name}`),
+      headers: this.reportHostname ? this.headers : null,
+      intervalMs: options.streamIntervalMs,
+      messages: options.streamMessages,
+      delayMs: () => this.delayMs,
+    });
+    this.server.addService(greeterService.Greeter.service, {
+      SayHello: this.sayHello,
+      SayHelloStreamReply: this.streams.serverStreaming,
+      SayHelloBidiStream: this.streams.bidi,
+    });
     this.orcaRecorder?.addToServer(this.server);
     this.health.addToServer(this.server);
     reflectionService().addToServer(this.server);
@@ -196,6 +214,8 @@ export class GreeterServer extends EventEmitter {
   /**
    * Graceful stop: NOT_SERVING, stop accepting, send GOAWAY, let in-flight RPCs finish for up
    * to `drainMs`, then force-close what is left, connections of silent or frozen clients too.
+   * Open streams are RPCs in flight: they run on until the client ends them or the time is up
+   * (gRFC A9: GOAWAY, then the grace, then the close).
    * @returns `drained` when every RPC finished in time, `forced` otherwise.
    */
   drain(drainMs: number): Promise<'drained' | 'forced'> {
@@ -218,6 +238,7 @@ export class GreeterServer extends EventEmitter {
   kill(): void {
     clearInterval(this.orcaTimer);
     this.server.forceShutdown();
+    this.streams.stopAll();
     for (const socket of this.sockets) socket.destroy();
     this.stopWatchingSockets();
   }
