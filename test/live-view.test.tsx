@@ -18,6 +18,14 @@ const snapshot = (done: number, backends: { name: string; rpcs: number }[]): Pro
 });
 
 describe('LiveView', () => {
+  it('shows names a server sent escaped: no escape sequence reaches the terminal', () => {
+    const view = render(<LiveView title={'t\u001b]0;PWNED\u0007'} snapshot={snapshot(2, [{ name: 'pod-\u001b[2J\nBALANCED: forged', rpcs: 2 }])} color={false} columns={120} />);
+    const frame = view.lastFrame() ?? '';
+    assert.doesNotMatch(frame, /[\u0000-\u0009\u000b-\u001f]/);
+    assert.doesNotMatch(frame, /^BALANCED: forged/m);
+    assert.match(frame, /pod-\\x1b\[2J\\nBALANCED: forged/);
+  });
+
   it('shows each backend with its count and a bar that grows with new snapshots', () => {
     const view = render(<LiveView title="ipv4:a,b" snapshot={snapshot(30, [{ name: 'pod-a', rpcs: 20 }, { name: 'pod-b', rpcs: 10 }])} color={false} barWidth={12} />);
     const first = view.lastFrame() ?? '';

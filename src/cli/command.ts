@@ -5,6 +5,7 @@ import { CliError, EXIT } from './errors.js';
 import { interruptOnSignals } from './interrupt.js';
 import { OUTPUT_FORMATS, planOutput, startProgress, type OutputFlags, type OutputFormat, type OutputPlan, type Progress, type Renderings } from './output.js';
 import { checkOutputFiles, emitReport } from './report-files.js';
+import { terminalText } from '../report/sanitize.js';
 
 /** Which output flags a command takes. */
 export interface OutputFlagChoices {
@@ -165,11 +166,12 @@ export function commandAction<Args extends unknown[]>(run: (...args: Args) => Pr
 export function exitCodeOfError(error: unknown, env: NodeJS.ProcessEnv = process.env): number {
   if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
   if (error instanceof CliError) {
-    process.stderr.write(`grpclb-probe: ${error.message}\n`);
+    // Messages quote what servers sent (status details, names): one line, nothing the terminal acts on.
+    process.stderr.write(`grpclb-probe: ${terminalText(error.message)}\n`);
     return error.exitCode;
   }
   const text = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`grpclb-probe: internal error: ${text.split('\n')[0]} (set GRPCLB_PROBE_DEBUG=1 for the stack)\n`);
+  process.stderr.write(`grpclb-probe: internal error: ${terminalText(text.split('\n')[0] ?? '')} (set GRPCLB_PROBE_DEBUG=1 for the stack)\n`);
   if (env.GRPCLB_PROBE_DEBUG) process.stderr.write(`${(error as Error).stack}\n`);
   return EXIT.internal;
 }

@@ -8,6 +8,7 @@ import { EXIT, UsageError } from './errors.js';
 import { addGateFlags, gateLimits, type GateFlags } from './gate-flags.js';
 import type { OutputFlags } from './output.js';
 import * as parse from './parse.js';
+import { terminalText } from '../report/sanitize.js';
 
 /** The flags of `merge` as commander parses them. */
 export interface MergeFlags extends OutputFlags, GateFlags {
@@ -133,7 +134,7 @@ async function mergeReport(names: readonly string[], flags: MergeFlags, context:
   };
   const exitCode = (): number => {
     const failedGates = describeFailedGates(report.gates);
-    for (const line of failedGates) process.stderr.write(`grpclb-probe: ${line}\n`);
+    for (const line of failedGates) process.stderr.write(`grpclb-probe: ${terminalText(line)}\n`);
     return failedGates.length > 0 ? EXIT.gateFailed : EXIT.ok;
   };
   return { renderings, exitCode };

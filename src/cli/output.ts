@@ -2,6 +2,7 @@
 // --out, report-files.ts), progress to stderr as a live ink view on a terminal or a plain line.
 import type { ProgressSnapshot } from '../result/run-result.js';
 import { formatProgressLine } from '../report/progress.js';
+import { terminalText } from '../report/sanitize.js';
 import { UsageError } from './errors.js';
 
 /** Report formats. */
@@ -149,7 +150,7 @@ export async function startProgress(plan: OutputPlan): Promise<Progress> {
   return {
     follow(title, snapshot) {
       if (stopped) return;
-      process.stderr.write(`${title}\n`);
+      process.stderr.write(`${terminalText(title)}\n`);
       source = snapshot;
     },
     stop() {

@@ -86,6 +86,15 @@ function checkWritable(what: string, file: string): void {
 export function emitReport(plan: OutputPlan, renderings: Renderings): boolean {
   const chosen = renderings[plan.format]();
   const table = plan.format === 'table' ? chosen : null;
+  // The file first: a JSON document never waits on the table that stdout shows beside it.
+  let outError: unknown = null;
+  if (plan.outFile !== null) {
+    try {
+      writeFileSync(plan.outFile, table === null ? chosen : stripVTControlCharacters(table));
+    } catch (error) {
+      outError = error;
+    }
+  }
   process.stdout.write(plan.outFile === null ? chosen : (table ?? renderings.table()));
   let chosenOnStdout = plan.outFile === null || table !== null;
   let written = true;
@@ -96,14 +105,7 @@ export function emitReport(plan: OutputPlan, renderings: Renderings): boolean {
     if (!chosenOnStdout) process.stdout.write(chosen);
     chosenOnStdout = true;
   };
-  if (plan.outFile !== null) {
-    const file = plan.outFile;
-    try {
-      writeFileSync(file, table === null ? chosen : stripVTControlCharacters(table));
-    } catch (error) {
-      fallBack(`--out ${file}`, error);
-    }
-  }
+  if (outError !== null) fallBack(`--out ${plan.outFile}`, outError);
   if (plan.stepSummary !== null) {
     const summary = plan.stepSummary;
     try {

@@ -8,6 +8,7 @@ import { renderRunHtml } from '../report/html/page.js';
 import { renderJson } from '../report/json.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { renderTable } from '../report/table.js';
+import { terminalText } from '../report/sanitize.js';
 import type { ProbeReport } from '../result/report.js';
 import type { RunResult } from '../result/run-result.js';
 import { EXIT, TargetUnavailableError } from './errors.js';
@@ -35,7 +36,7 @@ export function runExitCode(report: ProbeReport, tls: boolean): number {
     throw new TargetUnavailableError(noSuccessMessage(result, tls));
   }
   const failedGates = describeFailedGates(report.gates);
-  for (const line of failedGates) process.stderr.write(`grpclb-probe: ${line}\n`);
+  for (const line of failedGates) process.stderr.write(`grpclb-probe: ${terminalText(line)}\n`);
   return failedGates.length > 0 ? EXIT.gateFailed : EXIT.ok;
 }
 

@@ -8,6 +8,7 @@ import { bar, displayWidth, fitLines, paint, shortNames, wrapLine } from './form
 import { verdictColor, type TableOptions } from './table.js';
 import type { LabComparison, SetupOutcome } from '../result/lab.js';
 import { formatMs, formatPercent } from '../result/units.js';
+import { forTerminal, mapStrings, markdownText } from './sanitize.js';
 
 /** One line per pod: short name, bar of `barWidth` cells, share. */
 function shares(outcome: SetupOutcome, backends: LabComparison['backends'], barWidth: number): string {
@@ -68,8 +69,9 @@ function narrowLabTable(comparison: LabComparison, color: boolean, width: number
   return table.toString();
 }
 
-/** The comparison as text. Pure. */
-export function renderLabTable(comparison: LabComparison, options: TableOptions): string {
+/** The comparison as text. Pure. Names are shown escaped and capped ({@link forTerminal}). */
+export function renderLabTable(labComparison: LabComparison, options: TableOptions): string {
+  const comparison = forTerminal(labComparison);
   const color = options.color;
   const width = options.width ?? Infinity;
   const lines: string[] = [];
@@ -150,8 +152,9 @@ export function renderLabJson(comparison: LabComparison): string {
   return JSON.stringify(labJsonReport(comparison), null, 2) + '\n';
 }
 
-/** The comparison as markdown. Pure. */
-export function renderLabMarkdown(comparison: LabComparison): string {
+/** The comparison as markdown. Pure. Every string shown literally ({@link markdownText}). */
+export function renderLabMarkdown(labComparison: LabComparison): string {
+  const comparison = mapStrings(labComparison, markdownText);
   const lines = [
     '### grpclb-probe lab',
     '',
@@ -161,7 +164,7 @@ export function renderLabMarkdown(comparison: LabComparison): string {
   for (const outcome of comparison.setups) {
     const { result, skew, diagnosis } = outcome.report;
     lines.push(
-      `| ${outcome.spec.setup} | ${outcome.spec.connectsTo} | ${outcome.spec.lbPolicy ?? 'default'} | ${result.backends.length} of ${comparison.replicas} | ${skew.totalRpcs > 0 ? skew.skew.toFixed(2) : '-'} | **${diagnosis.verdict}**: ${diagnosis.cause.replace(/\|/g, '\\|')} |`,
+      `| ${outcome.spec.setup} | ${outcome.spec.connectsTo} | ${outcome.spec.lbPolicy ?? 'default'} | ${result.backends.length} of ${comparison.replicas} | ${skew.totalRpcs > 0 ? skew.skew.toFixed(2) : '-'} | **${diagnosis.verdict}**: ${diagnosis.cause} |`,
     );
   }
   lines.push('', meaning(comparison), '');

@@ -4,39 +4,47 @@ import { bar, callText, clientConfigText, eventLines } from './format.js';
 import { sourcesSummary } from './table.js';
 import type { ProbeReport } from '../result/report.js';
 import { formatMs, formatPercent } from '../result/units.js';
+import { capLength, escapeMarkdown, forTerminal, mapStrings, markdownText } from './sanitize.js';
 
-function cell(text: string): string {
-  return text.replace(/\|/g, '\\|');
+/** A name for a table cell: capped, then escaped (so the cap never cuts an escape). */
+function nameCell(name: string): string {
+  return escapeMarkdown(capLength(name));
 }
 
-/** Renders a {@link ProbeReport} as GitHub-flavoured markdown. Pure. */
-export function renderMarkdown(report: ProbeReport): string {
+/**
+ * Renders a {@link ProbeReport} as GitHub-flavoured markdown. Pure. Every string is shown
+ * literally ({@link markdownText}): a name a server sent adds no heading, link, HTML or line.
+ */
+export function renderMarkdown(probeReport: ProbeReport): string {
+  // Code spans and fences show escapes as typed: they get the terminal form (one line, no controls).
+  const plain = forTerminal(probeReport);
+  const report = mapStrings(probeReport, markdownText);
   const { result, skew, diagnosis } = report;
   const lines = [
     `### grpclb-probe: ${diagnosis.verdict}`,
     '',
-    `**${diagnosis.verdict}**: ${cell(diagnosis.cause)}`,
+    `**${diagnosis.verdict}**: ${diagnosis.cause}`,
     '',
   ];
   if (diagnosis.fix !== null) lines.push(`Fix: ${diagnosis.fix}`, '');
   lines.push(
-    `Target \`${result.target}\`, LB policy ${result.lbPolicy ?? 'channel default'}, ${result.channels} channel(s), ` +
+    `Target \`${plain.result.target}\`, LB policy ${result.lbPolicy ?? 'channel default'}, ${result.channels} channel(s), ` +
       `${result.rpcs.ok} ok / ${result.rpcs.failed} failed RPCs, ${result.rpcsPerSecond.toFixed(0)} RPC/s` +
       (result.stopReason === 'interrupted' ? ' (interrupted)' : '') +
       (report.defaultPort === null ? '' : `; no port in the target: using ${report.defaultPort}, as gRPC does`),
     '',
   );
-  const client = clientConfigText(result);
+  const client = clientConfigText(plain.result);
   if (client !== null) lines.push(`Client: \`${client}\``, '');
   const call = callText(result);
-  if (call !== null) lines.push(`Call: ${cell(call.replace(/^call /, ''))}`, '');
+  if (call !== null) lines.push(`Call: ${call.replace(/^call /, '')}`, '');
   lines.push(
     '| backend | peer(s) | RPCs | share | | p50 ms | p95 ms | p99 ms |',
     '| --- | --- | ---: | ---: | --- | ---: | ---: | ---: |',
   );
-  for (const backend of result.backends) {
+  for (const backend of plain.result.backends) {
     lines.push(
-      `| ${cell(backend.name)} | ${cell(backend.peers.join(', '))} | ${backend.rpcs} | ${formatPercent(backend.share)} | ${bar(backend.share, 10)} | ${formatMs(backend.latencyMs.p50)} | ${formatMs(backend.latencyMs.p95)} | ${formatMs(backend.latencyMs.p99)} |`,
+      `| ${nameCell(backend.name)} | ${backend.peers.map(nameCell).join(', ')} | ${backend.rpcs} | ${formatPercent(backend.share)} | ${bar(backend.share, 10)} | ${formatMs(backend.latencyMs.p50)} | ${formatMs(backend.latencyMs.p95)} | ${formatMs(backend.latencyMs.p99)} |`,
     );
   }
   if (skew.idleBackends > 0) lines.push(`| ${skew.idleBackends} expected backend(s), no RPC | | 0 | 0.0 % | | | | |`);
@@ -44,8 +52,8 @@ export function renderMarkdown(report: ProbeReport): string {
     `| **all** | ${result.peers.length} peer(s) | ${result.rpcs.ok} | | | ${formatMs(result.latencyMs.p50)} | ${formatMs(result.latencyMs.p95)} | ${formatMs(result.latencyMs.p99)} |`,
   );
   lines.push('');
-  if (result.sources !== undefined) lines.push(cell(sourcesSummary(result)), '');
-  const happened = eventLines(report.events);
+  if (result.sources !== undefined) lines.push(sourcesSummary(result), '');
+  const happened = eventLines(plain.events);
   if (happened.length > 0) lines.push('What happened:', '', '```text', ...happened, '```', '');
   if (skew.totalRpcs > 0) {
     lines.push(
@@ -62,7 +70,7 @@ export function renderMarkdown(report: ProbeReport): string {
       '',
     );
   }
-  for (const note of diagnosis.notes) lines.push(`> note: ${cell(note)}`, '');
+  for (const note of diagnosis.notes) lines.push(`> note: ${note}`, '');
   if (report.discovery !== null) {
     lines.push(`Discovery: ${report.discovery.connections} fresh connections reached ${report.discovery.backends.length} backend(s) (not in the statistics).`, '');
   }

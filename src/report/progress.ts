@@ -2,18 +2,20 @@
 // without -t, CI): one line, no escape codes.
 import type { ProgressSnapshot } from '../result/run-result.js';
 import { formatMs } from '../result/units.js';
+import { terminalName, terminalText } from './sanitize.js';
 
 /**
  * `clusterip: 1200/3000 RPCs, 1520 RPC/s, 0 failed, p99 1.2 ms; pod-a 400, pod-b 420, pod-c 380`;
- * with an empty title, indented under a title printed once: `  1200/3000 RPCs, ...`.
+ * with an empty title, indented under a title printed once: `  1200/3000 RPCs, ...`. Names a
+ * server sent are escaped and capped (sanitize.ts).
  */
 export function formatProgressLine(title: string, snapshot: ProgressSnapshot): string {
   const amount =
     snapshot.totalCalls !== null
       ? `${snapshot.done}/${snapshot.totalCalls} RPCs`
       : `${snapshot.done} RPCs in ${(snapshot.elapsedMs / 1000).toFixed(0)}/${((snapshot.durationMs ?? 0) / 1000).toFixed(0)} s`;
-  const backends = snapshot.backends.map((backend) => `${backend.name} ${backend.rpcs}`).join(', ');
+  const backends = snapshot.backends.map((backend) => `${terminalName(backend.name)} ${backend.rpcs}`).join(', ');
   const warmup = snapshot.warmingUp ? ' (warming up)' : '';
-  const prefix = title === '' ? `  ${warmup === '' ? '' : 'warming up: '}` : `${title}${warmup}: `;
+  const prefix = title === '' ? `  ${warmup === '' ? '' : 'warming up: '}` : `${terminalText(title)}${warmup}: `;
   return `${prefix}${amount}, ${snapshot.rpcsPerSecond.toFixed(0)} RPC/s, ${snapshot.failed} failed, p99 ${formatMs(snapshot.p99Ms)} ms${backends === '' ? '' : `; ${backends}`}`;
 }

@@ -7,6 +7,7 @@ import type { TableOptions } from './table.js';
 import type { ScenarioDocumentV1 } from '../result/json-document.js';
 import type { ScenarioOutcome, ScenarioSetupOutcome } from '../result/scenario.js';
 import { atSeconds } from '../result/units.js';
+import { forTerminal, mapStrings, markdownText } from './sanitize.js';
 
 /** Widest timeline, in cells; longer runs sum neighbouring intervals. */
 const MAX_CELLS = 60;
@@ -81,8 +82,9 @@ function header(outcome: ScenarioOutcome): string {
   );
 }
 
-/** The scenario as text within 80 columns (answers and the lesson wrap). Pure. */
-export function renderScenarioTable(outcome: ScenarioOutcome, options: TableOptions): string {
+/** The scenario as text within 80 columns (answers and the lesson wrap). Pure. Names are shown escaped and capped ({@link forTerminal}). */
+export function renderScenarioTable(scenarioOutcome: ScenarioOutcome, options: TableOptions): string {
+  const outcome = forTerminal(scenarioOutcome);
   const color = options.color;
   const title = `scenario ${outcome.scenario}`;
   const lines = [paint('bold', title, color) + wrap(`${title}: ${outcome.summary}`, WIDTH).slice(title.length), wrap(header(outcome), WIDTH)];
@@ -135,17 +137,19 @@ export function renderScenarioJson(outcome: ScenarioOutcome): string {
 }
 
 /** The scenario as markdown: events, a table of answers, each setup's timeline in a code block, the lesson. Pure. */
-export function renderScenarioMarkdown(outcome: ScenarioOutcome): string {
-  const cell = (text: string): string => text.replace(/\|/g, '\\|');
+export function renderScenarioMarkdown(scenarioOutcome: ScenarioOutcome): string {
+  // Fences show escapes as typed: the timelines get the terminal form; the rest is literal markdown.
+  const plain = forTerminal(scenarioOutcome);
+  const outcome = mapStrings(scenarioOutcome, markdownText);
   const lines = [`### grpclb-probe scenario ${outcome.scenario}`, '', `${outcome.summary}. ${header(outcome)}.`, ''];
   if (outcome.events.length > 0) {
-    for (const event of outcome.events) lines.push(`- ${atSeconds(event.atMs)} \`${event.kind}\` ${cell(event.detail)}`);
+    for (const event of outcome.events) lines.push(`- ${atSeconds(event.atMs)} \`${event.kind}\` ${event.detail}`);
     lines.push('');
   }
   lines.push('| setup | LB policy | answer |', '| --- | --- | --- |');
-  for (const setup of outcome.setups) lines.push(`| ${setup.setup} | ${setup.spec.lbPolicy ?? 'default'} | ${cell(setup.answer)} |`);
+  for (const setup of outcome.setups) lines.push(`| ${setup.setup} | ${setup.spec.lbPolicy ?? 'default'} | ${setup.answer} |`);
   lines.push('');
-  for (const setup of outcome.setups) lines.push(`**${setup.setup}**`, '', '```', ...setupTimeline(outcome, setup), '```', '');
+  for (const setup of plain.setups) lines.push(`**${setup.setup}**`, '', '```', ...setupTimeline(plain, setup), '```', '');
   if (outcome.interrupted) lines.push('_Interrupted: what was measured until Ctrl-C._', '');
   lines.push(outcome.lesson, '');
   return lines.join('\n');

@@ -5,6 +5,7 @@ import { formatP } from '../result/units.js';
 import { bar, callText, clientConfigText, displayWidth, eventLines, fitLines, paint, shortNames, sparkline, squeeze, type Paint } from './format.js';
 import type { ProbeReport, Verdict } from '../result/report.js';
 import { formatMs, formatPercent } from '../result/units.js';
+import { capLength, forTerminal } from './sanitize.js';
 
 /** How to render. */
 export interface TableOptions {
@@ -120,9 +121,10 @@ function wideBackendTable(report: ProbeReport, color: boolean): { table: string;
   if (showTimeline) head.push(`over time (${cells.cellMs / 1000} s/cell)`);
   const table = new Table({ head, style: TABLE_STYLE(color) });
   for (const backend of result.backends) {
+    // Capped before cli-table3, whose truncation of a long cell is super-linear (a 10 KB name never ends).
     const row = [
-      backend.name,
-      backend.peers.join('\n'),
+      capLength(backend.name),
+      backend.peers.map((peer) => capLength(peer)).join('\n'),
       String(backend.rpcs) + (backend.failed > 0 ? ` (+${backend.failed} failed)` : ''),
       formatPercent(backend.share),
       bar(backend.share, BAR_WIDTH),
@@ -153,14 +155,14 @@ function wideBackendTable(report: ProbeReport, color: boolean): { table: string;
  */
 function narrowBackendTable(report: ProbeReport, color: boolean, width: number): { table: string; notes: string[] } {
   const { result, skew } = report;
-  const names = result.backends.map((backend) => backend.name);
+  const names = result.backends.map((backend) => capLength(backend.name));
   const barWidth = width >= 72 ? 12 : 8;
   const figures = [10, barWidth, 10]; // RPCs and share, bar, latency
   const fixed = figures.reduce((sum, cell) => sum + cell + 3, 0) + 1 + 2 + 1; // + borders and padding
   const longest = Math.max(
     skew.idleBackends > 0 ? IDLE_LABEL.length : 8,
     ...names.map((name) => name.length),
-    ...result.backends.flatMap((backend) => backend.peers.map((peer) => peer.length)),
+    ...result.backends.flatMap((backend) => backend.peers.map((peer) => capLength(peer).length)),
   );
   const nameWidth = Math.max(8, Math.min(longest, width - fixed));
   const short = names.some((name) => name.length > nameWidth) ? shortNames(names) : names;
@@ -173,7 +175,7 @@ function narrowBackendTable(report: ProbeReport, color: boolean, width: number):
   });
   for (const [index, backend] of result.backends.entries()) {
     table.push([
-      [short[index], ...backend.peers].join('\n'),
+      [short[index], ...backend.peers.map((peer) => capLength(peer))].join('\n'),
       [String(backend.rpcs), ...(backend.failed > 0 ? [`+${backend.failed} failed`] : []), formatPercent(backend.share)].join('\n'),
       bar(backend.share, barWidth),
       `p50 ${formatMs(backend.latencyMs.p50)}\np95 ${formatMs(backend.latencyMs.p95)}\np99 ${formatMs(backend.latencyMs.p99)}`,
@@ -190,16 +192,20 @@ function narrowBackendTable(report: ProbeReport, color: boolean, width: number):
     const labelWidth = Math.max(...short.map((name) => displayWidth(name)));
     const cells = timelineCells(result, Math.max(8, width - labelWidth - 1));
     lines.push(`over time (${cells.cellMs / 1000} s/cell):`);
-    for (const [index, name] of names.entries()) {
-      lines.push(`${(short[index] as string).padEnd(labelWidth)} ${timelineSparkline(cells, name)}`);
+    for (const [index, backend] of result.backends.entries()) {
+      lines.push(`${(short[index] as string).padEnd(labelWidth)} ${timelineSparkline(cells, backend.name)}`);
     }
     notes.push(...timelineNotes(cells, result.timeline.intervalMs));
   }
   return { table: lines.join('\n'), notes };
 }
 
-/** Renders a {@link ProbeReport} as text for a terminal or a log. Pure. */
-export function renderTable(report: ProbeReport, options: TableOptions): string {
+/**
+ * Renders a {@link ProbeReport} as text for a terminal or a log. Pure. What a server sent
+ * (names, status details) is shown escaped and capped ({@link forTerminal}).
+ */
+export function renderTable(probeReport: ProbeReport, options: TableOptions): string {
+  const report = forTerminal(probeReport);
   const { result, skew, diagnosis } = report;
   const color = options.color;
   const width = options.width ?? Infinity;

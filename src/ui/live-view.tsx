@@ -4,6 +4,7 @@ import { Box, Text } from 'ink';
 import type { ProgressSnapshot } from '../result/run-result.js';
 import { bar } from '../report/format.js';
 import { formatMs } from '../result/units.js';
+import { terminalName, terminalText } from '../report/sanitize.js';
 
 /** Props of {@link LiveView}. */
 export interface LiveViewProps {
@@ -28,7 +29,10 @@ export interface LiveViewProps {
 const HEADER_ROWS = 2;
 
 /** One bar per backend that grows as RPCs land, plus the run's counters. */
-export function LiveView({ title, snapshot, color, barWidth: wantedBarWidth = 30, rows, columns = 100 }: LiveViewProps): React.JSX.Element {
+export function LiveView({ title: rawTitle, snapshot: rawSnapshot, color, barWidth: wantedBarWidth = 30, rows, columns = 100 }: LiveViewProps): React.JSX.Element {
+  // Names a server sent, escaped and capped before ink measures them: an escape would act on the terminal.
+  const title = terminalText(rawTitle);
+  const snapshot = { ...rawSnapshot, backends: rawSnapshot.backends.map((backend) => ({ ...backend, name: terminalName(backend.name) })) };
   const total = snapshot.backends.reduce((sum, backend) => sum + backend.rpcs, 0);
   const nameWidth = Math.min(40, Math.floor(columns / 2), Math.max(8, ...snapshot.backends.map((backend) => backend.name.length)) + 2);
   const countWidth = Math.max(1, ...snapshot.backends.map((backend) => String(backend.rpcs).length));
