@@ -1,10 +1,10 @@
 // `grpclb-probe merge`: run results from many probe pods (JSON, one per line or concatenated,
 // log lines between them tolerated) merged into one report with the same analysis as one run.
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { RunDocument, RunDocumentInput } from '../result/json-document.js';
 import { addOutputFlags, commandAction, runReportedCommand, type CommandContext, type CommandReport } from './command.js';
 import { EXIT, UsageError } from './errors.js';
+import { inputName, readRunDocuments } from './input-files.js';
 import { addGateFlags, gateLimits, type GateFlags } from './gate-flags.js';
 import type { OutputFlags } from './output.js';
 import * as parse from './parse.js';
@@ -46,19 +46,6 @@ export function registerMerge(program: Command): void {
     .action(commandAction((files: string[], flags: MergeFlags) => mergeCommand(files, flags)));
 }
 
-async function readInput(file: string): Promise<string> {
-  if (file === '-') {
-    const chunks: Buffer[] = [];
-    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks).toString('utf8');
-  }
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    throw new UsageError(`${file}: cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-}
-
 /** Runs `merge` and returns the exit code. @throws UsageError naming the file that cannot be merged. */
 export async function mergeCommand(files: readonly string[], flags: MergeFlags): Promise<number> {
   const names = files.length === 0 ? ['-'] : [...files];
@@ -72,20 +59,8 @@ export async function mergeCommand(files: readonly string[], flags: MergeFlags):
 
 /** The run documents in `names`, each with its file. @throws UsageError naming a file without one. */
 async function readRuns(names: readonly string[]): Promise<{ file: string; document: RunDocumentInput }[]> {
-  const { findJsonObjects } = await import('../analysis/json-documents.js');
-  const { isRunDocument } = await import('../analysis/merge.js');
   const inputs = [];
-  for (const file of names) {
-    const found = findJsonObjects(await readInput(file));
-    const runs = found.objects.filter(isRunDocument);
-    if (runs.length === 0) {
-      const lab = found.objects.some((object) => typeof object === 'object' && object !== null && 'setups' in object);
-      throw new UsageError(
-        `${file === '-' ? 'stdin' : file}: ${lab ? 'a lab comparison, not a run result (merge takes `run -t TARGET -o json` results)' : 'no grpclb-probe run result (JSON) found'}`,
-      );
-    }
-    inputs.push(...runs.map((document) => ({ file, document })));
-  }
+  for (const file of names) inputs.push(...(await readRunDocuments(file, 'merge takes')).map((document) => ({ file, document })));
   return inputs;
 }
 
@@ -98,7 +73,7 @@ async function mergeReport(names: readonly string[], flags: MergeFlags, context:
     merged = mergeRuns(inputs, flags.force === true);
   } catch (error) {
     if (error instanceof MergeError) {
-      throw new UsageError(`${error.file === '-' ? 'stdin' : error.file}: ${error.message}; pass --force to merge anyway`);
+      throw new UsageError(`${inputName(error.file)}: ${error.message}; pass --force to merge anyway`);
     }
     throw error;
   }
