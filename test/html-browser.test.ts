@@ -8,7 +8,9 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
-import { renderLabHtml, renderRunHtml } from '../src/report/html/page.js';
+import { diffRuns, type DiffInput } from '../src/analysis/diff.js';
+import { jsonReport } from '../src/report/json.js';
+import { renderDiffHtml, renderLabHtml, renderRunHtml } from '../src/report/html/page.js';
 import { labComparison, scaleOutReport } from './html-fixtures.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -110,6 +112,23 @@ describe('the HTML report in Chromium', { skip }, () => {
     assert.equal(comparison.setups[0]!.report.diagnosis.verdict, 'PINNED');
     const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     assert.equal(background, 'rgb(13, 17, 23)', 'dark scheme');
+    await page.close();
+  });
+
+  it('diff: both verdicts, the improvement, shares before and after per backend, a spectrum per run', async () => {
+    const [pinned, balanced] = labComparison().setups.map((outcome) => JSON.parse(JSON.stringify(jsonReport(outcome.report))) as DiffInput['document']);
+    const diff = diffRuns({ file: 'before.json', document: pinned! }, { file: 'after.json', document: balanced! }, true);
+    const { page, loaded } = await load(renderDiffHtml(diff, { before: pinned!.histogram, after: balanced!.histogram }), 'diff.html');
+    assert.deepEqual(loaded.errors, []);
+    assert.deepEqual(loaded.requests, []);
+    assert.deepEqual(loaded.charts.map((chart) => [chart.view, chart.series]), [
+      ['shares', ['before', 'after']],
+      ['distribution', ['before', 'after']],
+    ]);
+    assert.deepEqual(await page.$$eval('[data-verdict]', (nodes) => nodes.map((node) => node.textContent)), [diff.before.verdict, diff.after.verdict]);
+    assert.equal(await page.$eval('[data-improved]', (node) => node.getAttribute('data-improved')), String(diff.improvements.length > 0));
+    const rows = await page.$$eval('section[data-view="shares"] > table tbody tr', (nodes) => nodes.length);
+    assert.equal(rows, diff.backends.length, 'a row per backend of either run');
     await page.close();
   });
 });

@@ -43,6 +43,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     register: async (program) => (await import('./merge.js')).registerMerge(program),
   },
   {
+    name: 'diff',
+    summary: 'compare two run results: verdict, skew, shares per backend, latency, errors',
+    register: async (program) => (await import('./diff.js')).registerDiff(program),
+  },
+  {
     name: 'manifests',
     summary: 'print Kubernetes YAML: Greeters, ClusterIP and headless Services, a probe Job',
     register: async (program) => (await import('./manifests.js')).registerManifests(program),

@@ -5,6 +5,7 @@ import type { ScenarioOutcome, ScenarioSetup } from './scenario.js';
 import type { BackendEvidence, Diagnosis, ExpectedSource, GateResult, SkewStats, Verdict } from './report.js';
 import type { ClientInfo, DiscoveryResult, LbPolicy, RunEvent, RunResult } from './run-result.js';
 import type { LabComparison, Setup } from './lab.js';
+import type { RunDiff } from './diff.js';
 
 /**
  * Version of the JSON documents' shape. Bump it when a field changes meaning or goes away
@@ -158,4 +159,11 @@ export interface ScenarioSetupDocument {
 /** A played scenario's JSON document (`scenario NAME -o json`). */
 export interface ScenarioDocumentV1 extends Pick<ScenarioOutcome, 'scenario' | 'events' | 'options' | 'skipped' | 'interrupted'> {
   readonly setups: readonly ScenarioSetupDocument[];
+}
+
+/** The JSON document of `diff BEFORE.json AFTER.json -o json`, schema version 1: the {@link RunDiff} with who wrote it. */
+export interface DiffDocumentV1 extends RunDiff {
+  readonly schemaVersion: typeof SCHEMA_VERSION;
+  readonly tool: ToolInfo;
+  readonly kind: 'diff';
 }

@@ -1,6 +1,7 @@
 // The HTML report's stylesheet and browser script, as text the page inlines. The script reads
 // the embedded document (page.ts) and draws each view with uPlot; it formats numbers but
 // computes none that the JSON report already has. Plain ES2020, no backticks (a TS template).
+import { DIFF_RENDERER } from './client-diff.js';
 
 /** Light and dark schemes (prefers-color-scheme), laptop-width layout, print rules. */
 export const PAGE_STYLE = String.raw`
@@ -388,8 +389,8 @@ export const CLIENT_SCRIPT = String.raw`
     percentilesChart('percentiles', latency, setups.map(function (setup, index) { return { name: setup.setup, rpcs: setup.result.rpcs.ok, latencyMs: setup.result.latencyMs, colorIndex: index }; }));
     spectrumChart('distribution', latency, setups.map(function (setup) { return setup.setup; }));
   }
-
-  var KINDS = { run: renderRun, lab: renderLab, scenario: renderScenario };
+${DIFF_RENDERER}
+  var KINDS = { run: renderRun, lab: renderLab, scenario: renderScenario, diff: renderDiff };
   var render = KINDS[doc.kind];
   if (!render) throw new Error('grpclb-probe: no renderer for document kind ' + doc.kind);
   render(doc.report);

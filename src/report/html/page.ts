@@ -9,22 +9,26 @@ import { SPECTRUM_PERCENTILES, spectrumOf, type Spectrum } from './spectrum.js';
 import type { ProbeReport } from '../../result/report.js';
 import type { LabComparison } from '../../result/lab.js';
 import type { ScenarioOutcome } from '../../result/scenario.js';
-import type { LabDocumentV1, RunDocument, ScenarioDocumentV1 } from '../../result/json-document.js';
+import type { DiffDocumentV1, LabDocumentV1, RunDocument, ScenarioDocumentV1 } from '../../result/json-document.js';
+import type { RunDiff } from '../../result/diff.js';
+import { diffJsonReport } from '../diff-json.js';
 
 /**
  * What a page shows; the browser script has one renderer per kind.
  * - `run`: one run's JSON report (`-o json` of `run --target`);
  * - `lab`: the lab comparison's JSON (`-o json` of `run` with no target);
- * - `scenario`: a played scenario's JSON (`-o json` of `scenario NAME`).
+ * - `scenario`: a played scenario's JSON (`-o json` of `scenario NAME`);
+ * - `diff`: two runs compared (`-o json` of `diff BEFORE AFTER`).
  * Other commands add a kind here and a renderer in client.ts.
  */
-export type HtmlDocumentKind = 'run' | 'lab' | 'scenario';
+export type HtmlDocumentKind = 'run' | 'lab' | 'scenario' | 'diff';
 
 /** The JSON report each kind of page embeds, exactly as `-o json` prints it (src/result/json-document.ts). */
 export interface HtmlReports {
   readonly run: RunDocument;
   readonly lab: LabDocumentV1;
   readonly scenario: ScenarioDocumentV1;
+  readonly diff: DiffDocumentV1;
 }
 
 /**
@@ -134,5 +138,21 @@ export function renderScenarioHtml(outcome: ScenarioOutcome): string {
     title: `grpclb-probe scenario ${outcome.scenario}`,
     report: scenarioJson(outcome),
     spectrum: spectra(outcome.setups.map((setup) => [setup.setup, setup.report.result.histogram] as const)),
+  });
+}
+
+/**
+ * The page of two runs compared: the diff's JSON, and the latency spectrum of each run.
+ * @param histograms each run's base64 hdr histogram of successful RPCs (`histogram` of its document).
+ */
+export function renderDiffHtml(diff: RunDiff, histograms: { readonly before: string; readonly after: string }): string {
+  return renderHtml({
+    kind: 'diff',
+    title: `grpclb-probe diff: ${diff.before.verdict} -> ${diff.after.verdict}: ${diff.after.target}`,
+    report: diffJsonReport(diff),
+    spectrum: spectra([
+      ['before', histograms.before],
+      ['after', histograms.after],
+    ]),
   });
 }
