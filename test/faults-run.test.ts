@@ -13,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import grpc from '@grpc/grpc-js';
 import { greeterService } from '../src/grpc/proto.js';
 import type { GreeterServer } from '../src/server/greeter.js';
-import { BIN, runCli, startServers, stopServers } from './helpers.js';
+import { BIN, oneLine, runCli, startServers, stopServers } from './helpers.js';
 
 const fixture = (name: string): Buffer => readFileSync(new URL(`../fixtures/tls/${name}`, import.meta.url));
 const outFile = (name: string): string => join(mkdtempSync(join(tmpdir(), 'grpclb-probe-fault-')), name);
@@ -44,13 +44,6 @@ async function startTlsServer(): Promise<{ server: grpc.Server; address: string 
     server.bindAsync('127.0.0.1:0', credentials, (error, bound) => (error === null ? resolve(bound) : reject(error))),
   );
   return { server, address: `127.0.0.1:${port}` };
-}
-
-function oneLine(stderr: string): string {
-  const lines = stderr.trim().split('\n');
-  assert.equal(lines.length, 1, stderr);
-  assert.doesNotMatch(stderr, /^\s+at /m, 'no stack trace');
-  return lines[0]!;
 }
 
 describe('backends that die mid-run (spawned)', { concurrency: 2 }, () => {

@@ -1,6 +1,7 @@
 // Shared test helpers: real Greeter servers on loopback port 0, and the CLI spawned as a user runs it.
 // Import this first in a test file: it turns on grpc-js's alternative resolver before grpc-js loads.
 import './resolver-env.js';
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { GreeterServer, type GreeterServerOptions } from '../src/server/greeter.js';
@@ -46,6 +47,8 @@ export interface CliOptions {
   timeoutMs?: number;
   /** Gets stderr so far and the child on each chunk, e.g. to send signals. */
   onStderr?: (text: string, child: ReturnType<typeof spawn>) => void;
+  /** Gets the child once spawned, e.g. for a test server to signal it when a request arrives. */
+  onSpawn?: (child: ReturnType<typeof spawn>) => void;
   /** Text written to the child's stdin (then closed); default: no stdin. */
   stdin?: string;
   /** Working directory; default this process's. */
@@ -71,6 +74,7 @@ export function runCli(args: readonly string[], options: CliOptions = {}): Promi
     cwd: options.cwd,
     stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
+  options.onSpawn?.(child);
   if (options.stdin !== undefined) child.stdin?.end(options.stdin);
   let stdout = '';
   let stderr = '';
@@ -86,4 +90,12 @@ export function runCli(args: readonly string[], options: CliOptions = {}): Promi
       resolve({ code, signal, stdout, stderr });
     });
   });
+}
+
+/** Asserts that `stderr` is one line with no stack trace, and returns it. */
+export function oneLine(stderr: string): string {
+  const lines = stderr.trim().split('\n');
+  assert.equal(lines.length, 1, stderr);
+  assert.doesNotMatch(stderr, /^\s+at /m, 'no stack trace');
+  return lines[0]!;
 }

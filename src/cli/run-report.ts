@@ -81,7 +81,8 @@ export function noSuccessMessage(result: RunResult, tls = false): string {
     // A healthy target looks unavailable to a client too busy to send or read in time.
     return `no RPC to ${result.target} succeeded (${result.rpcs.failed} failed): the client was saturated (${saturation}), not necessarily the target: lower ${loadFlags(result)}; last error ${statusText(result.errors[0])}`;
   }
-  const head = `no RPC to ${result.target} succeeded (${result.rpcs.failed} failed)`;
+  const stopped = result.stopReason === 'refused' ? `, stopped after ${(result.elapsedMs / 1000).toFixed(1)} s (--connect-timeout) with no RPC reaching a server` : '';
+  const head = `no RPC to ${result.target} succeeded (${result.rpcs.failed} failed${stopped})`;
   const rejected = Object.keys(result.rpcs.byStatus).filter((status) => status !== 'OK' && !UNAVAILABLE_STATUSES.has(status));
   if (rejected.length === 0) {
     // A TLS mix-up or a server that is not gRPC, said in words (transport-hint.ts).

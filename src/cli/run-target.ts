@@ -50,8 +50,12 @@ export async function runTarget(target: string, flags: RunFlags, context: Comman
   if (result.timeline.intervalMs !== flags.interval) {
     process.stderr.write(`grpclb-probe: --interval ${flags.interval} ms: the timeline used ${result.timeline.intervalMs} ms to stay within ${MAX_TIMELINE_INTERVALS} intervals\n`);
   }
-  const discovery = await sweepIfPinned(result, options, flags.discover ?? DEFAULT_DISCOVERY_CONNECTIONS, context.signal);
-  const report = analysisOf(result, await resolvedPromise, discovery);
+  const sweep = await sweepIfPinned(result, options, flags.discover ?? DEFAULT_DISCOVERY_CONNECTIONS, context.signal);
+  // A signal during the sweep interrupts the command: the run's report, marked so, exit 130;
+  // the cut sweep is left out (its probes stopped early, so its count of backends would be low).
+  const interrupted = context.signal.aborted;
+  const ended = interrupted && result.stopReason !== 'interrupted' ? { ...result, stopReason: 'interrupted' as const } : result;
+  const report = analysisOf(ended, await resolvedPromise, interrupted ? null : sweep);
   return { renderings: runRenderings(report, context.plan), exitCode: () => runExitCode(report, tls) };
 }
 

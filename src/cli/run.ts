@@ -46,9 +46,12 @@ Exit codes:
 
 /**
  * How long a finished run may take to let its last sockets go before the process ends anyway,
- * ms: after a saturated run grpc-js can still hold an HTTP/2 session whose streams never closed.
+ * ms: after a saturated run grpc-js can still hold an HTTP/2 session whose streams never closed,
+ * and a DNS query to a server that never answers cannot be cancelled (grpc-js resolver-dns.ts
+ * `destroy`). The report and --out are written synchronously by then; short, so that a
+ * `--connect-timeout` is honoured.
  */
-const LINGER_MS = 2000;
+const LINGER_MS = 100;
 
 /** Registers `run` on `program`. */
 export function registerRun(program: Command): void {
@@ -71,7 +74,7 @@ export function registerRun(program: Command): void {
     .option('--watch-interval <duration>', 'resolve a DNS target during the run to see addresses come and go (default: the record TTL, 1..30 s; 0: off)', parse.watchInterval)
     .option('--deadline-ms <ms>', 'per-RPC deadline in ms', parse.milliseconds(1), 1000)
     .addOption(
-      new Option('--connect-timeout <duration>', 'wait this long for the channel to be ready before the run; exit 3 with the last connection error if it is not')
+      new Option('--connect-timeout <duration>', 'wait this long for the channel to be ready before the run; exit 3 with the last connection error if it is not, or when every RPC for this long was refused before reaching a server')
         .argParser(parse.duration)
         .default(DEFAULT_CONNECT_TIMEOUT_MS, '10s'),
     )

@@ -41,7 +41,9 @@ export interface ProbeOptions extends ChannelConfig {
   /**
    * Wait this long for the channels to be ready before the run, ms; default
    * `DEFAULT_CONNECT_TIMEOUT_MS` (src/engine/connect.ts); 0: do not wait. With no channel ready
-   * in time the run stops with `stopReason: 'connect-timeout'` and the last connection error.
+   * in time the run stops with `stopReason: 'connect-timeout'` and the last connection error;
+   * when for this long after the start every RPC failed without reaching a server, with
+   * `stopReason: 'refused'`.
    */
   readonly connectTimeoutMs?: number;
   /**

@@ -65,6 +65,10 @@ export class RunLoop implements PacerHost, MeasureClock {
   private monitor: SaturationMonitor | null = null;
   private clientLoad: ClientLoad | null = null;
   private durationTimer: NodeJS.Timeout | undefined;
+  private refusalTimer: NodeJS.Timeout | undefined;
+  // RPCs (warmup too) that failed without reaching a server, and whether any reached one.
+  private refusedRpcs = 0;
+  private reachedAnyServer = false;
 
   constructor(
     private readonly parts: RunParts,
@@ -160,6 +164,8 @@ export class RunLoop implements PacerHost, MeasureClock {
 
   private workerFree(worker: number, reachedServer: boolean): void {
     this.inFlight -= 1;
+    if (reachedServer) this.reachedAnyServer = true;
+    else this.refusedRpcs += 1;
     if (this.isStopping) {
       this.finishWhenIdle();
       return;
@@ -184,7 +190,23 @@ export class RunLoop implements PacerHost, MeasureClock {
     const warmup = this.options.warmup;
     this.warmupUntil = warmup && 'durationMs' in warmup ? this.runStart + warmup.durationMs : this.runStart;
     this.monitor = startSaturationMonitor();
+    this.watchForRefusals();
     this.pacer.start(this.runStart, this.workers.length);
+  }
+
+  /**
+   * A server that takes the connection and refuses every stream (REFUSED_STREAM, a max of 0
+   * concurrent streams) keeps the channel READY while each RPC fails at once and the closed
+   * loop backs off: the run would crawl to `--total`. When nothing but such failures came back
+   * for the connect timeout, stop with 'refused'. Only at the start: a run that reached a server
+   * rides out later outages (a rolling restart is what it measures).
+   */
+  private watchForRefusals(): void {
+    const connectTimeoutMs = this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    if (connectTimeoutMs <= 0) return;
+    this.refusalTimer = setTimeout(() => {
+      if (!this.reachedAnyServer && this.refusedRpcs > 0) this.stop('refused');
+    }, connectTimeoutMs);
   }
 
   private stop(reason: StopReason): void {
@@ -193,6 +215,7 @@ export class RunLoop implements PacerHost, MeasureClock {
     this.stopReason = reason;
     this.stoppedAt = performance.now();
     clearTimeout(this.durationTimer);
+    clearTimeout(this.refusalTimer);
     this.pacer.stop(reason);
     this.finishWhenIdle();
   }
@@ -205,6 +228,7 @@ export class RunLoop implements PacerHost, MeasureClock {
     this.finished = true;
     this.signal?.removeEventListener('abort', this.onAbort);
     clearTimeout(this.durationTimer);
+    clearTimeout(this.refusalTimer);
     this.clientLoad = this.monitor?.stop() ?? null;
     for (const worker of this.workers) worker.close();
     for (const client of this.parts.clients) client.close();

@@ -272,6 +272,7 @@ export function renderTable(probeReport: ProbeReport, options: TableOptions): st
   if (diagnosis.fix !== null) lines.push(`fix: ${diagnosis.fix}`);
   for (const note of diagnosis.notes) lines.push(paint('dim', `note: ${note}`, color));
   if (result.stopReason === 'interrupted') lines.push(paint('yellow', 'interrupted: partial results', color));
+  if (result.stopReason === 'refused') lines.push(paint('yellow', 'stopped early: no RPC reached a server within --connect-timeout', color));
   for (const gate of report.gates) {
     const mark = gate.passed ? paint('green', 'pass', color) : paint('red', 'FAIL', color);
     lines.push(`gate ${gate.gate} ${mark}: ${gate.display}`);

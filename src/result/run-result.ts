@@ -10,7 +10,13 @@ export type StopReason =
   /** The caller aborted (Ctrl-C); in-flight RPCs were allowed to finish up to their deadline. */
   | 'interrupted'
   /** No channel became ready within the connect timeout; no RPC was measured (see `RunResult.connect`). */
-  | 'connect-timeout';
+  | 'connect-timeout'
+  /**
+   * The channels were ready, but for the whole connect timeout after the run began every RPC
+   * failed without reaching a server (streams refused, no pick): the run stopped early, its
+   * failures counted in `rpcs`.
+   */
+  | 'refused';
 
 /** Latency percentiles of one histogram, in milliseconds (recorded in microseconds, 3 significant digits). */
 export interface LatencySummary {
