@@ -6,7 +6,7 @@ import { runProbe } from '../src/engine/probe.js';
 import { compareSetups } from '../src/lab/compare.js';
 import { Lab } from '../src/lab/topology.js';
 import { runCli } from './helpers.js';
-import { type LabComparison, SETUPS } from '../src/result/lab.js';
+import { DEFAULT_SETUPS, type LabComparison } from '../src/result/lab.js';
 
 const load = { calls: 300, durationMs: null, concurrency: 1, deadlineMs: 2000 } as const;
 
@@ -15,7 +15,7 @@ describe('the lab', () => {
   let comparison: LabComparison;
   before(async () => {
     lab = await Lab.start({ replicas: 3 });
-    comparison = await compareSetups(lab, SETUPS, load);
+    comparison = await compareSetups(lab, DEFAULT_SETUPS, load);
   });
   after(() => lab.close());
 
@@ -89,7 +89,7 @@ describe('the lab without loopback aliases (as on macOS)', () => {
       const addresses = lab.endpoints();
       assert.ok(addresses.every((address) => address.startsWith('127.0.0.1:')));
       assert.equal(new Set(addresses).size, 3);
-      const comparison = await compareSetups(lab, SETUPS, { ...load, calls: 60 });
+      const comparison = await compareSetups(lab, DEFAULT_SETUPS, { ...load, calls: 60 });
       assert.deepEqual(comparison.setups.map((outcome) => [outcome.spec.setup, outcome.report.diagnosis.verdict]), [
         ['clusterip', 'PINNED'],
         ['proxy', 'BALANCED'],
@@ -118,7 +118,7 @@ describe('grpclb-probe run with no target (spawned)', () => {
   it('prints the comparison and exits 0', async () => {
     const outcome = await runCli(['run']);
     assert.equal(outcome.code, 0, outcome.stderr);
-    for (const setup of SETUPS) assert.match(outcome.stdout, new RegExp(`│ ${setup}\\s`));
+    for (const setup of DEFAULT_SETUPS) assert.match(outcome.stdout, new RegExp(`│ ${setup}\\s`));
     assert.match(outcome.stdout, /clusterip\s+PINNED: one TCP connection to the VIP; kube-proxy balances connections, not RPCs/);
     assert.match(outcome.stdout, /What this means for a real cluster/);
   });

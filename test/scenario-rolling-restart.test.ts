@@ -46,4 +46,12 @@ describe('scenario rolling-restart', () => {
       assert.match(answerOf(outcome, 'headless-rr'), /ran out of known pods at \+[\d.]+ s.*every 30 s/);
     }
   });
+
+  it('headless-rr-poll finds each new pod by polling and never runs out of known pods', () => {
+    const result = runOf(graceful, 'headless-rr-poll');
+    assert.equal(unreachableSinceMs(result), null, JSON.stringify(result.timeline.buckets.slice(-6)));
+    const added = graceful.events.filter((event) => event.kind === 'pod-added').map((event) => event.backend as string);
+    for (const name of added) assert.ok((result.backends.find((backend) => backend.name === name)?.rpcs ?? 0) > 0, `${name} got no RPC`);
+    assert.doesNotMatch(answerOf(graceful, 'headless-rr-poll'), /ran out of known pods/);
+  });
 });

@@ -1,6 +1,8 @@
+import './resolver-env.js';
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { firstRpcMs } from '../src/analysis/timeline.js';
+import { LAB_RE_RESOLVE_INTERVAL_MS } from '../src/lab/compare.js';
 import { renderScenarioMarkdown, renderScenarioTable, scenarioJson } from '../src/report/scenario.js';
 import { answerOf, play, rpcsOf, runOf, TEST_TIMING } from './scenario-helpers.js';
 import type { ScenarioOutcome } from '../src/result/scenario.js';
@@ -39,6 +41,16 @@ describe('scenario scale-out', () => {
       assert.ok(first !== null && first - addedAtMs <= 4000, `${name} first RPC at ${first}, added at ${addedAtMs}`);
     }
     assert.ok(rpcsOf(result, added) > 0.15 * result.rpcs.ok, `${rpcsOf(result, added)} of ${result.rpcs.ok}`);
+  });
+
+  it('headless-rr-poll: the new pods get their first RPC within one poll (2 s) and 2 s more', () => {
+    const result = runOf(outcome, 'headless-rr-poll');
+    for (const event of outcome.events) {
+      const first = firstRpcMs(result, event.backend as string);
+      assert.ok(first !== null && first - event.atMs <= LAB_RE_RESOLVE_INTERVAL_MS + 2000, `${event.backend} first RPC at ${first}, ready at ${event.atMs}`);
+    }
+    assert.equal(result.resolver?.name, 'dns-poll');
+    assert.match(answerOf(outcome, 'headless-rr-poll'), /new pods' first RPC: .* at \+/);
   });
 
   it('proxy: the new pods get RPCs at once (within a few intervals on a busy machine)', () => {

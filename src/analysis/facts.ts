@@ -71,6 +71,10 @@ export interface DiagnosisFacts {
   readonly minTimeBetweenResolutionsMs?: number | null;
   /** Where the probe ran and how the target's name resolves (in-cluster hints); absent: not known. */
   readonly cluster?: ClusterFacts | null;
+  /** The channel polls DNS this often, ms (`--re-resolve-interval`); null or absent: it does not. */
+  readonly reResolveIntervalMs?: number | null;
+  /** Resolutions the polling channels asked for in the run; null or absent: not polling, or not counted. */
+  readonly resolutions?: number | null;
 }
 
 /** What only the caller knows, for {@link factsFromResult}. */
@@ -149,6 +153,8 @@ export function factsFromResult(result: RunResult, skew: SkewStats, extra: Facts
     })),
     timeline: extra.timeline ?? null,
     minTimeBetweenResolutionsMs: typeof minResolution === 'number' ? minResolution : null,
+    reResolveIntervalMs: result.resolver?.reResolveIntervalMs ?? null,
+    resolutions: result.resolver?.resolutions ?? null,
     clientSaturation: clientSaturation(result),
     loadFlags: loadFlags(result),
     rate: result.rps === null ? null : { askedRps: result.rps, achievedRps: result.rpcsPerSecond, dropped: result.rpcs.dropped ?? 0 },

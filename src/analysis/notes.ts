@@ -2,6 +2,7 @@
 // set, load the client could not keep, too few RPCs, per-client reach, in-cluster hints). Pure.
 import { MIN_RPCS_PER_BACKEND, SHORTFALL } from '../result/thresholds.js';
 import { clusterNotes } from './cluster-hints.js';
+import { pollingNote } from './polling.js';
 import { tooFewToJudge, type ClientReach, type DiagnosisFacts } from './facts.js';
 
 /** How the note asking for `--expect-backends` begins; a rule whose cause already covers it drops it. */
@@ -77,6 +78,8 @@ export function diagnosisNotes(facts: DiagnosisFacts): string[] {
         `(about ${MIN_RPCS_PER_BACKEND} per backend needed: raise --total or --duration)`,
     );
   }
+  const polling = pollingNote(facts);
+  if (polling !== null) notes.push(polling);
   const perClient = clientReachNote(facts.clients ?? []);
   if (perClient !== null) notes.push(perClient);
   if (facts.cluster !== undefined && facts.cluster !== null) notes.push(...clusterNotes(facts.cluster));

@@ -5,6 +5,7 @@ import { formatAtMs } from '../result/units.js';
 import { FIXES, lateJoinerFix, newAddressFix } from './advice.js';
 import type { LateBackend, TimelineFacts } from './events.js';
 import type { DiagnosisFacts } from './facts.js';
+import { POLLING_FIX, pollingText } from './polling.js';
 import { computeSkew } from './skew.js';
 import type { Diagnosis } from '../result/report.js';
 
@@ -56,14 +57,17 @@ function newAddressVerdict(facts: DiagnosisFacts, time: TimelineFacts, notes: re
   const first = appeared[0];
   if (first === undefined || (facts.skew.backends.length <= 1 && facts.lbPolicy !== 'round_robin')) return null;
   const more = appeared.length > 1 ? ` (and ${appeared.length - 1} more address${appeared.length > 2 ? 'es' : ''})` : '';
+  const polling = pollingText(facts);
   const why =
-    facts.lbPolicy === 'round_robin'
-      ? 'round_robin resolved once and re-resolves only when a connection drops'
-      : `${facts.lbPolicy ?? 'pick_first'} keeps the connections it has and re-resolves only when one drops`;
+    polling !== null
+      ? `${polling} and had not used it by the end`
+      : facts.lbPolicy === 'round_robin'
+        ? 'round_robin resolved once and re-resolves only when a connection drops'
+        : `${facts.lbPolicy ?? 'pick_first'} keeps the connections it has and re-resolves only when one drops`;
   return {
     verdict: 'PARTIAL',
     cause: `${first.address} appeared in DNS at ${formatAtMs(first.sinceMs)} and got no RPC${more}: ${why}`,
-    fix: newAddressFix(facts.lbPolicy),
+    fix: polling !== null && facts.lbPolicy === 'round_robin' ? POLLING_FIX : newAddressFix(facts.lbPolicy),
     notes,
   };
 }
@@ -77,17 +81,19 @@ function lateJoinerVerdict(facts: DiagnosisFacts, time: TimelineFacts, notes: re
   const slow = last.appearedAtMs !== null && last.firstRpcAtMs - last.appearedAtMs > SLOW_JOIN_MS;
   return {
     verdict: since.balanced ? 'BALANCED' : 'PARTIAL',
-    cause: `${lateJoinerStory(last, facts.minTimeBetweenResolutionsMs ?? null)}${more}${since.text}`,
+    cause: `${lateJoinerStory(last, facts.minTimeBetweenResolutionsMs ?? null, pollingText(facts))}${more}${since.text}`,
     fix: lateJoinerFix(slow, since.balanced),
     notes,
   };
 }
 
-/** What happened to one late joiner, with grpc's re-resolution limit when it appeared in DNS. */
-function lateJoinerStory(last: LateBackend, minTimeBetweenResolutionsMs: number | null): string {
+/** What happened to one late joiner, with grpc's re-resolution limit (or the channel's polling) when it appeared in DNS. */
+function lateJoinerStory(last: LateBackend, minTimeBetweenResolutionsMs: number | null, polling: string | null): string {
   const minMs = minTimeBetweenResolutionsMs ?? DEFAULT_MIN_TIME_BETWEEN_RESOLUTIONS_MS;
   const limit =
-    minTimeBetweenResolutionsMs === null
+    polling !== null
+      ? polling
+      : minTimeBetweenResolutionsMs === null
       ? `gRPC re-resolves at most every ${minMs / 1000} s by default`
       : `grpc.dns_min_time_between_resolutions_ms is ${minMs} here`;
   if (last.appearedAtMs === null) {

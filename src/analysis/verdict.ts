@@ -6,6 +6,7 @@ import { formatP } from '../result/units.js';
 import { FIXES, REPLACED_IN_EFFECT, reResolveFix, saturatedClientFix } from './advice.js';
 import { describeEvidence } from './expected-backends.js';
 import { tooFewToJudge, type DiagnosisFacts } from './facts.js';
+import { POLLING_FIX, pollingText } from './polling.js';
 import { NEVER_ANSWERED_NOTE, SATURATED_NOTE, withoutNote } from './notes.js';
 import type { Diagnosis, SkewStats } from '../result/report.js';
 
@@ -153,6 +154,10 @@ function partialCause(facts: DiagnosisFacts): { cause: string; fix: string } {
       cause: `${what}: the target is a static list of ${facts.resolvedAddresses} address${facts.resolvedAddresses === 1 ? '' : 'es'}, never re-resolved`,
       fix: FIXES.staticList,
     };
+  }
+  const polling = pollingText(facts);
+  if (facts.lbPolicy === 'round_robin' && polling !== null) {
+    return { cause: `${what}: round_robin over the addresses DNS returned, and ${polling}: backends added since get RPCs from its next poll on`, fix: POLLING_FIX };
   }
   if (facts.lbPolicy === 'round_robin' && facts.resolvedAddresses !== null && facts.resolvedAddresses < skew.expectedBackends && facts.connectionsReplaced !== true) {
     return {

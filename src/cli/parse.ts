@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { InvalidArgumentError } from 'commander';
 import ms from 'ms';
 import { ChannelConfigError, parseChannelArg, parseServiceConfig } from '../grpc/channel.js';
+import { MIN_RE_RESOLVE_INTERVAL_MS } from '../grpc/resolver-poll.js';
 import type { ServiceConfig } from '../result/run-result.js';
 
 /**
@@ -223,13 +224,7 @@ export function serviceConfig(value: string): ServiceConfig {
 /** `--watch-interval`: `0` (off) or a duration of at least 100 ms. */
 export function watchInterval(value: string): number {
   if (value.trim() === '0') return 0;
-  let parsed: number;
-  try {
-    parsed = duration(value);
-  } catch (error) {
-    const limit = /Node's timer limit/.test((error as Error).message) ? `, ${TIMER_LIMIT}` : '';
-    throw new InvalidArgumentError(`expected 0 (off) or a duration such as 1s, 500ms${limit}`);
-  }
+  const parsed = durationOr(value, 'expected 0 (off) or a duration such as 1s, 500ms');
   if (parsed < 100) throw new InvalidArgumentError('expected 0 (off) or at least 100ms');
   return parsed;
 }
@@ -241,4 +236,21 @@ export function accepted(problem: (value: string) => string | null): (value: str
     if (why !== null) throw new InvalidArgumentError(why);
     return value;
   };
+}
+
+/** `--re-resolve-interval`: a duration of at least 100 ms (MIN_RE_RESOLVE_INTERVAL_MS). */
+export function reResolveInterval(value: string): number {
+  const parsed = durationOr(value, 'expected a duration such as 2s, 500ms');
+  if (parsed < MIN_RE_RESOLVE_INTERVAL_MS) throw new InvalidArgumentError(`expected at least ${MIN_RE_RESOLVE_INTERVAL_MS}ms: every channel sends a DNS query per interval`);
+  return parsed;
+}
+
+/** {@link duration}, or `expected` (with Node's timer limit when that was the fault) as the error. */
+function durationOr(value: string, expected: string): number {
+  try {
+    return duration(value);
+  } catch (error) {
+    const limit = /Node's timer limit/.test((error as Error).message) ? `, ${TIMER_LIMIT}` : '';
+    throw new InvalidArgumentError(`${expected}${limit}`);
+  }
 }

@@ -2,6 +2,7 @@
 // and the load options they give the engine.
 import { DEFAULT_CONNECT_TIMEOUT_MS } from '../engine/connect.js';
 import type { ProbeOptions, Warmup } from '../engine/probe.js';
+import { PollTargetError, pollableTarget } from '../grpc/resolver-poll.js';
 import { parseTarget } from '../grpc/target.js';
 import type { ClusterIpMode } from '../lab/l4-vip.js';
 import type { Setup } from '../result/lab.js';
@@ -24,6 +25,7 @@ export interface RunFlags extends OutputFlags, CallFlags, GateFlags {
   warmup?: Warmup;
   interval: number;
   watchInterval?: number;
+  reResolveInterval?: number;
   connectTimeout?: number;
   deadlineMs: number;
   lbPolicy?: LbPolicy;
@@ -74,10 +76,21 @@ export function validateRunFlags(flags: RunFlags): void {
       throw new UsageError(`${flagList(targetOnly)} ${targetOnly.length === 1 ? 'needs' : 'need'} --target (the lab sets its own policies and gates)`);
     }
   } else {
+    checkPollable(flags);
     const labOnly = (['replicas', 'setups', 'clusteripMode'] as const).filter((name) => flags[name] !== undefined);
     if (labOnly.length > 0) {
       throw new UsageError(`${flagList(labOnly)} only ${labOnly.length === 1 ? 'applies' : 'apply'} to the lab (run without --target)`);
     }
+  }
+}
+
+/** `--re-resolve-interval` needs a DNS name to re-resolve. @throws UsageError naming the flag. */
+function checkPollable(flags: RunFlags): void {
+  if (flags.reResolveInterval === undefined || flags.target === undefined) return;
+  try {
+    pollableTarget(flags.target);
+  } catch (error) {
+    if (error instanceof PollTargetError) throw new UsageError(`--re-resolve-interval: ${error.message}`);
   }
 }
 

@@ -5,7 +5,7 @@ import { alternativeResolverEnabled } from '../grpc/alternative-resolver.js';
 import { compareSetups, comparisonOf } from '../lab/compare.js';
 import { renderLabHtml } from '../report/html/page.js';
 import { renderLabJson, renderLabMarkdown, renderLabTable } from '../report/lab.js';
-import { SETUPS, type LabComparison, type Setup } from '../result/lab.js';
+import { DEFAULT_SETUPS, type LabComparison, type Setup } from '../result/lab.js';
 import type { CommandContext, CommandReport } from './command.js';
 import { EXIT, LabStartError } from './errors.js';
 import { startLab } from './lab.js';
@@ -20,7 +20,7 @@ export async function runLab(flags: RunFlags, context: CommandContext): Promise<
   if (!alternativeResolverEnabled()) {
     throw new LabStartError('the lab needs GRPC_NODE_USE_ALTERNATIVE_RESOLVER=true for its DNS server; unset it or set it to true');
   }
-  const setups = flags.setups ?? [...SETUPS];
+  const setups = flags.setups ?? [...DEFAULT_SETUPS];
   const started: { setup: Setup; run: ProbeRun }[] = [];
   const lab = await startLab({ replicas: flags.replicas ?? 3, clusterIpMode: flags.clusteripMode });
   context.defer(() => lab.close());
@@ -30,7 +30,7 @@ export async function runLab(flags: RunFlags, context: CommandContext): Promise<
     const rest = setups.filter((setup) => !started.some((entry) => entry.setup === setup)).map((setup) => ({ setup, reason: 'interrupted' }));
     return labRenderings(comparisonOf(lab, runs, rest, true), context.plan);
   });
-  const comparison = await compareSetups(lab, setups, loadOf(flags), context.signal, (setup, run) => {
+  const comparison = await compareSetups(lab, setups, { ...loadOf(flags), reResolveIntervalMs: flags.reResolveInterval ?? null }, context.signal, (setup, run) => {
     started.push({ setup, run });
     context.progress.follow(`lab: ${setup} (${setups.indexOf(setup) + 1}/${setups.length})`, run.snapshot);
   });

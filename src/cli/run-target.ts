@@ -80,6 +80,7 @@ function channelOf(target: string, flags: RunFlags): ChannelConfig {
     lbPolicy: flags.lbPolicy ?? null,
     serviceConfig: flags.serviceConfig ?? null,
     channelArgs: flags.channelArg ?? {},
+    reResolveIntervalMs: flags.reResolveInterval ?? null,
     authority: flags.authority,
     tls: tlsConfigFrom(flags),
   };

@@ -4,7 +4,7 @@ import { Command, Option } from 'commander';
 import { DEFAULT_CONNECT_TIMEOUT_MS } from '../engine/connect.js';
 import { DEFAULT_DISCOVERY_CONNECTIONS } from '../engine/discovery.js';
 import { MAX_TIMELINE_INTERVALS } from '../engine/recorder.js';
-import { SETUPS } from '../result/lab.js';
+import { DEFAULT_SETUPS, SETUPS } from '../result/lab.js';
 import { LB_POLICIES } from '../result/run-result.js';
 import { addCallFlags } from './call-flags.js';
 import { addOutputFlags, commandAction, runReportedCommand } from './command.js';
@@ -71,6 +71,7 @@ export function registerRun(program: Command): void {
     .option('--rps <rate>', 'fixed rate in RPC/s over all channels (open loop: latency from each RPC\u2019s intended send time; slots with every RPC in flight are dropped and counted)', parse.rate)
     .option('--warmup <n|duration>', 'RPCs (50) or time (2s) first, left out of the statistics', parse.warmup)
     .addOption(new Option('--interval <duration>', `timeline interval, >= 1ms (coarsened to keep <= ${MAX_TIMELINE_INTERVALS} intervals)`).argParser(parse.interval).default(1000, '1s'))
+    .option('--re-resolve-interval <duration>', 'the channel re-resolves its DNS name this often, as a thick client that polls DNS (default: grpc-js, only when a connection drops; lab: the headless-rr-poll setup, 2s)', parse.reResolveInterval)
     .option('--watch-interval <duration>', 'resolve a DNS target during the run to see addresses come and go (default: the record TTL, 1..30 s; 0: off)', parse.watchInterval)
     .option('--deadline-ms <ms>', 'per-RPC deadline in ms', parse.milliseconds(1), 1000)
     .addOption(
@@ -97,7 +98,7 @@ export function registerRun(program: Command): void {
     );
   addOutputFlags(addGateFlags(command))
     .option('--replicas <n>', `lab only: Greeter pods (default 3, at most ${parse.MAX_LAB_REPLICAS})`, parse.integerBetween(1, parse.MAX_LAB_REPLICAS, ': lab pods take 127.0.10.2 upwards'))
-    .option('--setups <list>', `lab only: setups to compare (default all): ${SETUPS.join(',')}`, parse.listOf(SETUPS))
+    .option('--setups <list>', `lab only: setups to compare (default ${DEFAULT_SETUPS.join(',')}): ${SETUPS.join(',')}`, parse.listOf(SETUPS))
     .addOption(new Option('--clusterip-mode <mode>', 'lab only: how the VIP picks a pod per connection (default iptables)').choices(['iptables', 'ipvs-rr']))
     .addHelpText('after', EXAMPLES)
     .action(commandAction((flags: RunFlags) => runCommand(flags), { lingerMs: LINGER_MS }));

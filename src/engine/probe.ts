@@ -5,6 +5,7 @@ import grpc from '@grpc/grpc-js';
 import { createClient } from '../grpc/channel.js';
 import { DEFAULT_CALL, encodeRequest, findMethod, loadBuiltinRoot, type MethodSpec } from '../grpc/method.js';
 import { startResolverWatch } from '../grpc/resolver-watch.js';
+import { PollCounter } from '../grpc/resolver-poll.js';
 import { BackendIdentifier } from './identity.js';
 import type { ProbeCall, ProbeOptions } from './options.js';
 import { ClosedLoopPacer } from './pacing/closed-loop.js';
@@ -55,7 +56,8 @@ export function startProbe(options: ProbeOptions, signal?: AbortSignal): ProbeRu
   // The target's own ports are never masked as ephemeral in error messages.
   const targetPorts = [...options.target.matchAll(/:(\d+)(?=[,/]|$)/g)].map((match) => Number(match[1]));
   const recorder = new Recorder(channelCount, options.intervalMs ?? 1000, (options.rps ?? null) !== null, targetPorts);
-  const clients = Array.from({ length: channelCount }, () => createClient(options));
+  const pollCounter = (options.reResolveIntervalMs ?? null) === null ? null : new PollCounter();
+  const clients = Array.from({ length: channelCount }, () => createClient(options, pollCounter ?? undefined));
   const metadata = new grpc.Metadata();
   for (const [key, value] of options.metadata ?? []) {
     metadata.add(key, value);
@@ -70,6 +72,7 @@ export function startProbe(options: ProbeOptions, signal?: AbortSignal): ProbeRu
       method: call.method.path,
       identifier,
       watch: startResolverWatch(options.target, options.watchIntervalMs),
+      pollCounter,
       workers: (sink) => unaryWorkers({ clients, call, metadata, deadlineMs: options.deadlineMs, identifier, sink }, options.concurrency),
       pacer: pacerFor(options),
     },

@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import type grpc from '@grpc/grpc-js';
 import { requestedLbPolicy } from '../grpc/channel.js';
 import type { ResolverWatch } from '../grpc/resolver-watch.js';
+import { channelResolver, type PollCounter } from '../grpc/resolver-poll.js';
 import { currentClient } from './client.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, waitForChannels } from './connect.js';
 import type { BackendIdentifier } from './identity.js';
@@ -29,6 +30,8 @@ export interface RunParts {
   readonly identifier: Pick<BackendIdentifier, 'summary'>;
   /** The probe's resolver watch, stopped when the run ends; null when off. */
   readonly watch: ResolverWatch | null;
+  /** Counts the polling resolvers' resolutions (`reResolveIntervalMs`), released when the run ends; null when not polling. */
+  readonly pollCounter: PollCounter | null;
   /** Makes the run's workers (`concurrency` of them), each reporting to `sink`. */
   readonly workers: (sink: OutcomeSink) => readonly Worker[];
   /** Makes the pacer that tells the workers when to go. */
@@ -233,6 +236,7 @@ export class RunLoop implements PacerHost, MeasureClock {
     for (const worker of this.workers) worker.close();
     for (const client of this.parts.clients) client.close();
     this.parts.watch?.stop();
+    this.parts.pollCounter?.release();
     this.resolveDone(this.partialResult());
   }
 
@@ -274,6 +278,7 @@ export class RunLoop implements PacerHost, MeasureClock {
       client: currentClient(),
       resolverWatch: watch === null ? null : watch.result(this.measureStart < 0 ? this.runStart : this.measureStart),
       peerChanges: recorder.peerChanges(),
+      resolver: channelResolver(options.target, options.reResolveIntervalMs, this.parts.pollCounter),
     };
   }
 }

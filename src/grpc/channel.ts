@@ -8,6 +8,7 @@ import { validateServiceConfig } from '@grpc/grpc-js/build/src/service-config.js
 import { registerLeastRequest } from '../lb/least-request.js';
 import { PROBE_WEIGHTED_ROUND_ROBIN, weightedRoundRobinConfig } from '../lb/weighted-round-robin.js';
 import type { ChannelArgs, LbPolicy, ServiceConfig } from '../result/run-result.js';
+import { pollingTarget, type PollCounter } from './resolver-poll.js';
 
 registerLeastRequest();
 
@@ -43,6 +44,11 @@ export interface ChannelConfig {
   readonly serviceConfig?: ServiceConfig | null;
   /** Extra grpc-js channel options, applied last. */
   readonly channelOptions?: ChannelOptions;
+  /**
+   * Re-resolve the target's DNS name every this many ms (`--re-resolve-interval`) with the
+   * polling resolver (src/grpc/resolver-poll.ts); null or absent: grpc-js's `dns` resolver as it is.
+   */
+  readonly reResolveIntervalMs?: number | null;
 }
 
 /** A channel argument or service config grpc-js would reject or ignore; the message says which and why. */
@@ -202,10 +208,12 @@ function lbConfigEntry(lbPolicy: LbPolicy): Record<string, object> {
  * (and so TCP connections) between channels with the same target and options in one process
  * (grpc-node subchannel-pool.ts), and K channels would model one client pod instead of K.
  *
+ * @param pollCounter with `reResolveIntervalMs`: counts the channel's resolutions.
  * @throws ChannelConfigError when `lbPolicy` and a service config's `loadBalancingConfig` conflict;
+ *   PollTargetError when `reResolveIntervalMs` is set for a target with no DNS name;
  *   grpc-js's own errors for a bad target or credentials.
  */
-export function createClient(config: ChannelConfig): grpc.Client {
+export function createClient(config: ChannelConfig, pollCounter?: PollCounter): grpc.Client {
   const credentials =
     config.tls === undefined || config.tls === null
       ? grpc.credentials.createInsecure()
@@ -221,5 +229,6 @@ export function createClient(config: ChannelConfig): grpc.Client {
   if (config.tls?.serverName !== undefined) {
     options['grpc.ssl_target_name_override'] = config.tls.serverName;
   }
-  return new grpc.Client(config.target, credentials, { ...options, ...config.channelArgs, ...config.channelOptions });
+  const polling = config.reResolveIntervalMs === undefined || config.reResolveIntervalMs === null ? null : pollingTarget(config.target, config.reResolveIntervalMs, pollCounter);
+  return new grpc.Client(polling?.target ?? config.target, credentials, { ...options, ...config.channelArgs, ...config.channelOptions, ...polling?.options });
 }

@@ -6,8 +6,14 @@ import type { RunResult } from '../result/run-result.js';
 import type { Lab } from './topology.js';
 import type { LabComparison, Setup, SetupSpec } from '../result/lab.js';
 
-/** The target, policy and topology of `setup` in `lab`. */
-export function setupSpec(lab: Lab, setup: Setup): SetupSpec {
+/** How often the lab's `headless-rr-poll` channels re-resolve, ms, unless `--re-resolve-interval` says otherwise. */
+export const LAB_RE_RESOLVE_INTERVAL_MS = 2000;
+
+/**
+ * The target, policy and topology of `setup` in `lab`.
+ * @param reResolveIntervalMs `headless-rr-poll`: the polling interval; default {@link LAB_RE_RESOLVE_INTERVAL_MS}.
+ */
+export function setupSpec(lab: Lab, setup: Setup, reResolveIntervalMs: number | null = null): SetupSpec {
   const pods = lab.endpoints();
   const podIps = `${pods.length} pod IPs`;
   switch (setup) {
@@ -16,16 +22,19 @@ export function setupSpec(lab: Lab, setup: Setup): SetupSpec {
         setup,
         target: lab.vip.address,
         lbPolicy: null,
+        reResolveIntervalMs: null,
         topology: 'clusterip-vip',
         connectsTo: `VIP ${lab.vip.address}`,
         resolvedAddresses: [lab.vip.address],
       };
     case 'headless':
     case 'headless-rr':
+    case 'headless-rr-poll':
       return {
         setup,
         target: lab.headlessTarget,
         lbPolicy: setup === 'headless' ? null : 'round_robin',
+        reResolveIntervalMs: setup === 'headless-rr-poll' ? (reResolveIntervalMs ?? LAB_RE_RESOLVE_INTERVAL_MS) : null,
         topology: 'dns-pods',
         connectsTo: podIps,
         resolvedAddresses: pods,
@@ -35,6 +44,7 @@ export function setupSpec(lab: Lab, setup: Setup): SetupSpec {
         setup,
         target: lab.proxy.address,
         lbPolicy: null,
+        reResolveIntervalMs: null,
         topology: 'proxy',
         connectsTo: `proxy ${lab.proxy.address}`,
         resolvedAddresses: [lab.proxy.address],
@@ -44,6 +54,7 @@ export function setupSpec(lab: Lab, setup: Setup): SetupSpec {
         setup,
         target: lab.staticTarget,
         lbPolicy: 'round_robin',
+        reResolveIntervalMs: null,
         topology: 'static-pods',
         connectsTo: podIps,
         resolvedAddresses: pods,
@@ -51,7 +62,10 @@ export function setupSpec(lab: Lab, setup: Setup): SetupSpec {
   }
 }
 
-/** The load every setup gets: the run flags without target and policy. */
+/**
+ * The load every setup gets: the run flags without target and policy; `reResolveIntervalMs`
+ * is the `headless-rr-poll` setup's interval only.
+ */
 export type LabLoad = Omit<ProbeOptions, 'target' | 'lbPolicy' | 'authority' | 'tls'>;
 
 /**
@@ -75,12 +89,12 @@ export async function compareSetups(
       skipped.push({ setup, reason: 'interrupted' });
       continue;
     }
-    if (!lab.loopbackAliases && (setup === 'headless' || setup === 'headless-rr')) {
+    if (!lab.loopbackAliases && setup.startsWith('headless')) {
       skipped.push({ setup, reason: 'needs one loopback address per pod (DNS A records carry no port)' });
       continue;
     }
-    const spec = setupSpec(lab, setup);
-    const run = startProbe({ ...load, target: spec.target, lbPolicy: spec.lbPolicy }, signal);
+    const spec = setupSpec(lab, setup, load.reResolveIntervalMs ?? null);
+    const run = startProbe({ ...load, target: spec.target, lbPolicy: spec.lbPolicy, reResolveIntervalMs: spec.reResolveIntervalMs }, signal);
     onRun?.(setup, run);
     runs.push({ setup, spec, result: await run.done });
   }

@@ -1,6 +1,7 @@
 // Small text helpers shared by the reporters: bars, sparklines, numbers, optional color.
 import { inspect, stripVTControlCharacters } from 'node:util';
-import type { RunResult } from '../result/run-result.js';
+import type { ChannelResolver, RunResult } from '../result/run-result.js';
+import { formatDuration } from '../result/units.js';
 
 const EIGHTHS = ['', '\u258f', '\u258e', '\u258d', '\u258c', '\u258b', '\u258a', '\u2589'];
 const SPARKS = ['\u2581', '\u2582', '\u2583', '\u2584', '\u2585', '\u2586', '\u2587', '\u2588'];
@@ -45,14 +46,21 @@ export function paint(style: Paint, text: string, enabled: boolean): string {
 }
 
 /**
- * The client model the user set, for the report header: `channel args k=v, k=v; service config {...}`;
- * null when neither `--channel-arg` nor `--service-config` was given.
+ * The client model the user set, for the report header: `resolver dns-poll every 2 s (14
+ * resolutions); channel args k=v, k=v; service config {...}`; null when none of
+ * `--re-resolve-interval`, `--channel-arg` and `--service-config` was given.
  */
 export function clientConfigText(result: {
   readonly channelArgs?: Readonly<Record<string, string | number>>;
   readonly serviceConfig?: Readonly<Record<string, unknown>> | null;
+  readonly resolver?: ChannelResolver;
 }): string | null {
   const parts: string[] = [];
+  const resolver = result.resolver;
+  if (resolver !== undefined && resolver.reResolveIntervalMs !== null) {
+    const resolutions = resolver.resolutions === null ? '' : ` (${resolver.resolutions} resolution${resolver.resolutions === 1 ? '' : 's'})`;
+    parts.push(`resolver ${resolver.name}, re-resolves every ${formatDuration(resolver.reResolveIntervalMs)}${resolutions}`);
+  }
   const args = Object.entries(result.channelArgs ?? {});
   if (args.length > 0) parts.push(`channel args ${args.map(([key, value]) => `${key}=${value}`).join(', ')}`);
   if (result.serviceConfig !== null && result.serviceConfig !== undefined) parts.push(`service config ${JSON.stringify(result.serviceConfig)}`);

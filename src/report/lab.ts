@@ -84,10 +84,11 @@ export function renderLabTable(labComparison: LabComparison, options: TableOptio
   }
   const wide = wideLabTable(comparison, color);
   lines.push(wide.split('\n').every((line) => displayWidth(line) <= width) ? wide : narrowLabTable(comparison, color, width));
+  const setupWidth = Math.max(11, ...comparison.setups.map((outcome) => outcome.spec.setup.length)) + 1;
   for (const outcome of comparison.setups) {
     const { result, diagnosis } = outcome.report;
     const failed = result.rpcs.failed > 0 ? ` (${result.rpcs.failed} RPCs failed)` : '';
-    lines.push(`${outcome.spec.setup.padEnd(12)} ${paint(verdictColor(diagnosis.verdict), diagnosis.verdict, color)}: ${diagnosis.cause}${failed}`);
+    lines.push(`${outcome.spec.setup.padEnd(setupWidth)} ${paint(verdictColor(diagnosis.verdict), diagnosis.verdict, color)}: ${diagnosis.cause}${failed}`);
   }
   const calls = comparison.setups[0]?.report.result.rpcs.total;
   if (calls !== undefined) lines.push(`each setup: one fresh channel, ${calls} RPCs`);

@@ -115,6 +115,7 @@ export const MERGE_RULES: { readonly [Field in keyof RunDocumentV1]-?: MergeRule
   sources: 'summed',
   resolverWatch: 'per-input',
   peerChanges: 'per-input',
+  resolver: 'equal-or-dropped',
   resolvedAddresses: 'summed',
   discovery: 'summed',
   expected: 'recomputed',

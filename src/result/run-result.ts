@@ -227,6 +227,22 @@ export interface RunResult {
   readonly resolverWatch?: ResolverWatchResult | null;
   /** Connection moves of one-connection channels, sorted by `atMs` (at most 1000 kept). */
   readonly peerChanges?: readonly PeerChange[];
+  /** The resolver the channels used; absent in hand-built and merged results. */
+  readonly resolver?: ChannelResolver;
+}
+
+/** The resolver the probe's channels used: grpc-js's own for the target's scheme, or the polling one. */
+export interface ChannelResolver {
+  /**
+   * `dns` (grpc-js's: resolves at start, again only when a connection drops, at most every
+   * `grpc.dns_min_time_between_resolutions_ms`), `dns-poll` (src/grpc/resolver-poll.ts: every
+   * `reResolveIntervalMs`), `ipv4`, `ipv6`, `unix`, `unix-abstract` (static, never re-resolved).
+   */
+  readonly name: string;
+  /** `dns-poll`: ms between resolutions (`--re-resolve-interval`); null otherwise. */
+  readonly reResolveIntervalMs: number | null;
+  /** `dns-poll`: resolutions asked for over every channel of the run (each A, AAAA and TXT lookups); null otherwise. */
+  readonly resolutions: number | null;
 }
 
 /** One run that went into a merged result. */

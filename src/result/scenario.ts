@@ -37,6 +37,7 @@ export type ResolvedScenarioOptions = Required<ScenarioOptions>;
 export const SCENARIO_SETUPS = [
   'clusterip',
   'headless-rr',
+  'headless-rr-poll',
   'headless-rr-max-age',
   'proxy',
   'headless-least-request',
@@ -54,6 +55,8 @@ export interface ScenarioSetupSpec {
   readonly lbPolicy: LbPolicy | null;
   /** grpc-js channel arguments, as `run --channel-arg` gives them. */
   readonly channelArgs: ChannelArgs;
+  /** The channel re-resolves its DNS name this often, ms (`run --re-resolve-interval`); null: it does not poll. */
+  readonly reResolveIntervalMs: number | null;
   /** A full service config, as `run --service-config` gives it; null: `lbPolicy` alone. */
   readonly serviceConfig: ServiceConfig | null;
   readonly topology: Topology;

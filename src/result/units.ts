@@ -32,3 +32,10 @@ export function formatMs(ms: number): string {
   if (ms < 100) return ms.toFixed(1);
   return ms.toFixed(0);
 }
+
+/** A duration set by a flag, as people write it: `500 ms`, `2 s`, `1.5 s`, `2 min`. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${ms} ms`;
+  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000} min`;
+  return `${Number((ms / 1000).toFixed(3))} s`;
+}

@@ -3,7 +3,7 @@
 import { failureSpan, unreachableSinceMs } from '../../analysis/timeline.js';
 import { type ScenarioDefinition } from './scenario.js';
 import { FIX_MAX_CONNECTION_AGE_MS } from './setups.js';
-import { atSeconds } from '../../result/units.js';
+import { atSeconds, formatDuration } from '../../result/units.js';
 
 /** A preStop sleep: endpoint removal reaches kube-proxy, DNS and proxies before SIGTERM, ms. */
 export const PRE_STOP_MS = 500;
@@ -18,7 +18,7 @@ export const rollingRestart: ScenarioDefinition = {
   summary: 'every pod replaced in turn by a new pod with a new IP; --drain graceful (preStop, GOAWAY) or abrupt (killed while listed)',
   defaultDurationMs: 14_000,
   labOptions: () => ({ agedListenerMaxAgeMs: FIX_MAX_CONNECTION_AGE_MS }),
-  setups: ['clusterip', 'headless-rr', 'headless-rr-max-age', 'proxy'],
+  setups: ['clusterip', 'headless-rr', 'headless-rr-poll', 'headless-rr-max-age', 'proxy'],
   script(options, initialPods) {
     const firstMs = options.durationMs * 0.15;
     const gapMs = (options.durationMs * 0.75 - firstMs) / Math.max(1, initialPods.length);
@@ -56,8 +56,9 @@ export const rollingRestart: ScenarioDefinition = {
     const unreachableMs = unreachableSinceMs(result);
     if (unreachableMs !== null) {
       const minTime = spec.channelArgs['grpc.dns_min_time_between_resolutions_ms'] ?? 30_000;
+      const reResolves = spec.reResolveIntervalMs === null ? `at most every ${Number(minTime) / 1000} s` : `every ${formatDuration(spec.reResolveIntervalMs)}`;
       answer += spec.usesDns
-        ? `; ran out of known pods at ${atSeconds(unreachableMs)}: every address it resolved is gone and it re-resolves at most every ${Number(minTime) / 1000} s`
+        ? `; ran out of known pods at ${atSeconds(unreachableMs)}: every address it resolved is gone and it re-resolves ${reResolves}`
         : `; no pod reachable since ${atSeconds(unreachableMs)}`;
     }
     return answer;

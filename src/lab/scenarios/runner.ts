@@ -1,5 +1,6 @@
 // The scenario runner shared by every scenario: starts every setup's probe at once against the
 // same pods at a fixed rate, plays the script on the same clock, and collects the answers.
+import { getMaxListeners, setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { analyze } from '../../analysis/analyze.js';
 import { startProbe, type ProbeRun } from '../../engine/probe.js';
@@ -56,6 +57,8 @@ export async function runScenario(
       specs.push(spec);
     }
   }
+  // Each probe listens to the signal twice (its run and its connect wait), the runner once more.
+  if (signal !== undefined) setMaxListeners(Math.max(getMaxListeners(signal), 3 * specs.length + 4), signal);
   const events: RunEvent[] = [];
   const startedAt = performance.now();
   const record: RecordEvent = (kind, backend, address, detail) => {
@@ -70,6 +73,7 @@ export async function runScenario(
         target: spec.target,
         lbPolicy: spec.serviceConfig === null ? spec.lbPolicy : null,
         channelArgs: spec.channelArgs,
+        reResolveIntervalMs: spec.reResolveIntervalMs,
         serviceConfig: spec.serviceConfig,
         calls: null,
         durationMs: options.durationMs,

@@ -16,7 +16,7 @@ export const scaleOut: ScenarioDefinition = {
   summary: `${NEW_PODS} pods join a 3-pod Deployment mid-run: which clients ever send them an RPC`,
   defaultDurationMs: 12_000,
   labOptions: () => ({ agedListenerMaxAgeMs: FIX_MAX_CONNECTION_AGE_MS }),
-  setups: ['clusterip', 'headless-rr', 'headless-rr-max-age', 'proxy'],
+  setups: ['clusterip', 'headless-rr', 'headless-rr-poll', 'headless-rr-max-age', 'proxy'],
   script: (options) => [
     {
       atMs: Math.round(options.durationMs / 4),
@@ -51,5 +51,7 @@ export const scaleOut: ScenarioDefinition = {
     'headless Service and round_robin it holds one per pod it resolved. Either way, pods added later get nothing from ' +
     'clients that are already connected, for as long as their connections live. The fix: a max connection age on the ' +
     'servers (grpc.max_connection_age_ms, e.g. 30 s to a few minutes) so clients reconnect and re-resolve, and a lower ' +
-    're-resolution minimum on clients; or an L7 proxy or service mesh that balances per RPC and sees new endpoints at once.',
+    're-resolution minimum on clients; a thick client that polls DNS (grpc-go\'s old NewDNSResolverWithFreq, ' +
+    '--re-resolve-interval) finds new pods within one interval, for a DNS query per interval per client; or an L7 proxy ' +
+    'or service mesh that balances per RPC and sees new endpoints at once.',
 };

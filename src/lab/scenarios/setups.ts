@@ -1,7 +1,7 @@
 // The setups a scenario plays side by side: how each reaches the lab's pods (target, LB policy,
 // channel options), with names that scripts read (a JSON contract: keep them stable).
 import { weightedRoundRobinConfig } from '../../lb/weighted-round-robin.js';
-import { setupSpec } from '../compare.js';
+import { LAB_RE_RESOLVE_INTERVAL_MS, setupSpec } from '../compare.js';
 import type { Lab } from '../topology.js';
 import type { ChannelArgs, LbPolicy, ServiceConfig } from '../../result/run-result.js';
 import type { ScenarioSetup, ScenarioSetupSpec } from '../../result/scenario.js';
@@ -24,6 +24,7 @@ export function scenarioSetupSpec(lab: Lab, setup: ScenarioSetup): ScenarioSetup
     target,
     lbPolicy,
     channelArgs,
+    reResolveIntervalMs: null,
     serviceConfig,
     topology: 'dns-pods',
     usesDns: true,
@@ -32,10 +33,13 @@ export function scenarioSetupSpec(lab: Lab, setup: ScenarioSetup): ScenarioSetup
     case 'clusterip':
     case 'proxy': {
       const spec = setupSpec(lab, setup);
-      return { setup, target: spec.target, lbPolicy: null, channelArgs: {}, serviceConfig: null, topology: spec.topology, usesDns: false };
+      return { setup, target: spec.target, lbPolicy: null, channelArgs: {}, reResolveIntervalMs: null, serviceConfig: null, topology: spec.topology, usesDns: false };
     }
     case 'headless-rr':
       return headless('round_robin');
+    case 'headless-rr-poll':
+      // The thick client: round_robin over a DNS answer asked for again every 2 s.
+      return { ...headless('round_robin'), reResolveIntervalMs: LAB_RE_RESOLVE_INTERVAL_MS };
     case 'headless-rr-max-age':
       // The fix on both sides: servers with max connection age (the pods' aged listener, or
       // every pod when the lab itself has max connection age) and clients that may re-resolve
