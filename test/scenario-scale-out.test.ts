@@ -65,7 +65,7 @@ describe('scenario scale-out', () => {
     const table = renderScenarioTable(outcome, { color: false });
     for (const line of table.split('\n')) assert.ok(line.length <= 80, `too wide: ${line}`);
     assert.match(table, /events {3}/);
-    assert.match(renderScenarioMarkdown(outcome), /\| headless-rr-max-age \| round_robin \|/);
+    assert.match(renderScenarioMarkdown(outcome), /\| headless-rr-max-age \| round\\?_robin \|/);
     const json = JSON.parse(JSON.stringify(scenarioJson(outcome))) as Record<string, unknown> & { setups: Record<string, unknown>[] };
     assert.equal(json.scenario, 'scale-out');
     assert.deepEqual(Object.keys(json.setups[0]!), ['setup', 'lbPolicy', 'target', 'result', 'answer']);
