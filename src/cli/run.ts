@@ -1,17 +1,12 @@
 // `grpclb-probe run`: probe a target over one (or K) channels, or, with no target, the lab.
-// Its flags and help here; run-flags.ts checks them, run-target.ts and run-lab.ts do the work.
+// Its help and lab flags here, its probe flags in run-options.ts; run-flags.ts checks them, run-target.ts and run-lab.ts do the work.
 import { Command, Option } from 'commander';
-import { DEFAULT_CONNECT_TIMEOUT_MS } from '../engine/connect.js';
-import { DEFAULT_DISCOVERY_CONNECTIONS } from '../engine/discovery.js';
-import { MAX_TIMELINE_INTERVALS } from '../engine/recorder.js';
 import { DEFAULT_SETUPS, SETUPS } from '../result/lab.js';
-import { LB_POLICIES } from '../result/run-result.js';
-import { addCallFlags } from './call-flags.js';
 import { addOutputFlags, commandAction, runReportedCommand } from './command.js';
-import { addGateFlags } from './gate-flags.js';
 import * as parse from './parse.js';
-import { DEFAULT_CALLS, validateRunFlags, type RunFlags } from './run-flags.js';
+import { validateRunFlags, type RunFlags } from './run-flags.js';
 import { runLab } from './run-lab.js';
+import { addTargetRunFlags } from './run-options.js';
 import { runTarget } from './run-target.js';
 
 const EXAMPLES = `
@@ -63,40 +58,8 @@ export function registerRun(program: Command): void {
         'ClusterIP, headless DNS, headless with round_robin, an L7 proxy and a static list side by side.',
     )
     .option('-t, --target <target>', 'gRPC target: host:port, dns:///host:port, dns://DNS_IP:PORT/host:port, ipv4:a:p,b:p, ipv6:, unix:');
-  addCallFlags(command)
-    .option('-n, --total <n>', `measured RPCs (default ${DEFAULT_CALLS} unless --duration)`, parse.integerAtLeast(1))
-    .option('-z, --duration <duration>', 'run for this long instead of a count: 30s, 2m', parse.duration)
-    .option('-c, --concurrency <n>', 'RPCs in flight at once (at most 50000)', parse.integerAtLeast(1), 1)
-    .option('--channels <k>', 'channels, each with its own connections (models K client pods)', parse.integerAtLeast(1), 1)
-    .option('--rps <rate>', 'fixed rate in RPC/s over all channels (open loop: latency from each RPC\u2019s intended send time; slots with every RPC in flight are dropped and counted)', parse.rate)
-    .option('--warmup <n|duration>', 'RPCs (50) or time (2s) first, left out of the statistics', parse.warmup)
-    .addOption(new Option('--interval <duration>', `timeline interval, >= 1ms (coarsened to keep <= ${MAX_TIMELINE_INTERVALS} intervals)`).argParser(parse.interval).default(1000, '1s'))
-    .option('--re-resolve-interval <duration>', 'the channel re-resolves its DNS name this often, as a thick client that polls DNS (default: grpc-js, only when a connection drops; lab: the headless-rr-poll setup, 2s)', parse.reResolveInterval)
-    .option('--watch-interval <duration>', 'resolve a DNS target during the run to see addresses come and go (default: the record TTL, 1..30 s; 0: off)', parse.watchInterval)
-    .option('--deadline-ms <ms>', 'per-RPC deadline in ms', parse.milliseconds(1), 1000)
-    .addOption(
-      new Option('--connect-timeout <duration>', 'wait this long for the channel to be ready before the run; exit 3 with the last connection error if it is not, or when every RPC for this long was refused before reaching a server')
-        .argParser(parse.duration)
-        .default(DEFAULT_CONNECT_TIMEOUT_MS, '10s'),
-    )
-    .addOption(new Option('--lb-policy <policy>', 'LB policy sent in the service config (default: the channel default)').choices(LB_POLICIES))
-    .option('--channel-arg <key=value>', 'grpc-js channel argument, repeatable: grpc.dns_min_time_between_resolutions_ms=1000', parse.channelArg)
-    .option('--service-config <json|@file>', 'full service config (loadBalancingConfig, methodConfig, healthCheckConfig)', parse.serviceConfig)
-    .option('-H, --metadata <key:value>', 'request metadata, repeatable; keys ending in -bin take base64', parse.metadataEntry)
-    .option('--authority <authority>', 'the :authority header')
-    .option('--tls', 'use TLS (default plaintext)')
-    .option('--ca-cert <file>', 'PEM root certificates (with --tls)')
-    .option('--cert <file>', 'PEM client certificate chain (with --tls and --key)')
-    .option('--key <file>', 'PEM client private key (with --tls and --cert)')
-    .option('--server-name <name>', 'name checked against the server certificate (with --tls)')
-    .option('--expect-backends <n>', `backends that should answer: the fair share is over these (<= ${parse.MAX_EXPECTED_BACKENDS})`, parse.integerBetween(1, parse.MAX_EXPECTED_BACKENDS))
-    .option(
-      '--discover <n>',
-      'when the run saw one peer: open n fresh connections, one RPC each, to learn how many backends answer behind it (0: off)',
-      parse.integerAtLeast(0),
-      DEFAULT_DISCOVERY_CONNECTIONS,
-    );
-  addOutputFlags(addGateFlags(command))
+  addTargetRunFlags(command);
+  addOutputFlags(command)
     .option('--replicas <n>', `lab only: Greeter pods (default 3, at most ${parse.MAX_LAB_REPLICAS})`, parse.integerBetween(1, parse.MAX_LAB_REPLICAS, ': lab pods take 127.0.10.2 upwards'))
     .option('--setups <list>', `lab only: setups to compare (default ${DEFAULT_SETUPS.join(',')}): ${SETUPS.join(',')}`, parse.listOf(SETUPS))
     .addOption(new Option('--clusterip-mode <mode>', 'lab only: how the VIP picks a pod per connection (default iptables)').choices(['iptables', 'ipvs-rr']))
