@@ -122,14 +122,36 @@ export async function prepareCall(flags: CallFlags, context: CallContext): Promi
         },
       },
     });
-    const defaults: Record<string, unknown> =
-      method.path === `/${DEFAULT_CALL}` ? { name: 'grpclb-probe' } : method.path === `/${HEALTH_CHECK_CALL}` ? { service: flags.healthService ?? '' } : {};
-    const request = encodeRequest(method, requestJson(flags), defaults);
-    const replyStatus = replyStatusFor(method);
-    return replyStatus === null ? { method, request } : { method, request, replyStatus };
+    return callOf(method, flags);
   } catch (error) {
     if (error instanceof MethodError) throw new UsageError(error.message);
     if (error instanceof ReflectionError) throw new TargetUnavailableError(`no RPC to ${context.channel.target} succeeded: ${error.message}`);
     throw error;
+  }
+}
+
+/** The call of `method` with the request the flags give. @throws MethodError naming -d/-D */
+function callOf(method: Awaited<ReturnType<typeof resolveMethod>>, flags: CallFlags): ProbeCall {
+  const defaults: Record<string, unknown> =
+    method.path === `/${DEFAULT_CALL}` ? { name: 'grpclb-probe' } : method.path === `/${HEALTH_CHECK_CALL}` ? { service: flags.healthService ?? '' } : {};
+  const request = encodeRequest(method, requestJson(flags), defaults);
+  const replyStatus = replyStatusFor(method);
+  return replyStatus === null ? { method, request } : { method, request, replyStatus };
+}
+
+/**
+ * Checks the call without a target: the method in --proto/--protoset or the built-in protos,
+ * and the request against its type. A method only server reflection can describe is left to
+ * the run. @throws UsageError naming the flag
+ */
+export async function checkCallOffline(flags: CallFlags): Promise<void> {
+  const call = flags.call ?? DEFAULT_CALL;
+  const sources = { protoFiles: flags.proto, importPaths: flags.importPath, protoset: flags.protoset, reflection: null };
+  try {
+    callOf(await resolveMethod(call, sources), flags);
+  } catch (error) {
+    const onlyByReflection = flags.proto === undefined && flags.protoset === undefined && /is not built in/.test((error as Error).message);
+    if (error instanceof MethodError && !onlyByReflection) throw new UsageError(error.message);
+    if (!onlyByReflection) throw error;
   }
 }

@@ -68,8 +68,14 @@ const PARSE_OPTIONS = { keepCase: true } as const;
  * Loads `.proto` files with protobufjs. Imports are searched in `importPaths`, then each proto's
  * own folder, then the working directory; `google/protobuf/*.proto` fall back to protobufjs's
  * bundled copies. @throws MethodError naming `--proto` (unreadable, does not parse, import not found)
+ * @param onImport told of each import found on disk: the name as written in the `import` line
+ *   and the file it resolved to (what a copy of the protos elsewhere must reproduce).
  */
-export function loadProtoFiles(files: readonly string[], importPaths: readonly string[] = []): protobuf.Root {
+export function loadProtoFiles(
+  files: readonly string[],
+  importPaths: readonly string[] = [],
+  onImport?: (name: string, file: string) => void,
+): protobuf.Root {
   for (const file of files) {
     if (!existsSync(file)) throw new MethodError('--proto', `${file}: no such file`);
   }
@@ -79,7 +85,10 @@ export function loadProtoFiles(files: readonly string[], importPaths: readonly s
     if (path.isAbsolute(target) || (origin === '' && existsSync(target))) return target;
     for (const dir of searchPaths) {
       const candidate = path.resolve(dir, target);
-      if (existsSync(candidate)) return candidate;
+      if (existsSync(candidate)) {
+        onImport?.(target, candidate);
+        return candidate;
+      }
     }
     // Unresolved: protobufjs then uses its bundled google/protobuf files, or fails with ENOENT.
     return target;
