@@ -73,6 +73,8 @@ export async function buildProgram(load: readonly CommandEntry[] = COMMANDS): Pr
         '`grpclb-probe run` with no target shows ClusterIP vs headless vs proxy side by side in a local lab.',
     )
     .version(toolInfo().version, '-V, --version')
+    // Options after a subcommand are that subcommand's (`manifests probe` reuses names of `manifests`).
+    .enablePositionalOptions()
     .exitOverride()
     // One line, always: a value holding CR/LF is echoed escaped, a suggestion joins the line.
     .configureOutput({

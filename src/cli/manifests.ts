@@ -3,10 +3,9 @@ import { Command, Option } from 'commander';
 import { commandAction } from './command.js';
 import { EXIT } from './errors.js';
 import { dns1123LabelProblem, imageReferenceProblem } from '../k8s/names.js';
+import { MAX_PROBE_PODS, registerManifestsProbe } from './manifests-probe.js';
 import * as parse from './parse.js';
 
-/** Probe pods at most this: a probe needs a few; Kubernetes allows 100,000 per Indexed Job. */
-export const MAX_PROBE_PODS = 1000;
 
 /** The flags of `manifests` as commander parses them. */
 export interface ManifestsFlags {
@@ -31,6 +30,8 @@ Then:
   $ kubectl -n grpclb-probe logs -l job-name=grpclb-probe -c probe-clusterip --tail=-1 | grpclb-probe merge
   $ kubectl -n grpclb-probe logs -l job-name=grpclb-probe -c probe-headless --tail=-1 | grpclb-probe merge
 
+Your own Service instead: grpclb-probe manifests probe --help
+
 Objects: a Greeter Deployment running \`serve\` (gRPC readiness probe, preStop and drain), a
 ClusterIP Service and a headless Service (port "grpc"), and an Indexed Job of probe pods, each
 running \`run -o json\` against the ClusterIP Service, then the headless one with round_robin.
@@ -38,8 +39,10 @@ running \`run -o json\` against the ClusterIP Service, then the headless one wit
 
 /** Registers `manifests` on `program`. Heavy modules load when it runs. */
 export function registerManifests(program: Command): void {
-  program
+  const manifests = program
     .command('manifests')
+    // `manifests probe --namespace x`: the subcommand's own flags, not these.
+    .enablePositionalOptions()
     .description(
       'Print multi-document YAML that reproduces the lab in a cluster: the Greeter Deployment, a ClusterIP and a headless ' +
         'Service over it, and an Indexed Job of --probe-pods probe pods whose JSON results `grpclb-probe merge` reads.',
@@ -77,4 +80,5 @@ export function registerManifests(program: Command): void {
         return EXIT.ok;
       }),
     );
+  registerManifestsProbe(manifests);
 }

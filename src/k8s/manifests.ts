@@ -84,19 +84,22 @@ function jobMeshAnnotations(mesh: Mesh): Record<string, string> {
   return {};
 }
 
-/** The "restricted" Pod Security Standard, as a container securityContext. */
 /** `undefined` for an empty record, so the YAML has no `annotations: {}`. */
-function nonEmpty(record: Record<string, string>): Record<string, string> | undefined {
+export function nonEmpty(record: Record<string, string>): Record<string, string> | undefined {
   return Object.keys(record).length === 0 ? undefined : record;
 }
 
-const RESTRICTED_SECURITY: ISecurityContext = {
+/** The "restricted" Pod Security Standard, as a container securityContext. */
+export const RESTRICTED_SECURITY: ISecurityContext = {
   runAsNonRoot: true,
   allowPrivilegeEscalation: false,
   readOnlyRootFilesystem: true,
   capabilities: { drop: ['ALL'] },
   seccompProfile: { type: 'RuntimeDefault' },
 };
+
+/** The pod securityContext of every pod: uid and gid 1000 (the image's user), never root. */
+export const POD_SECURITY = { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000 } as const;
 
 /** The in-cluster name of a Service, fully qualified with a trailing dot: no search-list queries (ndots). */
 export function serviceHost(service: string, namespace: string): string {
@@ -131,7 +134,8 @@ export function probeArgs(options: ManifestOptions): { clusterIp: string[]; head
   };
 }
 
-function probeContainer(name: string, image: string, args: string[]): IContainer {
+/** A probe container running `grpclb-probe` with `args`: small requests, the restricted security context. */
+export function probeContainer(name: string, image: string, args: string[]): IContainer {
   return {
     name,
     image,
@@ -164,7 +168,7 @@ export function buildManifests(options: ManifestOptions): (Namespace | Deploymen
           spec: {
             // preStop, then up to --drain-ms for RPCs in flight, then a margin before SIGKILL.
             terminationGracePeriodSeconds: PRE_STOP_SECONDS + Math.ceil(options.drainMs / 1000) + 5,
-            securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000 },
+            securityContext: POD_SECURITY,
             containers: [
               {
                 name: NAMES.greeter,
@@ -212,7 +216,7 @@ export function buildManifests(options: ManifestOptions): (Namespace | Deploymen
           metadata: { labels: { ...probeLabels, ...mesh.podLabels }, annotations: nonEmpty({ ...mesh.podAnnotations, ...jobMeshAnnotations(options.mesh) }) },
           spec: {
             restartPolicy: 'Never',
-            securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000 },
+            securityContext: POD_SECURITY,
             // The ClusterIP run first, alone, then the headless one: both in the pod's log,
             // `kubectl logs -c probe-clusterip` and `-c probe-headless`.
             initContainers: [probeContainer('probe-clusterip', options.image, args.clusterIp)],
@@ -227,7 +231,12 @@ export function buildManifests(options: ManifestOptions): (Namespace | Deploymen
 
 /** The objects as multi-document YAML (the `yaml` library), with a header comment. */
 export function renderManifests(options: ManifestOptions, header: string): string {
-  const documents = buildManifests(options).map((object) => stringify(object.toJSON(), { lineWidth: 0 }));
+  return renderDocuments(buildManifests(options), header);
+}
+
+/** Kubernetes objects as multi-document YAML (the `yaml` library), `header` as a comment on top. */
+export function renderDocuments(objects: readonly { toJSON(): unknown }[], header: string): string {
+  const documents = objects.map((object) => stringify(object.toJSON(), { lineWidth: 0 }));
   return `${header
     .split('\n')
     .map((line) => `# ${line}`.trimEnd())

@@ -53,3 +53,61 @@ export function imageReferenceProblem(value: string): string | null {
   if ((match[1] as string).length > MAX_IMAGE_NAME) return `expected a repository name of at most ${MAX_IMAGE_NAME} characters`;
   return null;
 }
+
+const CRON_DESCRIPTORS = new Set(['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly']);
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+/** The five fields of a standard cron schedule: name, lowest, highest, names for 0.. (or from 1 for months). */
+const CRON_FIELDS: readonly (readonly [string, number, number, readonly string[]])[] = [
+  ['minute', 0, 59, []],
+  ['hour', 0, 23, []],
+  ['day of month', 1, 31, []],
+  ['month', 1, 12, MONTHS],
+  ['day of week', 0, 6, DAYS],
+];
+
+/** One value of a cron field: a number in range, or a name (JAN, MON). */
+function cronValue(text: string, field: (typeof CRON_FIELDS)[number]): number | null {
+  const [, low, high, names] = field;
+  const named = names.indexOf(text.toLowerCase());
+  if (named >= 0) return named + low;
+  if (!/^\d+$/.test(text) || Number(text) < low || Number(text) > high) return null;
+  return Number(text);
+}
+
+/** Why one comma-separated part of a cron field is refused, or null: `*`, `?`, `a`, `a-b`, each with an optional `/step`. */
+function cronPartProblem(part: string, field: (typeof CRON_FIELDS)[number]): string | null {
+  const [name, low, high] = field;
+  const [range, step, extra] = part.split('/');
+  if (extra !== undefined || (step !== undefined && !/^[1-9]\d*$/.test(step))) return `the ${name} field has a bad step in "${part}"`;
+  if (range === '*' || (range === '?' && (name === 'day of month' || name === 'day of week'))) return null;
+  const [from, to, more] = (range as string).split('-');
+  const first = cronValue(from as string, field);
+  const last = to === undefined ? first : cronValue(to, field);
+  if (more !== undefined || first === null || last === null || last < first) return `the ${name} field takes ${low}-${high}${field[3].length > 0 ? ' or names' : ''}, not "${part}"`;
+  return null;
+}
+
+/**
+ * A CronJob schedule as Kubernetes parses it (robfig/cron `ParseStandard`): five fields,
+ * minute hour day-of-month month day-of-week, each `*`, numbers, ranges, lists and `/step`,
+ * month and day names; or a descriptor such as `@hourly`. Time zones go in the CronJob's
+ * `timeZone`, not the schedule (`TZ=` is refused by the API server since 1.27).
+ * @returns why `value` is not one, or null.
+ */
+export function cronScheduleProblem(value: string): string | null {
+  const text = value.trim();
+  if (text.startsWith('@')) {
+    return CRON_DESCRIPTORS.has(text.toLowerCase()) ? null : `expected five fields or one of ${[...CRON_DESCRIPTORS].join(', ')}`;
+  }
+  if (/^(CRON_)?TZ=/.test(text)) return 'a time zone is not part of the schedule';
+  const fields = text.split(/\s+/);
+  if (fields.length !== 5) return `expected five fields (minute hour day-of-month month day-of-week), got ${fields.length}`;
+  for (const [index, field] of fields.entries()) {
+    for (const part of field.split(',')) {
+      const problem = cronPartProblem(part, CRON_FIELDS[index] as (typeof CRON_FIELDS)[number]);
+      if (problem !== null) return problem;
+    }
+  }
+  return null;
+}
