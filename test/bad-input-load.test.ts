@@ -4,7 +4,19 @@ import { badInputSuite, type BadInput } from './bad-input.js';
 const T = ['run', '-t', '127.0.0.1:1', '-n', '1'];
 const target = (...args: string[]): string[] => [...T, ...args];
 
+const STREAM = ['--call', 'helloworld.Greeter/SayHelloStreamReply'];
+const BIDI = ['--call', 'helloworld.Greeter/SayHelloBidiStream'];
+
 const cases: BadInput[] = [
+  { args: target(...STREAM, '--rps', '10'), names: /^grpclb-probe: --rps: .* streams/ },
+  { args: target(...BIDI, '--streams', '0'), names: /--streams/ },
+  { args: target(...BIDI, '--streams', '50001'), names: /--streams.*50000/ },
+  { args: target(...STREAM, '--stream-interval', '10ms'), names: /^grpclb-probe: --stream-interval: .*server streaming/ },
+  { args: target(...BIDI, '--max-stream-age', '5ms'), names: /--max-stream-age.*10ms/ },
+  { args: target(...BIDI, '-c', '4'), names: /^grpclb-probe: --concurrency: .*--streams/ },
+  { args: target(...BIDI, '--streams', '2', '--channels', '3'), names: /--channels \(3\) cannot exceed --streams/ },
+  { args: target('--streams', '3'), names: /^grpclb-probe: --streams: .*unary/ },
+  { args: ['run', '--streams', '3'], names: /--streams needs --target/ },
   { args: ['run', '--total', 'many'], names: /--total/ },
   { args: ['run', '--total', '0'], names: /--total/ },
   { args: ['run', '--total', '1.5'], names: /--total/ },

@@ -26,7 +26,7 @@ describe('bad call input: one line naming the flag, exit 2, before any RPC', () 
       [['--proto', ECHO_PROTO, '--call', ECHO_CALL], /^grpclb-probe: --proto: cannot find import meta\/meta\.proto \(add its folder with -i\/--import-path\)$/],
       [[...withProto, '--call', 'grpclbprobe.echo.Echo/Nope'], /^grpclb-probe: --call: grpclbprobe\.echo\.Echo has no method Nope \(methods: Say, Watch\)$/],
       [[...withProto, '--call', 'other.Svc/M'], /^grpclb-probe: --call: service other\.Svc is not in the --proto files \(services there: grpclbprobe\.echo\.Echo\)$/],
-      [[...withProto, '--call', 'grpclbprobe.echo.Echo/Watch'], /--call: .*streaming method/],
+      [[...withProto, '--call', 'grpclbprobe.echo.Echo/Watch', '--rps', '5'], /^grpclb-probe: --rps: \/grpclbprobe\.echo\.Echo\/Watch streams; /],
       [['--call', 'no-slash'], /^grpclb-probe: --call: expected pkg\.Service\/Method/],
       [[...withProto, '--call', ECHO_CALL, '-d', '{text:'], /^grpclb-probe: --data: not JSON: /],
       [[...withProto, '--call', ECHO_CALL, '-d', '{"txt":"a"}'], /^grpclb-probe: --data: unknown field "txt" in grpclbprobe\.echo\.SayRequest \(fields: text, repeat, mode, request_id\)$/],

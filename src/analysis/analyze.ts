@@ -8,6 +8,7 @@ import { expectedBackends } from './expected-backends.js';
 import { factsFromResult } from './facts.js';
 import { evaluateGates, type GateLimits } from './gates.js';
 import { computeSkew } from './skew.js';
+import { streamCounts, streamFacts } from './streams.js';
 import type { ProbeReport, Topology } from '../result/report.js';
 
 /** What the analysis needs besides the result. */
@@ -44,7 +45,9 @@ export function analyze(result: RunResult, context: AnalysisContext): ProbeRepor
     peers: result.peers.length,
     discovery: discovery === null ? null : discovery.backends.length,
   });
-  const skew = computeSkew(result.backends, expected.count > 0 ? expected.count : null, expected.from);
+  // A streaming call is judged, and gated, on its stream shares.
+  const counts = result.streams === undefined || result.streams === null ? result.backends : streamCounts(result);
+  const skew = computeSkew(counts, expected.count > 0 ? expected.count : null, expected.from);
   const timeline = timelineFacts(result, context.extraEvents);
   const diagnosis = diagnose(
     factsFromResult(result, skew, {
@@ -56,6 +59,7 @@ export function analyze(result: RunResult, context: AnalysisContext): ProbeRepor
       staticTarget: context.staticTarget ?? false,
       timeline,
       cluster: context.cluster ?? null,
+      streams: streamFacts(result, timeline.events),
     }),
   );
   const gates = evaluateGates(context.gates ?? {}, {

@@ -4,6 +4,7 @@ import type { DiscoveryResult, RunResult } from '../result/run-result.js';
 import { MIN_RPCS_PER_BACKEND, PER_RPC_CHANGE_RATE } from '../result/thresholds.js';
 import type { ClusterFacts } from './cluster-hints.js';
 import type { TimelineFacts } from './events.js';
+import type { StreamFacts } from './streams.js';
 import { clientSaturation, loadFlags } from './saturation.js';
 import type { SkewStats, Topology } from '../result/report.js';
 
@@ -75,6 +76,8 @@ export interface DiagnosisFacts {
   readonly reResolveIntervalMs?: number | null;
   /** Resolutions the polling channels asked for in the run; null or absent: not polling, or not counted. */
   readonly resolutions?: number | null;
+  /** A streaming call: its streams and the backends that appeared (src/analysis/streams.ts); then `skew` is over streams. */
+  readonly streams?: StreamFacts | null;
 }
 
 /** What only the caller knows, for {@link factsFromResult}. */
@@ -94,6 +97,8 @@ export interface FactsContext {
   readonly timeline?: TimelineFacts | null;
   /** In-cluster hints' facts; absent or null: none gathered. */
   readonly cluster?: ClusterFacts | null;
+  /** A streaming call's stream facts; absent or null: a unary call. */
+  readonly streams?: StreamFacts | null;
 }
 
 /**
@@ -121,6 +126,7 @@ export function factsFromResult(result: RunResult, skew: SkewStats, extra: Facts
     .filter(([status]) => status !== 'OK')
     .sort(([, left], [, right]) => right - left);
   const discovery = extra.discovery ?? null;
+  const named = result.streams === undefined || result.streams === null ? result.rpcs.ok : result.streams.opened;
   return {
     lbPolicy: result.lbPolicy,
     resolvedAddresses: extra.resolvedAddresses,
@@ -133,7 +139,8 @@ export function factsFromResult(result: RunResult, skew: SkewStats, extra: Facts
     topFailure: failures[0]?.[0] ?? null,
     skew,
     topology: extra.topology,
-    backendsByPeer: result.rpcs.ok > 0 && (result.identity?.namedByPeer ?? 0) >= result.rpcs.ok,
+    // The identity names a stream once, an RPC each time.
+    backendsByPeer: named > 0 && (result.identity?.namedByPeer ?? 0) >= named,
     onlyPeer: result.peers.length === 1 ? (result.peers[0] as string) : null,
     identityNotes: result.identity?.notes ?? [],
     unstableErrorRate: extra.unstableErrorRate,
@@ -152,6 +159,7 @@ export function factsFromResult(result: RunResult, skew: SkewStats, extra: Facts
         .sort(),
     })),
     timeline: extra.timeline ?? null,
+    streams: extra.streams ?? null,
     minTimeBetweenResolutionsMs: typeof minResolution === 'number' ? minResolution : null,
     reResolveIntervalMs: result.resolver?.reResolveIntervalMs ?? null,
     resolutions: result.resolver?.resolutions ?? null,

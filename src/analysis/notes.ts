@@ -72,7 +72,9 @@ function loadNotes(facts: DiagnosisFacts): string[] {
 export function diagnosisNotes(facts: DiagnosisFacts): string[] {
   const { skew } = facts;
   const notes = [...backendNotes(facts), ...loadNotes(facts)];
-  if (tooFewToJudge(skew)) {
+  if (tooFewToJudge(skew) && (facts.streams ?? null) !== null) {
+    notes.push(`too few streams for the chi-square test: ${skew.totalRpcs} over ${skew.expectedBackends} backends (about ${MIN_RPCS_PER_BACKEND} per backend: raise --streams)`);
+  } else if (tooFewToJudge(skew)) {
     notes.push(
       `too few RPCs to judge the spread: ${skew.totalRpcs} successful over ${skew.expectedBackends} backends ` +
         `(about ${MIN_RPCS_PER_BACKEND} per backend needed: raise --total or --duration)`,

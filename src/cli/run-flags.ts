@@ -12,10 +12,11 @@ import { checkClientLimits } from './client-limits.js';
 import { UsageError } from './errors.js';
 import type { GateFlags } from './gate-flags.js';
 import type { OutputFlags } from './output.js';
+import { STREAM_FLAG_NAMES, streamLoadOf, type StreamFlags } from './stream-flags.js';
 import type { MetadataEntry } from './parse.js';
 
 /** The flags of `run` as commander parses them. */
-export interface RunFlags extends OutputFlags, CallFlags, GateFlags {
+export interface RunFlags extends OutputFlags, CallFlags, GateFlags, StreamFlags {
   target?: string;
   total?: number;
   duration?: number;
@@ -53,8 +54,10 @@ export function validateRunFlags(flags: RunFlags): void {
   if (flags.total !== undefined && flags.duration !== undefined) {
     throw new UsageError('--total and --duration exclude each other: bound the run by a count or by time');
   }
-  if (flags.channels > flags.concurrency) {
-    throw new UsageError(`--channels (${flags.channels}) cannot exceed --concurrency (${flags.concurrency}): each channel needs an RPC in flight`);
+  if (flags.streams !== undefined) {
+    if (flags.channels > flags.streams) throw new UsageError(`--channels (${flags.channels}) cannot exceed --streams (${flags.streams}): each channel needs a stream`);
+  } else if (flags.channels > flags.concurrency) {
+    throw new UsageError(`--channels (${flags.channels}) cannot exceed --concurrency (${flags.concurrency}): each channel needs an RPC in flight (a stream, with --streams, for a streaming --call)`);
   }
   checkClientLimits({ concurrency: flags.concurrency, channels: flags.channels, connectionsPerChannel: connectionsPerChannel(flags) });
   const tlsOnly = (['caCert', 'cert', 'key', 'serverName'] as const).filter((name) => flags[name] !== undefined);
@@ -69,7 +72,7 @@ export function validateRunFlags(flags: RunFlags): void {
   }
   validateCallFlags(flags);
   if (flags.target === undefined) {
-    const targetOnly = (['lbPolicy', 'serviceConfig', 'authority', 'tls', 'expectBackends', 'maxSkew', 'minBackends', 'expect', 'maxErrorRate', 'metadata', ...CALL_FLAG_NAMES] as const).filter(
+    const targetOnly = (['lbPolicy', 'serviceConfig', 'authority', 'tls', 'expectBackends', 'maxSkew', 'minBackends', 'expect', 'maxErrorRate', 'metadata', ...CALL_FLAG_NAMES, ...STREAM_FLAG_NAMES] as const).filter(
       (name) => flags[name] !== undefined,
     );
     if (targetOnly.length > 0) {
@@ -124,5 +127,6 @@ export function loadOf(flags: RunFlags): Omit<ProbeOptions, 'target' | 'lbPolicy
     watchIntervalMs: flags.watchInterval ?? null,
     metadata: flags.metadata ?? [],
     channelArgs: flags.channelArg ?? {},
+    stream: streamLoadOf(flags),
   };
 }

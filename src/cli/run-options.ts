@@ -8,16 +8,17 @@ import { LB_POLICIES } from '../result/run-result.js';
 import { addCallFlags } from './call-flags.js';
 import { addGateFlags } from './gate-flags.js';
 import * as parse from './parse.js';
+import { addStreamFlags } from './stream-flags.js';
 import { DEFAULT_CALLS } from './run-flags.js';
 
 /**
- * Adds the call flags, the load flags (-n, -z, -c, --channels, --rps, ...), the channel flags
+ * Adds the call flags, the stream flags, the load flags (-n, -z, -c, --channels, --rps, ...), the channel flags
  * (--lb-policy, --channel-arg, TLS, ...), --expect-backends, --discover and the gate flags to
  * `command`; parsed into {@link RunFlags} fields.
  */
 export function addTargetRunFlags(command: Command): Command {
-  addCallFlags(command)
-    .option('-n, --total <n>', `measured RPCs (default ${DEFAULT_CALLS} unless --duration)`, parse.integerAtLeast(1))
+  addStreamFlags(addCallFlags(command))
+    .option('-n, --total <n>', `measured RPCs, or messages on a stream (default ${DEFAULT_CALLS} unless --duration)`, parse.integerAtLeast(1))
     .option('-z, --duration <duration>', 'run for this long instead of a count: 30s, 2m', parse.duration)
     .option('-c, --concurrency <n>', 'RPCs in flight at once (at most 50000)', parse.integerAtLeast(1), 1)
     .option('--channels <k>', 'channels, each with its own connections (models K client pods)', parse.integerAtLeast(1), 1)

@@ -16,6 +16,7 @@ import { TargetUnavailableError, UsageError } from './errors.js';
 import { gateLimits } from './gate-flags.js';
 import { loadOf, type RunFlags } from './run-flags.js';
 import { connectTimeoutMessage, runExitCode, runRenderings } from './run-report.js';
+import { checkStreamFlags } from './stream-flags.js';
 import { tlsConfigFrom } from './tls-files.js';
 
 /**
@@ -27,6 +28,7 @@ export async function runTarget(target: string, flags: RunFlags, context: Comman
   const info = targetInfoOf(target);
   const channel = channelOf(target, flags);
   const call = await prepareCall(flags, { channel, metadata: flags.metadata ?? [], deadlineMs: flags.deadlineMs });
+  checkStreamFlags(flags, call.method);
   const options: ProbeOptions = { ...loadOf(flags), ...channel, call, backendFrom: flags.backendFrom };
   const tls = options.tls !== null && options.tls !== undefined;
   const analysisOf = (result: RunResult, resolvedAddresses: string[] | null, discovery: DiscoveryResult | null): ProbeReport =>

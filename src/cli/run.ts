@@ -24,10 +24,17 @@ Examples:
   $ grpclb-probe run -t my-svc:50051 --call grpc.health.v1.Health/Check --health-service shop.Cart
   $ grpclb-probe run -t my-svc:50051 --call shop.Cart/Get --backend-from header:x-pod-name
   $ grpclb-probe run -t my-svc:50051 -z 5m -o html --out probe.html   # one offline page with every chart
+  $ grpclb-probe run -t dns:///greeter-headless:50051 --lb-policy round_robin \
+      --call helloworld.Greeter/SayHelloStreamReply --streams 12 -z 30s   # which backend holds each stream
+  $ grpclb-probe run -t my-svc:50051 --call helloworld.Greeter/SayHelloBidiStream --max-stream-age 10s -z 1m
 
 Who answered (--backend-from auto): the "hostname" response header or trailer, else a reply
 field named hostname, pod, server_id, host or backend, else "hostname:X" in a string field,
 else the peer address. Replies that name no server through one address give the verdict UNKNOWN.
+
+Streams (a streaming --call: server, client or bidi): --streams S are held open at once, each
+on the backend it was opened on (named by its headers, else its first message, else its peer);
+-z bounds the run, -n counts messages, --max-stream-age re-opens each stream after that age.
 
 Output: the table fits the terminal (else COLUMNS, else 80 columns); the live view needs a
 terminal other than TERM=dumb; colors follow --no-color, FORCE_COLOR, NO_COLOR.

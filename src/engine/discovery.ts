@@ -32,6 +32,8 @@ export async function discoverBackends(options: DiscoveryOptions, signal?: Abort
     rps: null,
     warmup: null,
     watchIntervalMs: 0,
+    // A stream call: one stream, one message.
+    stream: run.stream === undefined || run.stream === null ? null : { ...run.stream, streams: 1, maxStreamAgeMs: null },
     // One RPC each: bounded by its deadline, so the wait for a connection is too.
     connectTimeoutMs: options.deadlineMs,
   };

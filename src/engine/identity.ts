@@ -179,6 +179,21 @@ export class BackendIdentifier {
   }
 
   /**
+   * A stream's backend from its response headers alone, before any message: the header that
+   * `--backend-from header:NAME` names, or with `auto` the `hostname` header (which then decides
+   * auto, as a first reply would). null when the strategy does not read headers or the header is
+   * absent; nothing is counted or decided then, and the first message names the stream.
+   */
+  ofHeaders(headers: grpc.Metadata): string | null {
+    const key = this.from.kind === 'header' ? this.from.name : this.from.kind === 'auto' ? HOSTNAME_HEADER : null;
+    if (key === null) return null;
+    if (this.from.kind === 'auto' && this.strategy !== null && this.used !== `header:${HOSTNAME_HEADER}`) return null;
+    const name = firstValue(headers, key);
+    if (name !== null && this.strategy === null) this.pickAuto(null, headers, null);
+    return name;
+  }
+
+  /**
    * The backend of a failed RPC from its metadata (the strategy's header/trailer, else
    * `hostname`), else `peer` when the identity is the peer anyway, else null.
    * @param peer the address that answered, or null when no connection was picked.

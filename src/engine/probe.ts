@@ -13,8 +13,13 @@ import { FixedRatePacer, RateSchedule } from './pacing/fixed-rate.js';
 import type { Pacer, PacerHost } from './pacing/pacer.js';
 import { Recorder } from './recorder.js';
 import type { ProgressSnapshot, RunResult } from '../result/run-result.js';
-import { RunLoop } from './run-loop.js';
+import { RunLoop, STREAM_SETTLE_MS } from './run-loop.js';
+import { StreamRecorder } from './stream-recorder.js';
+import { streamWorkers } from './workers/stream.js';
 import { unaryWorkers } from './workers/unary.js';
+import type { Worker } from './workers/worker.js';
+import type { OutcomeSink } from './outcome.js';
+import { DEFAULT_STREAM_LOAD } from './options.js';
 
 export type { ProbeCall, ProbeOptions, StreamLoad, Warmup } from './options.js';
 
@@ -44,9 +49,39 @@ function pacerFor(options: ProbeOptions): (host: PacerHost) => Pacer {
   return (host) => new FixedRatePacer(host, (startMs) => new RateSchedule(rps, startMs), options.concurrency);
 }
 
+/** What the run's workers share besides their sinks. */
+interface WorkerParts {
+  readonly options: ProbeOptions;
+  readonly clients: readonly grpc.Client[];
+  readonly call: ProbeCall;
+  readonly metadata: grpc.Metadata;
+  readonly identifier: BackendIdentifier;
+}
+
 /**
- * Starts a run. Stops after `calls` measured RPCs, after `durationMs`, or when `signal`
- * aborts; then waits for in-flight RPCs (each bounded by its deadline) and closes the channels.
+ * The workers of a run: `concurrency` unary ones, or for a streaming call one per stream, with
+ * the stream recorder they report to (made once the run loop's clock exists).
+ */
+function workersFor(parts: WorkerParts): { streams: StreamRecorder | null; workers: (sink: OutcomeSink) => readonly Worker[] } {
+  const { options, clients, call, metadata, identifier } = parts;
+  const kind = call.method.kind;
+  if (kind === 'unary') {
+    return { streams: null, workers: (sink) => unaryWorkers({ clients, call, metadata, deadlineMs: options.deadlineMs, identifier, sink }, options.concurrency) };
+  }
+  const load = options.stream ?? DEFAULT_STREAM_LOAD;
+  const streams = new StreamRecorder(kind, load, options.intervalMs ?? 1000);
+  return {
+    streams,
+    workers: (sink) => {
+      return streamWorkers({ clients, call, kind, metadata, load, identifier, sink, streams }, load.streams);
+    },
+  };
+}
+
+/**
+ * Starts a run. Stops after `calls` measured RPCs (messages, for a stream), after `durationMs`,
+ * or when `signal` aborts; then waits for in-flight RPCs (each bounded by its deadline; streams
+ * are ended at once) and closes the channels.
  *
  * @throws ChannelConfigError (src/grpc/channel.ts) when `lbPolicy` conflicts with the service
  *   config; grpc-js's errors for a target or credentials it rejects.
@@ -64,17 +99,22 @@ export function startProbe(options: ProbeOptions, signal?: AbortSignal): ProbeRu
   }
   const call = options.call ?? defaultCall(options.requestName);
   const identifier = new BackendIdentifier(options.backendFrom ?? { kind: 'auto' }, call.method.replyType);
+  const streaming = call.method.kind !== 'unary';
+  const runOptions = streaming ? { ...options, concurrency: (options.stream ?? DEFAULT_STREAM_LOAD).streams, rps: null } : options;
+  const { streams, workers } = workersFor({ options: runOptions, clients, call, metadata, identifier });
   const loop = new RunLoop(
     {
-      options,
+      options: runOptions,
       clients,
+      streams,
       recorder,
       method: call.method.path,
       identifier,
       watch: startResolverWatch(options.target, options.watchIntervalMs),
       pollCounter,
-      workers: (sink) => unaryWorkers({ clients, call, metadata, deadlineMs: options.deadlineMs, identifier, sink }, options.concurrency),
-      pacer: pacerFor(options),
+      workers,
+      pacer: pacerFor(runOptions),
+      settleMs: streaming ? STREAM_SETTLE_MS : 0,
     },
     signal,
   );

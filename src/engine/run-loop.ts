@@ -13,9 +13,17 @@ import type { ProbeOptions } from './options.js';
 import { RecordingSink, type MeasureClock, type OutcomeSink } from './outcome.js';
 import type { Pacer, PacerHost } from './pacing/pacer.js';
 import type { Recorder } from './recorder.js';
-import type { ClientLoad, ConnectOutcome, ProgressSnapshot, RunResult, StopReason } from '../result/run-result.js';
+import type { StreamRecorder } from './stream-recorder.js';
+import { encodeHistogram, newLatencyHistogram, summarize } from '../result/histogram.js';
+import type { BackendResult, ClientLoad, ConnectOutcome, ProgressSnapshot, RunResult, StopReason } from '../result/run-result.js';
 import { startSaturationMonitor, type SaturationMonitor } from './saturation.js';
 import type { Worker } from './workers/worker.js';
+
+/** A backend that held a stream and answered no message yet (a client stream). */
+function emptyBackend(name: string): BackendResult {
+  const histogram = newLatencyHistogram();
+  return { name, peers: [], rpcs: 0, failed: 0, share: 0, latencyMs: summarize(histogram), histogram: encodeHistogram(histogram) };
+}
 
 /** What a run is made of; src/engine/probe.ts puts them together. */
 export interface RunParts {
@@ -34,9 +42,21 @@ export interface RunParts {
   readonly pollCounter: PollCounter | null;
   /** Makes the run's workers (`concurrency` of them), each reporting to `sink`. */
   readonly workers: (sink: OutcomeSink) => readonly Worker[];
+  /** A streaming call's stream recorder, on the run's clock, read for snapshots and the result; null for a unary call. */
+  readonly streams?: StreamRecorder | null;
   /** Makes the pacer that tells the workers when to go. */
   readonly pacer: (host: PacerHost) => Pacer;
+  /** Wait this long after the channels are ready before the first go, ms; default 0 (see `STREAM_SETTLE_MS`). */
+  readonly settleMs?: number;
 }
+
+/**
+ * How long a stream run waits after its channels are ready before it opens streams, ms. A stream
+ * is placed once: grpc-js's round_robin is READY with its first connected subchannel while the
+ * others still connect (load-balancer-round-robin.ts), so streams opened in that first
+ * millisecond would all land on one backend, a start-up artefact rather than the policy.
+ */
+export const STREAM_SETTLE_MS = 250;
 
 /**
  * One run, from {@link RunLoop.start} to {@link RunLoop.done}. Stops after `calls` measured RPCs,
@@ -72,6 +92,8 @@ export class RunLoop implements PacerHost, MeasureClock {
   // RPCs (warmup too) that failed without reaching a server, and whether any reached one.
   private refusedRpcs = 0;
   private reachedAnyServer = false;
+  private settleTimer: NodeJS.Timeout | undefined;
+  private workerStopTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly parts: RunParts,
@@ -85,6 +107,7 @@ export class RunLoop implements PacerHost, MeasureClock {
       this.resolveDone = resolve;
     });
     this.sink = new RecordingSink(parts.recorder, this);
+    parts.streams?.useClock(this);
     this.workers = parts.workers(this.sink);
     this.pacer = parts.pacer(this);
   }
@@ -136,11 +159,13 @@ export class RunLoop implements PacerHost, MeasureClock {
 
   /** The current counts; cheap enough for a live view. */
   snapshot(): ProgressSnapshot {
+    const streams = this.parts.streams ?? null;
     return this.parts.recorder.snapshot({
       elapsedMs: this.measureStart < 0 ? 0 : performance.now() - this.measureStart,
       totalCalls: this.options.calls,
       durationMs: this.options.durationMs,
       warmingUp: this.measureStart < 0,
+      ...(streams === null ? {} : { openStreams: streams.open }),
     });
   }
 
@@ -182,6 +207,8 @@ export class RunLoop implements PacerHost, MeasureClock {
       this.finishWhenIdle();
     } else if (outcome.readyChannels === 0) {
       this.stop('connect-timeout');
+    } else if ((this.parts.settleMs ?? 0) > 0) {
+      this.settleTimer = setTimeout(() => this.begin(), this.parts.settleMs);
     } else {
       this.begin();
     }
@@ -219,8 +246,20 @@ export class RunLoop implements PacerHost, MeasureClock {
     this.stoppedAt = performance.now();
     clearTimeout(this.durationTimer);
     clearTimeout(this.refusalTimer);
+    clearTimeout(this.settleTimer);
     this.pacer.stop(reason);
+    // The last counted go is in flight: let it finish (bounded by the deadline); else stop now.
+    if (reason === 'completed') {
+      this.workerStopTimer = setTimeout(() => this.stopWorkers(), this.options.deadlineMs);
+    } else {
+      this.stopWorkers();
+    }
     this.finishWhenIdle();
+  }
+
+  /** Workers that hold something open (a stream) let it go and free their waiting go. */
+  private stopWorkers(): void {
+    for (const worker of this.workers) worker.stop?.();
   }
 
   private finishWhenIdle(): void {
@@ -232,6 +271,7 @@ export class RunLoop implements PacerHost, MeasureClock {
     this.signal?.removeEventListener('abort', this.onAbort);
     clearTimeout(this.durationTimer);
     clearTimeout(this.refusalTimer);
+    clearTimeout(this.workerStopTimer);
     this.clientLoad = this.monitor?.stop() ?? null;
     for (const worker of this.workers) worker.close();
     for (const client of this.parts.clients) client.close();
@@ -249,6 +289,7 @@ export class RunLoop implements PacerHost, MeasureClock {
     const elapsedMs = this.measureStart < 0 ? 0 : Math.max(0, endedAt - this.measureStart);
     const ok = recorder.ok;
     const failed = recorder.failed;
+    const streams = this.parts.streams ?? null;
     return {
       target: options.target,
       lbPolicy: requestedLbPolicy(options),
@@ -262,7 +303,7 @@ export class RunLoop implements PacerHost, MeasureClock {
       stopReason: this.stopReason,
       rpcs: { total: ok + failed, ok, failed, byStatus: recorder.statusCounts(), warmup: this.sink.warmupRpcs, dropped: this.pacer.dropped },
       errors: recorder.topErrors(),
-      backends: recorder.backendResults(),
+      backends: streams === null ? recorder.backendResults() : streams.decorate(recorder.backendResults(), emptyBackend),
       peers: recorder.peers(),
       latencyMs: recorder.overallLatency(),
       serviceTimeMs: recorder.serviceTime(),
@@ -279,6 +320,7 @@ export class RunLoop implements PacerHost, MeasureClock {
       resolverWatch: watch === null ? null : watch.result(this.measureStart < 0 ? this.runStart : this.measureStart),
       peerChanges: recorder.peerChanges(),
       resolver: channelResolver(options.target, options.reResolveIntervalMs, this.parts.pollCounter),
+      ...(streams === null ? {} : { streams: streams.result(elapsedMs) }),
     };
   }
 }

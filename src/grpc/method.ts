@@ -188,9 +188,6 @@ export function findMethod(root: protobuf.Root, call: string, source: MethodSour
   if (rpc === undefined) {
     throw new MethodError('--call', `${service} has no method ${method} (methods: ${Object.keys(found.methods).join(', ')})`);
   }
-  if (rpc.requestStream || rpc.responseStream) {
-    throw new MethodError('--call', `${service}/${method} is a streaming method; the probe makes unary calls`);
-  }
   rpc.resolve();
   const requestType = rpc.resolvedRequestType as protobuf.Type;
   const replyType = rpc.resolvedResponseType as protobuf.Type;

@@ -116,6 +116,7 @@ export const MERGE_RULES: { readonly [Field in keyof RunDocumentV1]-?: MergeRule
   resolverWatch: 'per-input',
   peerChanges: 'per-input',
   resolver: 'equal-or-dropped',
+  streams: 'per-input',
   resolvedAddresses: 'summed',
   discovery: 'summed',
   expected: 'recomputed',

@@ -1,5 +1,6 @@
 // The plain-data result of a probe run: what the engine returns and every reporter, view and
 // analysis reads. The ground floor (src/result/): types only, importing no other layer.
+import type { StreamsResult } from './streams.js';
 
 /** Why a run stopped. */
 export type StopReason =
@@ -48,6 +49,10 @@ export interface BackendResult {
   readonly latencyMs: LatencySummary;
   /** The latency histogram, hdr-histogram-js base64 (`encodeIntoCompressedBase64`), microseconds. */
   readonly histogram: string;
+  /** Streaming call only: streams opened on this backend (see `RunResult.streams`). */
+  readonly streams?: number;
+  /** Streaming call only: messages received from this backend. */
+  readonly messages?: number;
 }
 
 /** RPC counts of the measured part of the run (warmup excluded). */
@@ -229,6 +234,12 @@ export interface RunResult {
   readonly peerChanges?: readonly PeerChange[];
   /** The resolver the channels used; absent in hand-built and merged results. */
   readonly resolver?: ChannelResolver;
+  /**
+   * When the call streams: the streams, who held them and how they ended; null or absent for a
+   * unary call. Then each measured "RPC" in the counts, latency and timeline is one message
+   * (received; sent for client streaming), and a failed one a stream that failed.
+   */
+  readonly streams?: StreamsResult | null;
 }
 
 /** The resolver the probe's channels used: grpc-js's own for the target's scheme, or the polling one. */
@@ -317,6 +328,8 @@ export interface ProgressSnapshot {
   readonly backends: readonly { readonly name: string; readonly rpcs: number }[];
   /** true while warmup RPCs are running. */
   readonly warmingUp: boolean;
+  /** Streaming call only: streams open now. */
+  readonly openStreams?: number;
 }
 
 /**

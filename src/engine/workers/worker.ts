@@ -1,6 +1,6 @@
 // The worker contract: the run loop hands a worker a go, the worker issues its call, reports the
 // outcome to an OutcomeSink (src/engine/outcome.ts) and says when it is free again. unary.ts is
-// the first kind.
+// the first kind, stream.ts the second.
 
 /** The run loop's go for one call. */
 export interface Go {
@@ -28,6 +28,12 @@ export type WorkerDone = (reachedServer: boolean) => void;
 export interface Worker {
   /** Issues the call for `go`; never throws (failed calls are outcomes). */
   go(go: Go, done: WorkerDone): void;
+  /**
+   * The run stops issuing. A worker whose go waits for what may never come (a stream's next
+   * message) ends what it holds and calls `done` now; a unary worker, whose RPC is bounded by its
+   * deadline, need not implement it. Idempotent.
+   */
+  stop?(): void;
   /**
    * The run is over: let go of what the worker holds open between gos (a stream). Calls in flight
    * still end, report and call `done`. Idempotent.

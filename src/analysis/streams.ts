@@ -1,0 +1,105 @@
+// The stream verdict: for a streaming call, who holds the streams and why, in words, and the fixes
+// that fit streams (a stream is placed once and stays on its backend until it ends). Gates and
+// the skew judge stream shares: `streamCounts` is what they count. Pure.
+import type { Diagnosis, SkewStats } from '../result/report.js';
+import type { RunEvent, RunResult } from '../result/run-result.js';
+import type { StreamsResult } from '../result/streams.js';
+import { atSeconds, formatAtMs } from '../result/units.js';
+import { FIXES } from './advice.js';
+import type { DiagnosisFacts } from './facts.js';
+
+/** Fixes for streams, worded once. Sources: gRFC A9 (max connection age, grace); grpc-java#12575 (MaxStreamAge). */
+export const STREAM_FIXES = {
+  streamAge:
+    'bound stream lifetime in the client: end and re-open each stream after a maximum age with jitter (run --max-stream-age shows the effect), so re-opened streams are placed again',
+  serverAge: 'set max connection age plus a grace on the servers (gRFC A9): the GOAWAY makes clients re-open streams on new connections once the grace ends them',
+  proxy: 'an L7 proxy that balances per stream places each new stream on its own pick (it still pins each stream for its life)',
+} as const;
+
+/** Per backend, the streams opened on it, as the skew counts them (`rpcs` is the stream count). */
+export function streamCounts(result: RunResult): { name: string; rpcs: number }[] {
+  return result.backends.map((backend) => ({ name: backend.name, rpcs: backend.streams ?? 0 }));
+}
+
+/** What the stream verdict reads besides the facts of every run. */
+export interface StreamFacts {
+  readonly streams: StreamsResult;
+  /** Backends (pods or addresses) that appeared during the run, the first at `atMs`; null when none did. */
+  readonly appeared: { readonly count: number; readonly atMs: number; readonly streams: number } | null;
+}
+
+/** Stream facts of a result, from its streams block and the run's events; null for a unary call. */
+export function streamFacts(result: RunResult, events: readonly RunEvent[]): StreamFacts | null {
+  const streams = result.streams ?? null;
+  if (streams === null) return null;
+  const added = events.filter((event) => event.kind === 'pod-added' || event.kind === 'address-added');
+  if (added.length === 0) return { streams, appeared: null };
+  const names = new Set(added.map((event) => event.backend).filter((name): name is string => name !== undefined));
+  const addresses = new Set(added.map((event) => event.address).filter((address): address is string => address !== undefined));
+  const held = result.backends
+    .filter((backend) => names.has(backend.name) || backend.peers.some((peer) => addresses.has(peer)))
+    .reduce((sum, backend) => sum + (backend.streams ?? 0), 0);
+  const count = names.size > 0 ? names.size : addresses.size;
+  return { streams, appeared: { count, atMs: Math.min(...added.map((event) => event.atMs)), streams: held } };
+}
+
+/** `12/0/0`: streams opened per expected backend, largest first (idle ones as 0). */
+export function streamSpread(skew: SkewStats): string {
+  const counts = [...skew.backends.map((backend) => backend.rpcs), ...new Array<number>(skew.idleBackends).fill(0)];
+  return counts.sort((left, right) => right - left).join('/');
+}
+
+/** How streams moved, when something re-placed them: the client's max stream age, or the server's GOAWAY. */
+function movedBy(streams: StreamsResult): string | null {
+  const aged = streams.endsByReason['max-age'];
+  if (aged > 0 && streams.maxStreamAgeMs !== null) {
+    return `--max-stream-age ${formatAtMs(streams.maxStreamAgeMs)} re-opened ${aged} stream${aged === 1 ? '' : 's'}, each placed again`;
+  }
+  const byGoaway = streams.endsByReason.goaway;
+  if (byGoaway > 0) {
+    const first = streams.goaways[0];
+    return `streams moved only when the server's max connection age closed them (GOAWAY${first === undefined ? '' : ` at ${atSeconds(first.atMs)}`}, then the grace: ${byGoaway} ended)`;
+  }
+  return null;
+}
+
+/** Why the streams sit where they do, for a spread that is not even. */
+function pinnedCause(facts: DiagnosisFacts, head: string): { cause: string; fix: string } {
+  const resolved = facts.resolvedAddresses ?? 0;
+  if (facts.lbPolicy !== 'round_robin' && resolved > 1) {
+    return { cause: `${head}: pick_first holds every stream on the first address`, fix: `${FIXES.roundRobin}; then ${STREAM_FIXES.streamAge}` };
+  }
+  if (facts.peers === 1) {
+    return {
+      cause: `${head}: every stream rides one connection, and an L4 balancer (a ClusterIP Service) picks a backend per connection, not per stream`,
+      fix: `${FIXES.headless}; ${STREAM_FIXES.streamAge}`,
+    };
+  }
+  return { cause: `${head}: each stream stays on the backend it was opened on`, fix: STREAM_FIXES.streamAge };
+}
+
+/**
+ * The verdict over the stream spread: PINNED (every stream on one of several backends),
+ * PARTIAL (idle or starved backends, new backends holding none, an uneven spread) or BALANCED,
+ * with the cause in words and the stream fix that fits. The caller checks first that the run
+ * can be read (UNSTABLE, UNKNOWN).
+ */
+export function streamVerdict(facts: DiagnosisFacts, stream: StreamFacts, notes: readonly string[]): Diagnosis {
+  const { skew } = facts;
+  const { streams, appeared } = stream;
+  const total = skew.totalRpcs;
+  const head = `${total} stream${total === 1 ? '' : 's'} over ${skew.expectedBackends} backend${skew.expectedBackends === 1 ? '' : 's'}: ${streamSpread(skew)}`;
+  const moved = movedBy(streams);
+  const seen = skew.backends.length;
+  if (appeared !== null && appeared.streams === 0 && skew.idleBackends > 0) {
+    const who = `the ${appeared.count} backend${appeared.count === 1 ? '' : 's'} that appeared at ${atSeconds(appeared.atMs)} hold 0 of ${total} streams`;
+    return { verdict: 'PARTIAL', cause: `${head}: each stream stays on the backend it was opened on: ${who}`, fix: `${STREAM_FIXES.streamAge}; or ${STREAM_FIXES.serverAge}`, notes };
+  }
+  if (seen === 1 && skew.expectedBackends > 1) return { verdict: 'PINNED', ...pinnedCause(facts, head), notes };
+  if (skew.idleBackends > 0 || skew.starvedBackends > 0 || !skew.balanced) {
+    const base = moved === null ? pinnedCause(facts, head) : { cause: `${head}: ${moved}, and not yet evenly`, fix: STREAM_FIXES.streamAge };
+    return { verdict: 'PARTIAL', ...base, notes };
+  }
+  const placed = moved ?? (facts.topology === 'proxy' ? 'the proxy placed each stream on its own pick' : `${facts.lbPolicy ?? 'the LB policy'} placed each stream on its own pick`);
+  return { verdict: 'BALANCED', cause: `${head}: ${placed}`, fix: null, notes };
+}

@@ -1,0 +1,274 @@
+// The stream worker: holds one stream open on its channel (server, client or bidi) and takes one
+// message per go: waits for the server's next message, or sends one (after --stream-interval) and
+// waits for the reply. Names the stream's backend once, reports messages to the OutcomeSink and
+// the stream's life to the StreamSink, ends it after --stream-messages or --max-stream-age.
+import { performance } from 'node:perf_hooks';
+import grpc from '@grpc/grpc-js';
+import type protobuf from 'protobufjs';
+import type { StreamEndReason, StreamKind } from '../../result/streams.js';
+import type { BackendIdentifier } from '../identity.js';
+import type { ProbeCall, StreamLoad } from '../options.js';
+import type { OutcomeSink } from '../outcome.js';
+import type { StreamSink } from '../stream-recorder.js';
+import type { Go, Worker, WorkerDone } from './worker.js';
+
+/** What every stream worker of a run shares. */
+export interface StreamSetup {
+  /** One client per channel; worker i holds its stream on channel `i % clients.length`. */
+  readonly clients: readonly grpc.Client[];
+  readonly call: ProbeCall;
+  readonly kind: StreamKind;
+  /** Sent with every stream. */
+  readonly metadata: grpc.Metadata;
+  readonly load: StreamLoad;
+  readonly identifier: BackendIdentifier;
+  readonly sink: OutcomeSink;
+  readonly streams: StreamSink;
+  /** Whether a GOAWAY reached the connection to `peer` since `sinceMs` (src/engine/goaway-watch.ts); default never. */
+  readonly goawaySince?: (peer: string, sinceMs: number) => boolean;
+}
+
+/** Any of grpc-js's client streams. */
+type ClientStream = grpc.ClientReadableStream<protobuf.Message> | grpc.ClientDuplexStream<Buffer, protobuf.Message> | grpc.ClientWritableStream<Buffer>;
+
+/** One stream the worker holds, and what is known of it. Messages are counted, never kept. */
+interface HeldStream {
+  readonly call: ClientStream;
+  readonly openedMs: number;
+  /** When the probe ends it to open another: `--max-stream-age` with ±10 % jitter. */
+  readonly retireAtMs: number;
+  headers: grpc.Metadata | null;
+  peer: string | null;
+  backend: string | null;
+  /** Messages received (sent, for client streaming) on it. */
+  messages: number;
+  /** Messages that came while no go waited for one. */
+  buffered: number;
+  /** Set when the stream's end has been reported (by the probe's end, or its status). */
+  ended: boolean;
+}
+
+/** A go in progress on the worker's stream. */
+interface PendingGo {
+  readonly go: Go;
+  readonly done: WorkerDone;
+  /** When the message went out (client and bidi), or the go began (server streaming). */
+  startedMs: number;
+  timer?: NodeJS.Timeout;
+}
+
+/** Passes the pre-encoded request through as it is. */
+const passThrough = (bytes: Buffer): Buffer => bytes;
+
+/** `count` stream workers, spread round robin over the setup's channels. */
+export function streamWorkers(setup: StreamSetup, count: number): StreamWorker[] {
+  return Array.from({ length: count }, (_, worker) => new StreamWorker(setup, worker % setup.clients.length));
+}
+
+/** Holds one stream at a time on one channel; each go is one message on it. */
+export class StreamWorker implements Worker {
+  private readonly client: grpc.Client;
+  private stream: HeldStream | null = null;
+  private pending: PendingGo | null = null;
+  private closed = false;
+
+  /** @param channel the channel this worker's streams go out on, 0-based. */
+  constructor(
+    private readonly setup: StreamSetup,
+    private readonly channel: number,
+  ) {
+    this.client = setup.clients[channel] as grpc.Client;
+  }
+
+  go(go: Go, done: WorkerDone): void {
+    if (this.closed) return done(true);
+    const nowMs = performance.now();
+    if (this.stream !== null && nowMs >= this.stream.retireAtMs) this.endByProbe(this.stream, 'max-age');
+    const stream = this.stream ?? this.open(nowMs);
+    const pending: PendingGo = { go, done, startedMs: nowMs };
+    this.pending = pending;
+    if (this.setup.kind === 'server-streaming') {
+      if (stream.buffered > 0) {
+        stream.buffered -= 1;
+        this.message(stream);
+      }
+      return;
+    }
+    const intervalMs = this.setup.load.intervalMs;
+    if (stream.messages === 0 || intervalMs === 0) return this.send(stream, pending);
+    pending.timer = setTimeout(() => this.send(stream, pending), intervalMs);
+  }
+
+  /** The run stops: the stream open now is ended and counted open at the end; a waiting go is let go. */
+  stop(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.stream !== null) this.endByProbe(this.stream, 'run-end');
+    this.release(null);
+  }
+
+  /** As {@link stop}. Idempotent. */
+  close(): void {
+    this.stop();
+  }
+
+  private open(nowMs: number): HeldStream {
+    const { call, kind, metadata } = this.setup;
+    const ageMs = this.setup.load.maxStreamAgeMs;
+    const path = call.method.path;
+    const deserialize = call.method.deserialize;
+    let stream: HeldStream;
+    let grpcCall: ClientStream;
+    if (kind === 'server-streaming') {
+      grpcCall = this.client.makeServerStreamRequest(path, passThrough, deserialize, call.request, metadata, {});
+    } else if (kind === 'bidi') {
+      grpcCall = this.client.makeBidiStreamRequest(path, passThrough, deserialize, metadata, {});
+    } else {
+      grpcCall = this.client.makeClientStreamRequest(path, passThrough, deserialize, metadata, {}, (error, reply) => {
+        if ((error === null || error === undefined) && reply !== undefined) this.onMessage(stream, reply);
+      });
+    }
+    stream = {
+      call: grpcCall,
+      openedMs: nowMs,
+      retireAtMs: ageMs === null ? Number.POSITIVE_INFINITY : nowMs + ageMs * (0.9 + Math.random() * 0.2),
+      headers: null,
+      peer: null,
+      backend: null,
+      messages: 0,
+      buffered: 0,
+      ended: false,
+    };
+    grpcCall.on('metadata', (headers: grpc.Metadata) => this.onHeaders(stream, headers));
+    if (kind !== 'client-streaming') grpcCall.on('data', (reply: protobuf.Message) => this.onMessage(stream, reply));
+    grpcCall.on('error', () => {});
+    grpcCall.on('status', (status: grpc.StatusObject) => this.onStatus(stream, status));
+    this.stream = stream;
+    return stream;
+  }
+
+  private onHeaders(stream: HeldStream, headers: grpc.Metadata): void {
+    stream.headers = headers;
+    stream.peer = stream.call.getPeer();
+    if (stream.backend !== null) return;
+    const named = this.setup.identifier.ofHeaders(headers);
+    if (named !== null) this.opened(stream, named);
+  }
+
+  private opened(stream: HeldStream, backend: string): void {
+    stream.backend = backend;
+    this.setup.streams.opened(backend, stream.openedMs);
+  }
+
+  /** The stream's backend: its headers, else this first message, else its peer. */
+  private nameOf(stream: HeldStream, reply: protobuf.Message | null): string {
+    if (stream.backend !== null) return stream.backend;
+    stream.peer ??= stream.call.getPeer();
+    this.opened(stream, this.setup.identifier.ofReply(reply, stream.headers, null) ?? stream.peer);
+    return stream.backend as unknown as string;
+  }
+
+  private onMessage(stream: HeldStream, reply: protobuf.Message): void {
+    const backend = this.nameOf(stream, reply);
+    this.setup.streams.received(backend);
+    if (stream !== this.stream || stream.ended) return;
+    if (this.setup.kind === 'client-streaming') return;
+    if (this.pending === null || this.pending.timer !== undefined) {
+      stream.buffered += 1;
+      return;
+    }
+    this.message(stream);
+  }
+
+  /** A message for the waiting go: recorded, then the stream is ended if it carried enough. */
+  private message(stream: HeldStream): void {
+    const pending = this.pending as PendingGo;
+    stream.messages += 1;
+    const backend = stream.backend as string;
+    // A bidi message is counted sent once its reply names the backend (client streams count on write).
+    if (this.setup.kind === 'bidi') this.setup.streams.sent(backend);
+    if (pending.go.measured) {
+      const finishedMs = performance.now();
+      const startedMs = pending.startedMs;
+      this.setup.sink.record({ channel: this.channel, backend, peer: stream.peer, statusName: 'OK', details: '', intendedMs: startedMs, startedMs, finishedMs });
+    }
+    const limit = this.setup.load.messagesPerStream;
+    if (limit !== null && stream.messages >= limit) this.endByProbe(stream, 'client-end');
+    this.release(pending.go.measured ? null : 'warmup', true);
+  }
+
+  /** Client and bidi: the go's message goes out now. */
+  private send(stream: HeldStream, pending: PendingGo): void {
+    pending.timer = undefined;
+    if (stream.ended || this.pending !== pending) return;
+    pending.startedMs = performance.now();
+    const writable = stream.call as grpc.ClientWritableStream<Buffer>;
+    const kind = this.setup.kind;
+    writable.write(this.setup.call.request, () => {
+      if (stream.ended || kind !== 'client-streaming') return;
+      this.setup.streams.sent(this.nameOf(stream, null));
+      if (this.pending === pending) this.message(stream);
+    });
+    if (kind === 'bidi') {
+      if (stream.buffered > 0) {
+        stream.buffered -= 1;
+        this.message(stream);
+      }
+    }
+  }
+
+  /** The probe ends `stream` (enough messages, its age, the run's end) and reports it at once. */
+  private endByProbe(stream: HeldStream, reason: StreamEndReason | 'run-end'): void {
+    if (stream.ended) return;
+    stream.ended = true;
+    if (this.stream === stream) this.stream = null;
+    const nowMs = performance.now();
+    if (stream.backend !== null) this.setup.streams.ended(stream.backend, reason, nowMs - stream.openedMs, nowMs);
+    if (this.setup.kind === 'client-streaming' && reason !== 'run-end') {
+      (stream.call as grpc.ClientWritableStream<Buffer>).end();
+      return;
+    }
+    stream.call.cancel();
+  }
+
+  /** The stream's status came: an end the probe did not ask for is reported with its reason. */
+  private onStatus(stream: HeldStream, status: grpc.StatusObject): void {
+    if (stream.ended) return;
+    stream.ended = true;
+    if (this.stream === stream) this.stream = null;
+    const nowMs = performance.now();
+    const reason = this.reasonOf(stream, status);
+    if (stream.backend !== null) this.setup.streams.ended(stream.backend, reason, nowMs - stream.openedMs, nowMs);
+    else if (status.code !== grpc.status.OK) this.setup.streams.failedToOpen();
+    const pending = this.pending;
+    if (pending === null) return;
+    clearTimeout(pending.timer);
+    if (status.code === grpc.status.OK || !pending.go.measured) {
+      this.release(pending.go.measured ? null : 'warmup', true);
+      return;
+    }
+    const peer = stream.peer ?? (stream.headers === null ? null : stream.call.getPeer());
+    const backend = stream.backend ?? this.setup.identifier.ofFailure(stream.headers, status.metadata, peer);
+    const details = status.details.replace(/ Resolution note: $/, '');
+    this.setup.sink.record({ channel: this.channel, backend, peer, statusName: grpc.status[status.code] ?? String(status.code), details, intendedMs: pending.startedMs, startedMs: pending.startedMs, finishedMs: nowMs });
+    // UNAVAILABLE before any response header: no server saw it (no connection, or none picked).
+    this.release(null, status.code !== grpc.status.UNAVAILABLE || stream.headers !== null);
+  }
+
+  private reasonOf(stream: HeldStream, status: grpc.StatusObject): StreamEndReason {
+    if (status.code === grpc.status.OK) return 'server-end';
+    if (status.code === grpc.status.DEADLINE_EXCEEDED) return 'deadline';
+    const goaway = this.setup.goawaySince;
+    return goaway !== undefined && stream.peer !== null && goaway(stream.peer, stream.openedMs) ? 'goaway' : 'reset';
+  }
+
+  /** The waiting go is over: `warmup` reports it as warmed up; then the worker is free. */
+  private release(warmup: 'warmup' | null, reachedServer = true): void {
+    const pending = this.pending;
+    if (pending === null) return;
+    this.pending = null;
+    clearTimeout(pending.timer);
+    if (warmup !== null) this.setup.sink.warmedUp();
+    pending.done(reachedServer);
+  }
+}
