@@ -75,7 +75,7 @@ describe('grpclb-probe run --target (spawned)', () => {
   it('exits 1 naming the gate, limit and measured value when a gate fails', async () => {
     const outcome = await runCli(['run', '-t', ipv4Target(servers), '--total', '30', '--expect-backends', '3', '--expect', 'balanced', '--max-skew', '1.5']);
     assert.equal(outcome.code, 1);
-    assert.match(outcome.stderr, /gate --expect failed: limit BALANCED, measured PINNED/);
+    assert.match(outcome.stderr, /gate --expect failed: expected BALANCED, got PINNED/);
     assert.match(outcome.stderr, /gate --max-skew failed: limit <= 1.5, measured 3.00/);
   });
 

@@ -38,7 +38,7 @@ describe('gates judge over the expected backend set (spawned)', () => {
     assert.match(json.diagnosis.cause, new RegExp(`a sweep of 8 fresh connections behind ${lab.vip.address.replace(/\./g, '\\.')} reached 3`));
     const skewGate = json.gates.find((gate: { gate: string }) => gate.gate === '--max-skew');
     assert.deepEqual([skewGate.limit, skewGate.measured, skewGate.passed], [1.3, 3, false]);
-    assert.match(outcome.stderr, /gate --expect failed: limit BALANCED, measured PINNED/);
+    assert.match(outcome.stderr, /gate --expect failed: expected BALANCED, got PINNED/);
   });
 
   it('--discover 0 keeps the old behaviour: judged over the one backend seen, the gate passes', async () => {

@@ -143,7 +143,7 @@ describe('grpclb-probe merge (spawned)', () => {
   it('gates judge the merged run: exit 1 naming the gate', async () => {
     const failed = await runCli(['merge', fileA, fileB, '--expect', 'pinned', '--min-backends', '2']);
     assert.equal(failed.code, 1, failed.stderr);
-    assert.match(failed.stderr, /gate --expect failed: limit PINNED, measured BALANCED/);
+    assert.match(failed.stderr, /gate --expect failed: expected PINNED, got BALANCED/);
     const passed = await runCli(['merge', fileA, fileB, '--expect', 'balanced', '--min-backends', '2']);
     assert.equal(passed.code, 0, passed.stderr);
   });

@@ -2,9 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FIXES } from '../src/analysis/advice.js';
 import { diagnose } from '../src/analysis/diagnosis.js';
-import { evaluateGates } from '../src/analysis/gates.js';
-import { computeSkew } from '../src/analysis/skew.js';
-import { counts, facts } from './diagnosis-facts.js';
+import { facts } from './diagnosis-facts.js';
 
 describe('diagnose: one rule per cause', () => {
   it('UNSTABLE when no RPC succeeded', () => {
@@ -23,7 +21,7 @@ describe('diagnose: one rule per cause', () => {
   it('PINNED by pick_first when the target resolves to several addresses', () => {
     const diagnosis = diagnose(facts({ counts: [300], expected: 3, resolvedAddresses: 3 }));
     assert.equal(diagnosis.verdict, 'PINNED');
-    assert.match(diagnosis.cause, /^every RPC went to 1 of 3 backends .*: pick_first uses the first of 3 addresses/);
+    assert.match(diagnosis.cause, /^every RPC went to 1 of 3 backends .*: pick_first \(the channel default\) sends every RPC to the first address that connects$/);
     assert.equal(diagnosis.fix, FIXES.roundRobin);
   });
 
@@ -91,11 +89,24 @@ describe('diagnose: who answered cannot be told (UNKNOWN)', () => {
     assert.equal(diagnosis.verdict, 'UNKNOWN');
     assert.equal(
       diagnosis.cause,
-      'replies do not name the server and every RPC went through one address (127.0.3.1:50051): backends behind it cannot be told apart',
+      'replies do not name the server and every RPC went over one HTTP/2 connection to one address (127.0.3.1:50051): ' +
+        'behind an L4 balancer (such as a ClusterIP Service) every RPC went to one pod; behind an L7 proxy they may be spread',
     );
     assert.equal(diagnosis.fix, FIXES.identity);
-    assert.equal(evaluateGates({ expect: 'pinned' }, { skew: computeSkew(counts(300), null), diagnosis, rpcsTotal: 300, rpcsFailed: 0 })[0]?.passed, false);
-    assert.equal(evaluateGates({ expect: 'balanced' }, { skew: computeSkew(counts(300), null), diagnosis, rpcsTotal: 300, rpcsFailed: 0 })[0]?.passed, false);
+  });
+
+  it('peers are backends when they are several resolved addresses: PINNED to 1 of 3, not UNKNOWN', () => {
+    const byPeer = { backendsByPeer: true, onlyPeer: '127.0.3.1:50051', peersResolved: true, resolvedAddresses: 3 };
+    const diagnosis = diagnose(facts({ counts: [300], expected: 3, expectedFrom: 'addresses', ...byPeer }));
+    assert.equal(diagnosis.verdict, 'PINNED');
+    // One peer that is not one of the resolved addresses (a proxy in between) cannot be told apart.
+    assert.equal(diagnose(facts({ counts: [300], expected: 3, ...byPeer, peersResolved: false })).verdict, 'UNKNOWN');
+  });
+
+  it('--expect-backends 1 says there is one backend behind the address: BALANCED, nothing to balance', () => {
+    const diagnosis = diagnose(facts({ counts: [300], expected: 1, expectedFrom: 'flag', expectBackendsFlag: 1, backendsByPeer: true, onlyPeer: '127.0.3.1:50051' }));
+    assert.deepEqual([diagnosis.verdict, diagnosis.cause, diagnosis.fix], ['BALANCED', 'one backend: nothing to balance', null]);
+    assert.equal(diagnose(facts({ counts: [300], expected: 3, expectBackendsFlag: 3, backendsByPeer: true, onlyPeer: '127.0.3.1:50051' })).verdict, 'UNKNOWN');
   });
 
   it('UNSTABLE still comes first, and several peers named by peer are judged as usual, with a note', () => {

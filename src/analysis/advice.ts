@@ -14,7 +14,8 @@ export const FIXES = {
   errors: 'look at the failing status and the backends\u2019 health before reading the distribution',
   staticList: 'a static list is never re-resolved: list every backend in the target, or use a DNS name (a headless Service) with round_robin',
   identity:
-    'make replies name the server: --backend-from header:NAME (or trailer:NAME, field:PATH) if it sends its name, or deploy `grpclb-probe serve` behind the Service to see how it balances',
+    'find out which server answers: a reply header, trailer or field that names it (--backend-from header:NAME, trailer:NAME or field:PATH); ' +
+    'a proxy told to add its upstream (README: proxies that name their upstream); or deploy `grpclb-probe serve` behind the Service to see how it balances',
 } as const;
 
 /** Said in a cause instead of advising max connection age when the run shows it, or reconnects, at work. */

@@ -9,6 +9,7 @@ import { factsFromResult } from './facts.js';
 import { evaluateGates, type GateLimits } from './gates.js';
 import { computeSkew } from './skew.js';
 import { streamCounts, streamFacts } from './streams.js';
+import { cannotJudge } from './told-apart.js';
 import type { ProbeReport, Topology } from '../result/report.js';
 
 /** What the analysis needs besides the result. */
@@ -49,24 +50,25 @@ export function analyze(result: RunResult, context: AnalysisContext): ProbeRepor
   const counts = result.streams === undefined || result.streams === null ? result.backends : streamCounts(result);
   const skew = computeSkew(counts, expected.count > 0 ? expected.count : null, expected.from);
   const timeline = timelineFacts(result, context.extraEvents);
-  const diagnosis = diagnose(
-    factsFromResult(result, skew, {
-      resolvedAddresses: context.resolvedAddresses === null ? null : context.resolvedAddresses.length,
-      topology: context.topology,
-      unstableErrorRate: context.unstableErrorRate ?? context.gates?.maxErrorRate,
-      expectBackendsFlag: context.expectedBackends,
-      discovery,
-      staticTarget: context.staticTarget ?? false,
-      timeline,
-      cluster: context.cluster ?? null,
-      streams: streamFacts(result, timeline.events),
-    }),
-  );
+  const facts = factsFromResult(result, skew, {
+    resolvedAddresses: context.resolvedAddresses === null ? null : context.resolvedAddresses.length,
+    resolvedList: context.resolvedAddresses,
+    topology: context.topology,
+    unstableErrorRate: context.unstableErrorRate ?? context.gates?.maxErrorRate,
+    expectBackendsFlag: context.expectedBackends,
+    discovery,
+    staticTarget: context.staticTarget ?? false,
+    timeline,
+    cluster: context.cluster ?? null,
+    streams: streamFacts(result, timeline.events),
+  });
+  const diagnosis = diagnose(facts);
   const gates = evaluateGates(context.gates ?? {}, {
     skew,
     diagnosis,
     rpcsTotal: result.rpcs.total,
     rpcsFailed: result.rpcs.failed,
+    cannotJudge: cannotJudge(facts),
   });
   return { result, expected, skew, diagnosis, gates, resolvedAddresses: context.resolvedAddresses, discovery, events: timeline.events, defaultPort: context.defaultPort ?? null };
 }

@@ -42,7 +42,13 @@ export interface DiagnosisFacts {
   /** `--expect-backends N` when given. */
   readonly expectBackendsFlag?: number | null;
   /** The discovery sweep, when one ran, with the address it swept behind. */
-  readonly discovery?: { readonly connections: number; readonly backends: number; readonly address: string } | null;
+  readonly discovery?: {
+    readonly connections: number;
+    readonly backends: number;
+    readonly address: string;
+    /** The sweep's replies named no server: `backends` counts peers. */
+    readonly byPeer?: boolean;
+  } | null;
   /** The target is a static list (`ipv4:`, `ipv6:`, an IP literal): never re-resolved. */
   readonly staticTarget?: boolean;
   /**
@@ -54,6 +60,8 @@ export interface DiagnosisFacts {
   readonly backendsByPeer?: boolean;
   /** The one peer, when every RPC went through one address; else null. */
   readonly onlyPeer?: string | null;
+  /** Every peer is one of the addresses the target resolved to (so reached directly, not through a proxy). */
+  readonly peersResolved?: boolean;
   /** Caveats from naming the backends (`--backend-from`). */
   readonly identityNotes?: readonly string[];
   /** Signs that the client itself was saturated, in words (see saturation.ts), or null. */
@@ -84,6 +92,8 @@ export interface DiagnosisFacts {
 export interface FactsContext {
   /** How many addresses the target resolved to; null: unknown. */
   readonly resolvedAddresses: number | null;
+  /** The addresses themselves (`ip:port`), to tell whether the peers are among them; absent: unknown. */
+  readonly resolvedList?: readonly string[] | null;
   readonly topology: Topology | null;
   /** UNSTABLE above this error rate; absent: the default. */
   readonly unstableErrorRate?: number;
@@ -119,6 +129,13 @@ function switchRateOf(result: RunResult): number {
   return result.rpcs.ok > 0 ? result.channelMatrix.reduce((sum, row) => sum + row.switches, 0) / result.rpcs.ok : 0;
 }
 
+/** Every peer is one of `resolved`; false when either is empty or unknown. */
+function peersAmong(peers: readonly string[], resolved: readonly string[] | null): boolean {
+  if (resolved === null || peers.length === 0) return false;
+  const known = new Set(resolved);
+  return peers.every((peer) => known.has(peer));
+}
+
 /** Builds the facts from a run result plus what only the caller knows. */
 export function factsFromResult(result: RunResult, skew: SkewStats, extra: FactsContext): DiagnosisFacts {
   const minResolution = result.channelArgs?.['grpc.dns_min_time_between_resolutions_ms'];
@@ -142,13 +159,19 @@ export function factsFromResult(result: RunResult, skew: SkewStats, extra: Facts
     // The identity names a stream once, an RPC each time.
     backendsByPeer: named > 0 && (result.identity?.namedByPeer ?? 0) >= named,
     onlyPeer: result.peers.length === 1 ? (result.peers[0] as string) : null,
+    peersResolved: peersAmong(result.peers, extra.resolvedList ?? null),
     identityNotes: result.identity?.notes ?? [],
     unstableErrorRate: extra.unstableErrorRate,
     expectBackendsFlag: extra.expectBackendsFlag ?? null,
     discovery:
       discovery === null
         ? null
-        : { connections: discovery.connections, backends: discovery.backends.length, address: result.peers[0] ?? result.target },
+        : {
+            connections: discovery.connections,
+            backends: discovery.backends.length,
+            address: result.peers[0] ?? result.target,
+            byPeer: discovery.byPeer ?? false,
+          },
     staticTarget: extra.staticTarget ?? false,
     connectionsReplaced: connectionsReplaced(result, extra.resolvedAddresses),
     cluster: extra.cluster ?? null,

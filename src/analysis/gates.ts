@@ -25,25 +25,57 @@ function numericGate(gate: string, comparison: '<=' | '>=', limit: number, measu
   };
 }
 
-/** Evaluates every gate that has a limit, in flag order. */
-export function evaluateGates(
-  limits: GateLimits,
-  measured: { skew: SkewStats; diagnosis: Diagnosis; rpcsTotal: number; rpcsFailed: number },
-): GateResult[] {
+/** A gate over the spread when the run cannot judge it: failed, `measured` null, the reason shown. */
+function unjudgedGate(gate: string, comparison: GateResult['comparison'], limit: number | string, reason: string): GateResult {
+  return { gate, comparison, limit, measured: null, display: `cannot judge: ${reason}`, passed: false };
+}
+
+/** What the gates measure: the spread, the verdict, the RPC counts. */
+export interface GateInput {
+  readonly skew: SkewStats;
+  readonly diagnosis: Diagnosis;
+  readonly rpcsTotal: number;
+  readonly rpcsFailed: number;
+  /**
+   * Why the spread cannot be judged (told-apart.ts `cannotJudge`), or null/absent: then
+   * `--max-skew`, `--min-backends` and `--expect` fail with `measured: null`, whatever the numbers.
+   */
+  readonly cannotJudge?: string | null;
+}
+
+/** The gates over the spread (`--max-skew`, `--min-backends`, `--expect`), in flag order. */
+function spreadGates(limits: GateLimits, measured: GateInput): GateResult[] {
   const results: GateResult[] = [];
+  const reason = measured.cannotJudge ?? null;
   if (limits.maxSkew !== undefined) {
     const value = Math.round(measured.skew.skew * 1e4) / 1e4;
-    results.push(numericGate('--max-skew', '<=', limits.maxSkew, value, measured.skew.skew.toFixed(2)));
+    results.push(
+      reason === null ? numericGate('--max-skew', '<=', limits.maxSkew, value, measured.skew.skew.toFixed(2)) : unjudgedGate('--max-skew', '<=', limits.maxSkew, reason),
+    );
   }
   if (limits.minBackends !== undefined) {
     const value = measured.skew.backends.length;
-    results.push(numericGate('--min-backends', '>=', limits.minBackends, value, String(value)));
+    results.push(reason === null ? numericGate('--min-backends', '>=', limits.minBackends, value, String(value)) : unjudgedGate('--min-backends', '>=', limits.minBackends, reason));
   }
   if (limits.expect !== undefined) {
     const wanted = limits.expect.toUpperCase();
     const verdict = measured.diagnosis.verdict;
-    results.push({ gate: '--expect', comparison: '==', limit: wanted, measured: verdict, display: `limit ${wanted}, measured ${verdict}`, passed: verdict === wanted });
+    results.push(
+      reason === null
+        ? { gate: '--expect', comparison: '==', limit: wanted, measured: verdict, display: `expected ${wanted}, got ${verdict}`, passed: verdict === wanted }
+        : unjudgedGate('--expect', '==', wanted, reason),
+    );
   }
+  return results;
+}
+
+/**
+ * Evaluates every gate that has a limit, in flag order. A gate over the spread never passes
+ * on a run whose backends cannot be told apart (see {@link GateInput.cannotJudge}); the error
+ * rate is judged all the same.
+ */
+export function evaluateGates(limits: GateLimits, measured: GateInput): GateResult[] {
+  const results = spreadGates(limits, measured);
   if (limits.maxErrorRate !== undefined) {
     const value = measured.rpcsTotal > 0 ? measured.rpcsFailed / measured.rpcsTotal : 0;
     results.push(numericGate('--max-error-rate', '<=', limits.maxErrorRate, Math.round(value * 1e6) / 1e6, value.toFixed(4)));
@@ -51,7 +83,7 @@ export function evaluateGates(
   return results;
 }
 
-/** `gate --max-skew failed: limit <= 1.2, measured 3.00` for each failed gate. */
+/** `gate --max-skew failed: limit <= 1.2, measured 3.00` (or `cannot judge: ...`, `expected BALANCED, got PINNED`) for each failed gate. */
 export function describeFailedGates(gates: readonly GateResult[]): string[] {
   return gates.filter((gate) => !gate.passed).map((gate) => `gate ${gate.gate} failed: ${gate.display}`);
 }

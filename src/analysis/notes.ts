@@ -31,6 +31,12 @@ export function clientReachNote(clients: readonly ClientReach[]): string | null 
   return `backends reached per client pod: ${reach}`;
 }
 
+/** Several addresses were resolved and each answered as a peer: nothing known is left to hear from. */
+function everyAddressAnswered(facts: DiagnosisFacts): boolean {
+  const resolved = facts.resolvedAddresses ?? 0;
+  return resolved > 1 && facts.peersResolved === true && facts.peers >= resolved;
+}
+
 /** Notes on who answered: how backends were named, and the expected set they are judged over. */
 function backendNotes(facts: DiagnosisFacts): string[] {
   const { skew } = facts;
@@ -42,7 +48,7 @@ function backendNotes(facts: DiagnosisFacts): string[] {
   const flag = facts.expectBackendsFlag ?? null;
   if (flag !== null && seen > flag) {
     notes.push(`${seen} backends answered, ${flag} expected: judged over ${seen}`);
-  } else if (flag === null && skew.expectedFrom === 'seen' && seen > 0) {
+  } else if (flag === null && skew.expectedFrom === 'seen' && seen > 0 && !everyAddressAnswered(facts)) {
     const sweep = facts.discovery ?? null;
     const swept = sweep === null ? '' : ` (a sweep of ${sweep.connections} fresh connections behind ${sweep.address} reached ${sweep.backends})`;
     notes.push(`${NEVER_ANSWERED_NOTE} cannot be judged${swept}: pass --expect-backends N`);

@@ -8,6 +8,7 @@ import { describeEvidence } from './expected-backends.js';
 import { tooFewToJudge, type DiagnosisFacts } from './facts.js';
 import { POLLING_FIX, pollingText } from './polling.js';
 import { NEVER_ANSWERED_NOTE, SATURATED_NOTE, withoutNote } from './notes.js';
+import { cannotJudge, opaqueAddress, peersAreBackends } from './told-apart.js';
 import type { Diagnosis, SkewStats } from '../result/report.js';
 
 /** An error rate for a cause: `10 %`, `2.5 %` (one decimal under 10 %). */
@@ -34,8 +35,9 @@ function unstable(facts: DiagnosisFacts, notes: readonly string[], cause: string
 
 /**
  * The rules checked before any other: UNSTABLE when nothing was measured, nothing succeeded or
- * the error rate is above `facts.unstableErrorRate` (default 5 %); UNKNOWN when the replies do
- * not name the server and every RPC went through one address. Null when the run can be read.
+ * the error rate is above `facts.unstableErrorRate` (default 5 %); UNKNOWN when the backends
+ * cannot be told apart (told-apart.ts `cannotJudge`: replies that name no server, every RPC through
+ * one address that is not one of several resolved ones). Null when the run can be read.
  */
 export function unreadableVerdict(facts: DiagnosisFacts, notes: readonly string[]): Diagnosis | null {
   const { skew } = facts;
@@ -47,15 +49,20 @@ export function unreadableVerdict(facts: DiagnosisFacts, notes: readonly string[
   if (errorRate > unstableAt) {
     return unstable(facts, notes, `${percent(errorRate)} of RPCs failed, mostly ${facts.topFailure ?? 'unknown status'} (threshold ${percent(unstableAt)})`);
   }
-  if (facts.backendsByPeer === true && facts.onlyPeer !== undefined && facts.onlyPeer !== null) {
-    return {
-      verdict: 'UNKNOWN',
-      cause: `replies do not name the server and every RPC went through one address (${facts.onlyPeer}): backends behind it cannot be told apart`,
-      fix: FIXES.identity,
-      notes: withoutNote(notes, NEVER_ANSWERED_NOTE),
-    };
+  if (cannotJudge(facts) !== null) {
+    return { verdict: 'UNKNOWN', cause: opaqueCause(facts), fix: FIXES.identity, notes: withoutNote(notes, NEVER_ANSWERED_NOTE) };
   }
   return null;
+}
+
+/** What is known when backends behind one address cannot be told apart, and what it means behind each kind of balancer. */
+function opaqueCause(facts: DiagnosisFacts): string {
+  const connections = facts.channels > 1 ? `${facts.channels} HTTP/2 connections` : 'one HTTP/2 connection';
+  const perConnection = facts.channels > 1 ? 'each connection\u2019s RPCs went to one pod' : 'every RPC went to one pod';
+  return (
+    `replies do not name the server and every RPC went over ${connections} to one address (${opaqueAddress(facts) ?? facts.onlyPeer ?? ''}): ` +
+    `behind an L4 balancer (such as a ClusterIP Service) ${perConnection}; behind an L7 proxy they may be spread`
+  );
 }
 
 /**
@@ -85,12 +92,22 @@ export function spreadVerdict(facts: DiagnosisFacts, notes: readonly string[]): 
   return { verdict: 'BALANCED', cause: balancedCause(facts, seen), fix: null, notes };
 }
 
-/** One backend expected: PINNED when nothing but the run says so and one peer answered (a caveat says so); else BALANCED. */
+/** The cause of a BALANCED run over one backend. */
+export const ONE_BACKEND = 'one backend: nothing to balance';
+
+/**
+ * One backend expected. BALANCED ({@link ONE_BACKEND}) when the evidence says there is one: the
+ * flag or the lab says so, more than one peer reached it, or a sweep of fresh connections behind
+ * the one address reached the same named backend. Otherwise (one peer and nothing else known)
+ * PINNED, with a caveat.
+ */
 function oneExpectedVerdict(facts: DiagnosisFacts, notes: readonly string[]): Diagnosis {
-  if (facts.skew.expectedFrom !== 'seen' || facts.peers > 1) {
-    return { verdict: 'BALANCED', cause: 'one backend expected, and it answered every RPC', fix: null, notes };
-  }
   const sweep = facts.discovery ?? null;
+  const sweptOne = sweep !== null && sweep.connections > 1 && sweep.backends === 1 && sweep.byPeer !== true && facts.backendsByPeer !== true;
+  if (facts.skew.expectedFrom !== 'seen' || facts.peers > 1 || sweptOne) {
+    const evidence = sweptOne ? ` (a sweep of ${sweep.connections} fresh connections behind ${sweep.address} reached the same backend)` : '';
+    return { verdict: 'BALANCED', cause: `${ONE_BACKEND}${evidence}`, fix: null, notes: withoutNote(notes, NEVER_ANSWERED_NOTE) };
+  }
   const caveat = 'if the service really has one backend this is expected; pass --expect-backends N to judge';
   return {
     verdict: 'PINNED',
@@ -110,13 +127,19 @@ function pinnedCause(facts: DiagnosisFacts): { cause: string; fix: string } {
   const { skew } = facts;
   const sure = skew.expectedFrom === 'flag' || skew.expectedFrom === 'lab';
   const sweep = facts.discovery ?? null;
+  const resolved = facts.resolvedAddresses ?? 0;
+  const byAddress = peersAreBackends(facts) && skew.expectedFrom === 'addresses';
   const evidence = describeEvidence(skew.expectedBackends, skew.expectedFrom, sweep);
   // The lab's table already shows "1 of 3": its cause is the mechanism alone.
-  const where = skew.expectedFrom === 'lab' ? '' : `every RPC went to 1 of ${sure ? '' : 'at least '}${skew.expectedBackends} backends (${evidence}): `;
-  const resolved = facts.resolvedAddresses ?? 0;
-  if (resolved > 1 && facts.lbPolicy !== 'round_robin') {
-    const policy = facts.lbPolicy ?? 'pick_first (channel default)';
-    return { cause: `${where}pick_first uses the first of ${resolved} addresses, the LB policy is ${policy}`, fix: FIXES.roundRobin };
+  const where =
+    skew.expectedFrom === 'lab'
+      ? ''
+      : byAddress
+        ? `1 of ${resolved} resolved addresses got every RPC: `
+        : `every RPC went to 1 of ${sure ? '' : 'at least '}${skew.expectedBackends} backends (${evidence}): `;
+  if (resolved > 1 && (facts.lbPolicy === null || facts.lbPolicy === 'pick_first')) {
+    const policy = facts.lbPolicy === null ? 'pick_first (the channel default)' : facts.lbPolicy;
+    return { cause: `${where}${policy} sends every RPC to the first address that connects`, fix: FIXES.roundRobin };
   }
   return { cause: `${where}${onePeerCause(facts)}`, fix: FIXES.headless };
 }

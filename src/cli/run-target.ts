@@ -52,12 +52,13 @@ export async function runTarget(target: string, flags: RunFlags, context: Comman
   if (result.timeline.intervalMs !== flags.interval) {
     process.stderr.write(`grpclb-probe: --interval ${flags.interval} ms: the timeline used ${result.timeline.intervalMs} ms to stay within ${MAX_TIMELINE_INTERVALS} intervals\n`);
   }
-  const sweep = await sweepIfPinned(result, options, flags.discover ?? DEFAULT_DISCOVERY_CONNECTIONS, context.signal);
+  const resolved = await resolvedPromise;
+  const sweep = await sweepIfPinned(result, resolved, options, flags.discover ?? DEFAULT_DISCOVERY_CONNECTIONS, context.signal);
   // A signal during the sweep interrupts the command: the run's report, marked so, exit 130;
   // the cut sweep is left out (its probes stopped early, so its count of backends would be low).
   const interrupted = context.signal.aborted;
   const ended = interrupted && result.stopReason !== 'interrupted' ? { ...result, stopReason: 'interrupted' as const } : result;
-  const report = analysisOf(ended, await resolvedPromise, interrupted ? null : sweep);
+  const report = analysisOf(ended, resolved, interrupted ? null : sweep);
   return { renderings: runRenderings(report, context.plan), exitCode: () => runExitCode(report, tls) };
 }
 
@@ -100,9 +101,18 @@ function startRun(options: ProbeOptions, signal: AbortSignal): ProbeRun {
 
 /**
  * The discovery sweep, when the run saw one peer and some RPC succeeded (and `connections` > 0,
- * and the run was not interrupted): its backends widen the expected set.
+ * and the run was not interrupted): its backends widen the expected set. Not when the target
+ * resolved to several addresses: fresh channels would pick the same first address again
+ * (grpc-js pick_first does not shuffle by default), and those addresses are the evidence.
  */
-async function sweepIfPinned(result: RunResult, options: ProbeOptions, connections: number, signal: AbortSignal): Promise<DiscoveryResult | null> {
+async function sweepIfPinned(
+  result: RunResult,
+  resolved: readonly string[] | null,
+  options: ProbeOptions,
+  connections: number,
+  signal: AbortSignal,
+): Promise<DiscoveryResult | null> {
   if (connections === 0 || result.peers.length > 1 || result.rpcs.ok === 0 || signal.aborted) return null;
+  if (resolved !== null && resolved.length > 1) return null;
   return discoverBackends({ ...options, connections }, signal);
 }

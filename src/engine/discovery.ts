@@ -47,5 +47,7 @@ export async function discoverBackends(options: DiscoveryOptions, signal?: Abort
   const backends = new Set(results.flatMap((result) => result.backends.filter((backend) => backend.rpcs > 0).map((backend) => backend.name)));
   const peers = new Set(results.flatMap((result) => result.peers));
   const failed = results.reduce((sum, result) => sum + (result.rpcs.ok > 0 ? 0 : 1), 0);
-  return { connections, backends: [...backends].sort(), peers: [...peers].sort(), failed };
+  const answered = results.filter((result) => result.rpcs.ok > 0);
+  const byPeer = answered.length > 0 && answered.every((result) => (result.identity?.namedByPeer ?? 0) >= result.rpcs.ok);
+  return { connections, backends: [...backends].sort(), peers: [...peers].sort(), failed, byPeer };
 }

@@ -1,6 +1,6 @@
 // Small text helpers shared by the reporters: bars, sparklines, numbers, optional color.
 import { inspect, stripVTControlCharacters } from 'node:util';
-import type { ChannelResolver, RunResult } from '../result/run-result.js';
+import type { ChannelResolver, DiscoveryResult, RunResult } from '../result/run-result.js';
 import { formatDuration } from '../result/units.js';
 
 const EIGHTHS = ['', '\u258f', '\u258e', '\u258d', '\u258c', '\u258b', '\u258a', '\u2589'];
@@ -148,4 +148,19 @@ export function callText(result: RunResult): string | null {
   const used = result.identity?.used ?? null;
   if (method === '/helloworld.Greeter/SayHello' && (used === null || used === 'header:hostname')) return null;
   return `call ${method}${used === null ? '' : `  backends by ${used === 'peer' ? 'peer address (the replies do not name the server)' : used}`}`;
+}
+
+/**
+ * The discovery sweep in words, without the trailing "(not in the statistics)": the backends it
+ * reached, or, when its replies named no server and it saw one address, that it cannot tell
+ * backends apart by peer (it would only count connections to one address).
+ */
+export function discoveryText(discovery: DiscoveryResult): string {
+  const { connections, backends, peers } = discovery;
+  if (discovery.byPeer === true && peers.length <= 1) {
+    return `${connections} fresh connections to ${peers[0] ?? 'the target'} cannot tell backends apart by peer (the replies do not name the server)`;
+  }
+  const one = backends.length === 1;
+  const noun = discovery.byPeer === true ? (one ? 'address' : 'addresses') : one ? 'backend' : 'backends';
+  return `${connections} fresh connections reached ${backends.length} ${noun}${backends.length === 0 ? '' : `: ${backends.join(', ')}`}`;
 }

@@ -1,6 +1,6 @@
 // The markdown report of one run, for GITHUB_STEP_SUMMARY and PR comments.
 import { formatP } from '../result/units.js';
-import { bar, callText, clientConfigText, eventLines } from './format.js';
+import { bar, callText, clientConfigText, discoveryText, eventLines } from './format.js';
 import { sourcesSummary } from './table.js';
 import type { ProbeReport } from '../result/report.js';
 import { formatMs, formatPercent } from '../result/units.js';
@@ -72,7 +72,7 @@ export function renderMarkdown(probeReport: ProbeReport): string {
   }
   for (const note of diagnosis.notes) lines.push(`> note: ${note}`, '');
   if (report.discovery !== null) {
-    lines.push(`Discovery: ${report.discovery.connections} fresh connections reached ${report.discovery.backends.length} backend(s) (not in the statistics).`, '');
+    lines.push(`Discovery: ${cell(discoveryText(report.discovery))} (not in the statistics).`, '');
   }
   for (const gate of report.gates) {
     lines.push(`- gate \`${gate.gate}\` ${gate.passed ? 'passed' : '**failed**'}: ${gate.display}`);

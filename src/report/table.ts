@@ -2,7 +2,7 @@
 import Table from 'cli-table3';
 import type { RunResult } from '../result/run-result.js';
 import { formatP } from '../result/units.js';
-import { bar, callText, clientConfigText, displayWidth, eventLines, fitLines, paint, shortNames, sparkline, squeeze, type Paint } from './format.js';
+import { bar, callText, clientConfigText, discoveryText, displayWidth, eventLines, fitLines, paint, shortNames, sparkline, squeeze, type Paint } from './format.js';
 import type { ProbeReport, Verdict } from '../result/report.js';
 import { formatMs, formatPercent } from '../result/units.js';
 import { capLength, forTerminal } from './sanitize.js';
@@ -255,8 +255,7 @@ export function renderTable(probeReport: ProbeReport, options: TableOptions): st
     lines.push(channelSummary(result));
   }
   if (report.discovery !== null) {
-    const found = report.discovery.backends;
-    lines.push(`discovery: ${report.discovery.connections} fresh connections reached ${found.length} backend${found.length === 1 ? '' : 's'}${found.length === 0 ? '' : `: ${found.join(', ')}`} (not in the statistics)`);
+    lines.push(`discovery: ${discoveryText(report.discovery)} (not in the statistics)`);
   }
   if (result.sources !== undefined) {
     lines.push(sourcesSummary(result));

@@ -118,9 +118,12 @@ export interface GateResult {
   readonly comparison: '<=' | '>=' | '==';
   /** The limit: a number, or a verdict name for `--expect`. */
   readonly limit: number | string;
-  /** The measured value: a number (skew, backends, error rate 0..1), or the verdict for `--expect`. */
-  readonly measured: number | string;
-  /** For people: `limit <= 1.3, measured 3.00`. */
+  /**
+   * The measured value: a number (skew, backends, error rate 0..1), or the verdict for `--expect`;
+   * null when the run cannot judge it (backends that cannot be told apart): the gate failed.
+   */
+  readonly measured: number | string | null;
+  /** For people: `limit <= 1.3, measured 3.00`, `expected BALANCED, got PINNED`, `cannot judge: ...`. */
   readonly display: string;
   readonly passed: boolean;
 }

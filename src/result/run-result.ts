@@ -280,6 +280,11 @@ export interface DiscoveryResult {
   readonly peers: readonly string[];
   /** Sweep RPCs that failed. */
   readonly failed: number;
+  /**
+   * No successful sweep reply named its server, so `backends` are peer addresses: behind one
+   * address they count connections' peers, not servers. Absent in documents older than this field.
+   */
+  readonly byPeer?: boolean;
 }
 
 /** What the watch saw from `atMs` on: an address set, or a failing resolver. */
