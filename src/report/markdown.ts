@@ -72,7 +72,7 @@ export function renderMarkdown(probeReport: ProbeReport): string {
   }
   for (const note of diagnosis.notes) lines.push(`> note: ${note}`, '');
   if (report.discovery !== null) {
-    lines.push(`Discovery: ${cell(discoveryText(report.discovery))} (not in the statistics).`, '');
+    lines.push(`Discovery: ${discoveryText(report.discovery)} (not in the statistics).`, '');
   }
   for (const gate of report.gates) {
     lines.push(`- gate \`${gate.gate}\` ${gate.passed ? 'passed' : '**failed**'}: ${gate.display}`);
