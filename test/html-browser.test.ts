@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { drawnCharts } from './html-charts.js';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { diffRuns, type DiffInput } from '../src/analysis/diff.js';
 import { jsonReport } from '../src/report/json.js';
@@ -56,12 +57,7 @@ describe('the HTML report in Chromium', { skip }, () => {
     await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: scheme }]);
     await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
     await page.waitForSelector('body[data-rendered="true"]', { timeout: 10_000 });
-    const charts = await page.evaluate(() =>
-      (window as unknown as { grpclbProbe: { charts: { view: string; chart: { series: { label?: string }[] } }[] } }).grpclbProbe.charts.map((entry) => ({
-        view: entry.view,
-        series: entry.chart.series.slice(1).map((series) => String(series.label)),
-      })),
-    );
+    const charts = await drawnCharts(page);
     return { page, loaded: { errors, requests, charts } };
   }
 

@@ -1,6 +1,7 @@
 // The markdown report of one run, for GITHUB_STEP_SUMMARY and PR comments.
 import { formatP } from '../result/units.js';
 import { bar, callText, clientConfigText, discoveryText, eventLines } from './format.js';
+import { streamMarkdown } from './streams.js';
 import { sourcesSummary } from './table.js';
 import type { ProbeReport } from '../result/report.js';
 import { formatMs, formatPercent } from '../result/units.js';
@@ -51,7 +52,7 @@ export function renderMarkdown(probeReport: ProbeReport): string {
   lines.push(
     `| **all** | ${result.peers.length} peer(s) | ${result.rpcs.ok} | | | ${formatMs(result.latencyMs.p50)} | ${formatMs(result.latencyMs.p95)} | ${formatMs(result.latencyMs.p99)} |`,
   );
-  lines.push('');
+  lines.push('', ...streamMarkdown(result));
   if (result.sources !== undefined) lines.push(sourcesSummary(result), '');
   const happened = eventLines(plain.events);
   if (happened.length > 0) lines.push('What happened:', '', '```text', ...happened, '```', '');

@@ -1,4 +1,5 @@
 // The human report of one run: a cli-table3 table per backend, totals, skew, diagnosis, gates.
+import { streamLines } from './streams.js';
 import Table from 'cli-table3';
 import type { RunResult } from '../result/run-result.js';
 import { formatP } from '../result/units.js';
@@ -226,7 +227,7 @@ export function renderTable(probeReport: ProbeReport, options: TableOptions): st
   const wide = wideBackendTable(report, color);
   const fits = wide.table.split('\n').every((line) => displayWidth(line) <= width);
   const backends = fits ? wide : narrowBackendTable(report, color, width);
-  lines.push(backends.table, ...backends.notes);
+  lines.push(backends.table, ...backends.notes, ...streamLines(result));
   const happened = eventLines(report.events);
   if (happened.length > 0) lines.push('what happened:', ...happened);
 

@@ -2,6 +2,7 @@
 // the embedded document (page.ts) and draws each view with uPlot; it formats numbers but
 // computes none that the JSON report already has. Plain ES2020, no backticks (a TS template).
 import { DIFF_RENDERER } from './client-diff.js';
+import { STREAMS_RENDERER } from './client-streams.js';
 
 /** Light and dark schemes (prefers-color-scheme), laptop-width layout, print rules. */
 export const PAGE_STYLE = String.raw`
@@ -52,8 +53,7 @@ export const CLIENT_SCRIPT = String.raw`
   'use strict';
   var doc = JSON.parse(document.getElementById('grpclb-probe-data').textContent);
   var root = document.getElementById('report');
-  var charts = [];
-  window.grpclbProbe = { document: doc, charts: charts };
+  var charts = []; window.grpclbProbe = { document: doc, charts: charts };
   var PALETTE = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
   var PERCENTILES = [['p50', 'p50'], ['p90', 'p90'], ['p95', 'p95'], ['p99', 'p99'], ['p999', 'p99.9'], ['max', 'max']];
 
@@ -109,9 +109,8 @@ export const CLIENT_SCRIPT = String.raw`
       entry.chart.setSize({ width: width || Math.max(320, figure.clientWidth), height: entry.chart.height });
     });
   }
-  window.addEventListener('resize', function () { resizeAll(); });
+  ['resize', 'afterprint'].forEach(function (name) { window.addEventListener(name, function () { resizeAll(); }); });
   window.addEventListener('beforeprint', function () { resizeAll(680); });
-  window.addEventListener('afterprint', function () { resizeAll(); });
 
   /** Verdict, cause, fix, notes, gates, and the run's key numbers. */
   function verdictCard(report, container) {
@@ -312,6 +311,7 @@ export const CLIENT_SCRIPT = String.raw`
     verdictCard(report, section('verdict', 'Verdict'));
     sharesChart('shares', section('shares', 'Shares per backend'), report);
     timelineChart('timeline', section('timeline', 'Timeline'), report, names, report.elapsedMs, 280);
+    if (report.streams) streamsChart('streams', section('streams', 'Open streams per backend'), report);
     var latency = section('latency', 'Latency per backend');
     percentilesChart('percentiles', latency, report.backends.map(function (backend) { return { name: backend.name, rpcs: backend.rpcs, latencyMs: backend.latencyMs }; }));
     spectrumChart('distribution', latency, names);
@@ -389,7 +389,7 @@ export const CLIENT_SCRIPT = String.raw`
     percentilesChart('percentiles', latency, setups.map(function (setup, index) { return { name: setup.setup, rpcs: setup.result.rpcs.ok, latencyMs: setup.result.latencyMs, colorIndex: index }; }));
     spectrumChart('distribution', latency, setups.map(function (setup) { return setup.setup; }));
   }
-${DIFF_RENDERER}
+${DIFF_RENDERER}${STREAMS_RENDERER}
   var KINDS = { run: renderRun, lab: renderLab, scenario: renderScenario, diff: renderDiff };
   var render = KINDS[doc.kind];
   if (!render) throw new Error('grpclb-probe: no renderer for document kind ' + doc.kind);
