@@ -7,6 +7,7 @@ import { timelineFacts } from './events.js';
 import { expectedBackends } from './expected-backends.js';
 import { factsFromResult } from './facts.js';
 import { evaluateGates, type GateLimits } from './gates.js';
+import { proxyLevel } from './proxy-level.js';
 import { computeSkew } from './skew.js';
 import { streamCounts, streamFacts } from './streams.js';
 import { cannotJudge } from './told-apart.js';
@@ -33,6 +34,8 @@ export interface AnalysisContext {
   readonly extraEvents?: readonly RunEvent[];
   /** Where the probe ran and how the target's name resolves, for the in-cluster hints. */
   readonly cluster?: ClusterFacts | null;
+  /** Proxies that exist behind the target (the lab's proxy tier); null or absent: the ones replies named. */
+  readonly expectedProxies?: number | null;
 }
 
 /** Computes the expected set, skew, diagnosis and gates for a result. Pure. */
@@ -62,7 +65,10 @@ export function analyze(result: RunResult, context: AnalysisContext): ProbeRepor
     cluster: context.cluster ?? null,
     streams: streamFacts(result, timeline.events),
   });
-  const diagnosis = diagnose(facts);
+  const judged = diagnose(facts);
+  const proxies = proxyLevel(result, context.expectedProxies ?? null, skew);
+  // The verdict judges the pods; the proxy level is said beside it, first among the notes.
+  const diagnosis = proxies === null ? judged : { ...judged, notes: [proxies.reading, ...judged.notes] };
   const gates = evaluateGates(context.gates ?? {}, {
     skew,
     diagnosis,
@@ -70,5 +76,5 @@ export function analyze(result: RunResult, context: AnalysisContext): ProbeRepor
     rpcsFailed: result.rpcs.failed,
     cannotJudge: cannotJudge(facts),
   });
-  return { result, expected, skew, diagnosis, gates, resolvedAddresses: context.resolvedAddresses, discovery, events: timeline.events, defaultPort: context.defaultPort ?? null };
+  return { result, expected, skew, diagnosis, gates, resolvedAddresses: context.resolvedAddresses, discovery, events: timeline.events, defaultPort: context.defaultPort ?? null, proxyLevel: proxies };
 }

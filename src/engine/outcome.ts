@@ -13,6 +13,8 @@ export interface Outcome {
   readonly backend: string | null;
   /** The transport peer (`call.getPeer()`); null when no server answered. */
   readonly peer: string | null;
+  /** The proxy that carried it, by its `via` response header; null or absent: none said. */
+  readonly via?: string | null;
   /** `OK` for success, else the status code name (or the reply's own, e.g. `NOT_SERVING`). */
   readonly statusName: string;
   /** The error's details; '' for success. */
@@ -64,6 +66,7 @@ export class RecordingSink implements OutcomeSink {
     const serviceUs = Math.max(1, Math.round((finishedMs - startedMs) * 1000));
     const atMs = finishedMs - this.clock.measureStartMs;
     this.recorder.record(outcome.channel, outcome.backend, outcome.peer, outcome.statusName, outcome.details, latencyUs, atMs, serviceUs);
+    if (outcome.statusName === 'OK') this.recorder.proxies.record(outcome.channel, outcome.via ?? null);
   }
 
   warmedUp(): void {

@@ -5,6 +5,7 @@ import * as hdr from 'hdr-histogram-js';
 import { newLatencyHistogram, percentileUs, summarize } from '../result/histogram.js';
 import { PER_RPC_CHANGE_RATE } from '../result/thresholds.js';
 import { ErrorGroups } from './error-groups.js';
+import { ProxyTally } from './proxy-tally.js';
 import type {
   BackendResult,
   ChannelResult,
@@ -67,6 +68,8 @@ export class Recorder {
   private readonly buckets: Bucket[] = [];
   private readonly allPeers = new Set<string>();
   private peerChangeList: PeerChange[] = [];
+  /** Successful RPCs per proxy (`via` header). */
+  readonly proxies = new ProxyTally();
   ok = 0;
   failed = 0;
 

@@ -321,6 +321,7 @@ export class RunLoop implements PacerHost, MeasureClock {
       peerChanges: recorder.peerChanges(),
       resolver: channelResolver(options.target, options.reResolveIntervalMs, this.parts.pollCounter),
       ...(streams === null ? {} : { streams: streams.result(elapsedMs) }),
+      proxies: recorder.proxies.results(),
     };
   }
 }

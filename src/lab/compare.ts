@@ -49,6 +49,19 @@ export function setupSpec(lab: Lab, setup: Setup, reResolveIntervalMs: number | 
         connectsTo: `proxy ${lab.proxy.address}`,
         resolvedAddresses: [lab.proxy.address],
       };
+    case 'proxy-tier': {
+      const tier = lab.proxyTier;
+      if (tier === null) throw new Error('the proxy-tier setup needs lab.startProxyTier() first');
+      return {
+        setup,
+        target: tier.address,
+        lbPolicy: null,
+        reResolveIntervalMs: null,
+        topology: 'proxy',
+        connectsTo: `VIP ${tier.address} -> ${tier.proxies.length} proxies`,
+        resolvedAddresses: [tier.address],
+      };
+    }
     case 'static':
       return {
         setup,
@@ -84,6 +97,7 @@ export async function compareSetups(
 ): Promise<LabComparison> {
   const runs: SetupRun[] = [];
   const skipped: { setup: Setup; reason: string }[] = [];
+  if (setups.includes('proxy-tier')) await lab.startProxyTier();
   for (const setup of setups) {
     if (signal?.aborted) {
       skipped.push({ setup, reason: 'interrupted' });
@@ -128,7 +142,14 @@ export function comparisonOf(
       const spec = used ?? setupSpec(lab, setup);
       return {
         spec,
-        report: analyze(result, { expectedBackends: null, labReplicas: replicas, staticTarget: setup === 'static', resolvedAddresses: spec.resolvedAddresses, topology: spec.topology }),
+        report: analyze(result, {
+          expectedBackends: null,
+          labReplicas: replicas,
+          staticTarget: setup === 'static',
+          resolvedAddresses: spec.resolvedAddresses,
+          topology: spec.topology,
+          expectedProxies: setup === 'proxy-tier' ? (lab.proxyTier?.proxies.length ?? null) : null,
+        }),
       };
     }),
     skipped,

@@ -22,7 +22,15 @@ export class L7Proxy extends EventEmitter {
   /** HTTP/2 sessions opened to backends (more than the backends: some sent GOAWAY). */
   sessionsOpened = 0;
 
-  constructor(private readonly endpoints: EndpointSource) {
+  /**
+   * @param endpoints the backends, read at each pick.
+   * @param name when set, every response carries `via: 2 NAME` (RFC 9110 Via, as Envoy's `via`
+   *   option and Linkerd add), so a client behind a VIP can tell the proxies apart.
+   */
+  constructor(
+    private readonly endpoints: EndpointSource,
+    readonly name: string | null = null,
+  ) {
     super();
     this.server = http2.createServer();
     this.server.on('stream', (stream, headers) => this.handle(stream, headers));
@@ -90,6 +98,7 @@ export class L7Proxy extends EventEmitter {
         this.retries += 1;
         this.emit('retry', reason);
       },
+      via: this.name === null ? null : `2 ${this.name}`,
     }).attempt();
   }
 }

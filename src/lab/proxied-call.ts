@@ -55,6 +55,8 @@ export interface ProxyHost {
   sent(backend: string): void;
   /** A refused stream is sent again; `reason` names the backend. */
   retried(reason: string): void;
+  /** The `via` response header the proxy adds (RFC 9110 section 7.6.3), naming itself; null: none. */
+  readonly via: string | null;
 }
 
 /** One downstream stream and its upstream attempts. */
@@ -155,7 +157,8 @@ export class ProxiedCall {
       if (this.gone) return;
       this.responded = true;
       this.replay.length = 0;
-      const outgoing = { ...forwardable(responseHeaders), [HTTP2_HEADER_STATUS]: responseHeaders[HTTP2_HEADER_STATUS] ?? 200 };
+      const outgoing: http2.OutgoingHttpHeaders = { ...forwardable(responseHeaders), [HTTP2_HEADER_STATUS]: responseHeaders[HTTP2_HEADER_STATUS] ?? 200 };
+      if (this.host.via !== null) outgoing.via = this.host.via;
       if ((flags & NGHTTP2_FLAG_END_STREAM) !== 0) {
         downstream.respond(outgoing, { endStream: true }); // trailers-only response
       } else {

@@ -7,6 +7,7 @@ import type { OrcaUtilization } from '../server/orca-load.js';
 import { DnsServer } from './dns-server.js';
 import { L4Vip, type ClusterIpMode } from './l4-vip.js';
 import { L7Proxy } from './l7-proxy.js';
+import { DEFAULT_TIER_PROXIES, ProxyTier } from './proxy-tier.js';
 
 /** Thrown when the lab cannot start; the message names the address or port at fault. Nothing is left running. */
 export class LabError extends Error {}
@@ -70,6 +71,9 @@ export interface LabBackend {
 const POD_PREFIX = '127.0.10.';
 const VIP_HOST = '127.0.20.1';
 const PROXY_HOST = '127.0.30.1';
+/** The proxy tier: its VIP on 127.0.21.1, its proxies on 127.0.31.1, .2, ... */
+const TIER_VIP_HOST = '127.0.21.1';
+const TIER_PROXY_PREFIX = '127.0.31.';
 const DNS_HOST = '127.0.0.1';
 const FALLBACK_HOST = '127.0.0.1';
 const PORT_ATTEMPTS = 5;
@@ -98,6 +102,8 @@ export class Lab {
   readonly vip: L4Vip;
   readonly dns: DnsServer;
   readonly proxy: L7Proxy;
+  /** The proxy tier, once {@link Lab.startProxyTier} started it. */
+  proxyTier: ProxyTier | null = null;
   private nextPodIndex = 1;
 
   private constructor(private readonly options: LabOptions) {
@@ -247,6 +253,25 @@ export class Lab {
     return backend;
   }
 
+  /**
+   * Starts the proxy tier (once; later calls return the running one): `proxies` L7 proxies
+   * behind a VIP, each balancing per RPC over the pods.
+   * @throws LabError naming the address that could not be bound; nothing of the tier is left running.
+   */
+  async startProxyTier(proxies = DEFAULT_TIER_PROXIES): Promise<ProxyTier> {
+    if (this.proxyTier !== null) return this.proxyTier;
+    const tier = new ProxyTier(() => this.endpoints(), proxies);
+    const host = (aliased: string): string => (this.loopbackAliases ? aliased : FALLBACK_HOST);
+    try {
+      await tier.start(host(TIER_VIP_HOST), (index) => host(`${TIER_PROXY_PREFIX}${index}`), this.loopbackAliases ? this.port : 0);
+    } catch (error) {
+      await tier.close();
+      throw new LabError(`cannot listen for the proxy tier (${host(TIER_VIP_HOST)}, ${host(TIER_PROXY_PREFIX + '1')}...): ${(error as Error).message}`);
+    }
+    this.proxyTier = tier;
+    return tier;
+  }
+
   /** `dns://DNS_IP:PORT/<service name>:<port>`, the headless Service's target. */
   get headlessTarget(): string {
     return `dns://${this.dns.address}/${this.serviceName}:${this.port}`;
@@ -268,7 +293,7 @@ export class Lab {
       if (backend.state !== 'stopped') killPod(backend);
       backend.state = 'stopped';
     }
-    await Promise.allSettled([this.vip.close(), this.proxy.close(), this.dns.close()]);
+    await Promise.allSettled([this.vip.close(), this.proxy.close(), this.dns.close(), this.proxyTier?.close()]);
   }
 }
 

@@ -89,6 +89,8 @@ export function renderLabTable(labComparison: LabComparison, options: TableOptio
     const { result, diagnosis } = outcome.report;
     const failed = result.rpcs.failed > 0 ? ` (${result.rpcs.failed} RPCs failed)` : '';
     lines.push(`${outcome.spec.setup.padEnd(setupWidth)} ${paint(verdictColor(diagnosis.verdict), diagnosis.verdict, color)}: ${diagnosis.cause}${failed}`);
+    const proxies = outcome.report.proxyLevel ?? null;
+    if (proxies !== null) lines.push(`${''.padEnd(setupWidth)} ${proxies.reading}`);
   }
   const calls = comparison.setups[0]?.report.result.rpcs.total;
   if (calls !== undefined) lines.push(`each setup: one fresh channel, ${calls} RPCs`);
@@ -165,7 +167,7 @@ export function renderLabMarkdown(labComparison: LabComparison): string {
   for (const outcome of comparison.setups) {
     const { result, skew, diagnosis } = outcome.report;
     lines.push(
-      `| ${outcome.spec.setup} | ${outcome.spec.connectsTo} | ${outcome.spec.lbPolicy ?? 'default'} | ${result.backends.length} of ${comparison.replicas} | ${skew.totalRpcs > 0 ? skew.skew.toFixed(2) : '-'} | **${diagnosis.verdict}**: ${diagnosis.cause} |`,
+      `| ${outcome.spec.setup} | ${outcome.spec.connectsTo} | ${outcome.spec.lbPolicy ?? 'default'} | ${result.backends.length} of ${comparison.replicas} | ${skew.totalRpcs > 0 ? skew.skew.toFixed(2) : '-'} | **${diagnosis.verdict}**: ${diagnosis.cause}${outcome.report.proxyLevel ? `; ${outcome.report.proxyLevel.reading}` : ''} |`,
     );
   }
   lines.push('', meaning(comparison), '');

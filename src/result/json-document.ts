@@ -117,6 +117,7 @@ export const MERGE_RULES: { readonly [Field in keyof RunDocumentV1]-?: MergeRule
   peerChanges: 'per-input',
   resolver: 'equal-or-dropped',
   streams: 'per-input',
+  proxies: 'per-input',
   resolvedAddresses: 'summed',
   discovery: 'summed',
   expected: 'recomputed',

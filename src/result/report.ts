@@ -1,6 +1,6 @@
 // The report model: a run result and everything the analysis says about it (expected set, skew,
 // diagnosis, gates), as every reporter renders it. Types only, importing nothing but src/result/.
-import type { DiscoveryResult, RunEvent, RunResult } from './run-result.js';
+import type { DiscoveryResult, ProxyResult, RunEvent, RunResult } from './run-result.js';
 
 /**
  * The verdicts, worst first. UNKNOWN: the replies do not name the server and every RPC went
@@ -144,4 +144,17 @@ export interface ProbeReport {
   readonly events: readonly RunEvent[];
   /** The port used because the target named none (443, grpc-js resolver-dns.ts `DEFAULT_PORT`); null when it named one. */
   readonly defaultPort: number | null;
+  /** The proxy level, when replies named the proxy that carried them (`via`); null or absent: none did. */
+  readonly proxyLevel?: ProxyLevel | null;
+}
+
+/** How a client's RPCs spread over the proxies of a tier, by their `via` header (src/analysis/proxy-level.ts). */
+export interface ProxyLevel {
+  readonly proxies: readonly ProxyResult[];
+  /** The skew over the proxies: `backends` are the proxies here. */
+  readonly skew: SkewStats;
+  /** Channels the client opened. */
+  readonly channels: number;
+  /** Which level is skewed and why, one sentence. */
+  readonly reading: string;
 }

@@ -240,6 +240,21 @@ export interface RunResult {
    * (received; sent for client streaming), and a failed one a stream that failed.
    */
   readonly streams?: StreamsResult | null;
+  /**
+   * Successful RPCs per proxy, named by the `via` response header proxies add (the lab's
+   * proxy tier does), sorted by name; empty when no reply carried one; absent in hand-built and merged results.
+   */
+  readonly proxies?: readonly ProxyResult[];
+}
+
+/** One proxy that carried RPCs, by its `via` header. */
+export interface ProxyResult {
+  /** The proxy's name from `via` (the received-by part of its last entry): `tier-proxy-1`. */
+  readonly name: string;
+  /** Successful RPCs it carried. */
+  readonly rpcs: number;
+  /** Channels that reached it (each pinned to the proxy its connection landed on). */
+  readonly channels: number;
 }
 
 /** The resolver the probe's channels used: grpc-js's own for the target's scheme, or the polling one. */

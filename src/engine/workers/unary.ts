@@ -5,6 +5,7 @@ import grpc from '@grpc/grpc-js';
 import type protobuf from 'protobufjs';
 import type { BackendIdentifier } from '../identity.js';
 import type { ProbeCall } from '../options.js';
+import { VIA_HEADER } from '../proxy-tally.js';
 import type { Outcome, OutcomeSink } from '../outcome.js';
 import type { Go, Worker, WorkerDone } from './worker.js';
 
@@ -60,6 +61,7 @@ export class UnaryWorker implements Worker {
     const wantHeaders = identifier.needsHeaders;
     const wantTrailers = identifier.needsTrailers;
     let headers: grpc.Metadata | null = null;
+    let via: string | null = null;
     let reply: protobuf.Message | null = null;
     const startedMs = performance.now();
     // Reports the RPC once its outcome (and, when the identity needs them, its trailers) is known.
@@ -69,7 +71,7 @@ export class UnaryWorker implements Worker {
         sink.warmedUp();
       } else {
         const answer = this.answer(rpc.getPeer(), error, reply, headers, trailers);
-        sink.record({ channel: this.channel, ...answer, intendedMs: go.intendedMs, startedMs, finishedMs });
+        sink.record({ channel: this.channel, ...answer, via, intendedMs: go.intendedMs, startedMs, finishedMs });
       }
       // UNAVAILABLE before any response header: no server saw it (no connection, or none picked).
       done(error === null || error.code !== grpc.status.UNAVAILABLE || headersReceived);
@@ -94,6 +96,8 @@ export class UnaryWorker implements Worker {
     rpc.on('metadata', (received: grpc.Metadata) => {
       headersReceived = true;
       if (wantHeaders) headers = received;
+      const proxy = received.get(VIA_HEADER)[0];
+      via = typeof proxy === 'string' ? proxy : null;
     });
     if (wantTrailers) {
       rpc.on('status', (status: grpc.StatusObject) => {
