@@ -1,6 +1,9 @@
 // The plain-data result of a probe run: what the engine returns and every reporter, view and
 // analysis reads. The ground floor (src/result/): types only, importing no other layer.
+import type { ChannelResolver, ProxyResult } from './route.js';
 import type { StreamsResult } from './streams.js';
+
+export type { ChannelResolver, ProxyResult } from './route.js';
 
 /** Why a run stopped. */
 export type StopReason =
@@ -245,30 +248,6 @@ export interface RunResult {
    * proxy tier does), sorted by name; empty when no reply carried one; absent in hand-built and merged results.
    */
   readonly proxies?: readonly ProxyResult[];
-}
-
-/** One proxy that carried RPCs, by its `via` header. */
-export interface ProxyResult {
-  /** The proxy's name from `via` (the received-by part of its last entry): `tier-proxy-1`. */
-  readonly name: string;
-  /** Successful RPCs it carried. */
-  readonly rpcs: number;
-  /** Channels that reached it (each pinned to the proxy its connection landed on). */
-  readonly channels: number;
-}
-
-/** The resolver the probe's channels used: grpc-js's own for the target's scheme, or the polling one. */
-export interface ChannelResolver {
-  /**
-   * `dns` (grpc-js's: resolves at start, again only when a connection drops, at most every
-   * `grpc.dns_min_time_between_resolutions_ms`), `dns-poll` (src/grpc/resolver-poll.ts: every
-   * `reResolveIntervalMs`), `ipv4`, `ipv6`, `unix`, `unix-abstract` (static, never re-resolved).
-   */
-  readonly name: string;
-  /** `dns-poll`: ms between resolutions (`--re-resolve-interval`); null otherwise. */
-  readonly reResolveIntervalMs: number | null;
-  /** `dns-poll`: resolutions asked for over every channel of the run (each A, AAAA and TXT lookups); null otherwise. */
-  readonly resolutions: number | null;
 }
 
 /** One run that went into a merged result. */
