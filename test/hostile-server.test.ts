@@ -3,6 +3,8 @@
 import './resolver-env.js';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer as createHttp2Server, constants as http2, type Http2Server } from 'node:http2';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -116,6 +118,59 @@ describe('a 10 KB backend name (spawned)', () => {
     assert.ok(outcome.stdout.includes('\u2026'), 'the name ends in an ellipsis');
     assert.ok(shown >= 196 && shown < 5 * 200, `capped at 200 characters wherever it is shown (${shown} x)`);
   });
+});
+
+/** A plaintext HTTP/2 server answering every stream with `answer`. */
+async function startHttp2(answer: (stream: import('node:http2').ServerHttp2Stream) => void): Promise<{ server: Http2Server; target: string }> {
+  const server = createHttp2Server();
+  server.on('stream', (stream) => {
+    stream.on('error', () => undefined);
+    answer(stream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, target: `127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+describe('answers that are not a readable gRPC reply get a hint that fits (node:http2, spawned)', { concurrency: 3 }, () => {
+  const cases: { title: string; answer: (stream: import('node:http2').ServerHttp2Stream) => void; hint: RegExp }[] = [
+    {
+      title: 'HTTP 200 text/html: the server answered HTTP, not gRPC, with its content-type',
+      answer: (stream) => {
+        stream.respond({ [http2.HTTP2_HEADER_STATUS]: 200, 'content-type': 'text/html; charset=utf-8' });
+        stream.end('<html><body>It works!</body></html>');
+      },
+      hint: /the server answered HTTP, not gRPC \(content-type text\/html; charset=utf-8\)/,
+    },
+    {
+      title: 'HTTP 404: no gRPC service at this path or port',
+      answer: (stream) => stream.respond({ [http2.HTTP2_HEADER_STATUS]: 404 }, { endStream: true }),
+      hint: /no gRPC service at this path or port \(HTTP 404\)/,
+    },
+    {
+      title: 'a reply over 4 MiB: names --channel-arg grpc.max_receive_message_length',
+      answer: (stream) => {
+        stream.respond({ [http2.HTTP2_HEADER_STATUS]: 200, 'content-type': 'application/grpc' });
+        const frame = Buffer.alloc(5);
+        frame.writeUInt32BE(5_000_000, 1);
+        stream.write(frame);
+      },
+      hint: /larger than the client's 4 MiB limit: raise it with --channel-arg grpc\.max_receive_message_length=5000000/,
+    },
+  ];
+  for (const { title, answer, hint } of cases) {
+    it(title, async () => {
+      const http = await startHttp2(answer);
+      try {
+        const outcome = await runCli(['run', '-t', http.target, '-n', '3', '--no-color', '-q'], { timeoutMs: 30_000 });
+        assert.equal(outcome.code, 3, outcome.stderr);
+        const lines = outcome.stderr.trim().split('\n');
+        assert.equal(lines.length, 1, outcome.stderr);
+        assert.match(lines[0]!, hint);
+      } finally {
+        http.server.close();
+      }
+    });
+  }
 });
 
 describe('sanitize', () => {

@@ -3,7 +3,7 @@
 import grpc from '@grpc/grpc-js';
 import { describeFailedGates } from '../analysis/gates.js';
 import { clientSaturation, loadFlags } from '../analysis/saturation.js';
-import { shortDetails, transportHint } from '../grpc/transport-hint.js';
+import { httpAnswerHint, shortDetails, transportHint } from '../grpc/transport-hint.js';
 import { renderRunHtml } from '../report/html/page.js';
 import { renderJson } from '../report/json.js';
 import { renderMarkdown } from '../report/markdown.js';
@@ -90,7 +90,8 @@ export function noSuccessMessage(result: RunResult, tls = false): string {
     return `${head}: target unavailable: ${statusText(result.errors[0])}${hint === null ? '' : `; ${hint}`}`;
   }
   const top = result.errors.find((error) => rejected.includes(error.status));
-  const hint = top === undefined ? undefined : REJECTION_HINTS[top.status];
+  // What came back says more than the status grpc-js mapped it to (an HTTP 404 is UNIMPLEMENTED).
+  const hint = top === undefined ? undefined : (httpAnswerHint(top.example ?? top.details) ?? REJECTION_HINTS[top.status]);
   const backends = result.backends.length > 0 ? ` by ${result.backends.length} backend${result.backends.length === 1 ? '' : 's'}` : '';
   return `${head}: the target answered but rejected every call${backends}: ${statusText(top)}${hint === undefined ? '' : `; hint: ${hint}`}`;
 }

@@ -39,6 +39,16 @@ export function unaryWorkers(setup: UnarySetup, count: number): UnaryWorker[] {
   });
 }
 
+/**
+ * ` (the response had content-type text/html)` when a failed RPC was answered by something
+ * that is not gRPC, else empty: grpc-js reads an HTML page as a frame whose length is its first
+ * bytes ("RESOURCE_EXHAUSTED: Received message larger than max (1752460652 ...)", subchannel-call.ts).
+ */
+function notGrpc(contentType: string | null): string {
+  if (contentType === null || contentType.startsWith('application/grpc')) return '';
+  return ` (the response had content-type ${contentType === '' ? 'none' : contentType})`;
+}
+
 /** Issues one unary RPC per go on one channel. */
 export class UnaryWorker implements Worker {
   private readonly client: grpc.Client;
@@ -62,6 +72,7 @@ export class UnaryWorker implements Worker {
     const wantTrailers = identifier.needsTrailers;
     let headers: grpc.Metadata | null = null;
     let via: string | null = null;
+    let contentType: string | null = null;
     let reply: protobuf.Message | null = null;
     const startedMs = performance.now();
     // Reports the RPC once its outcome (and, when the identity needs them, its trailers) is known.
@@ -70,7 +81,7 @@ export class UnaryWorker implements Worker {
       if (!go.measured) {
         sink.warmedUp();
       } else {
-        const answer = this.answer(rpc.getPeer(), error, reply, headers, trailers);
+        const answer = this.answer(rpc.getPeer(), error, reply, headers, trailers, contentType);
         sink.record({ channel: this.channel, ...answer, via, intendedMs: go.intendedMs, startedMs, finishedMs });
       }
       // UNAVAILABLE before any response header: no server saw it (no connection, or none picked).
@@ -98,6 +109,7 @@ export class UnaryWorker implements Worker {
       if (wantHeaders) headers = received;
       const proxy = received.get(VIA_HEADER)[0];
       via = typeof proxy === 'string' ? proxy : null;
+      contentType = String(received.get('content-type')[0] ?? '');
     });
     if (wantTrailers) {
       rpc.on('status', (status: grpc.StatusObject) => {
@@ -116,6 +128,7 @@ export class UnaryWorker implements Worker {
     reply: protobuf.Message | null,
     headers: grpc.Metadata | null,
     trailers: grpc.Metadata | null,
+    contentType: string | null,
   ): Answer {
     const { identifier } = this.setup;
     const replyStatus = this.setup.call.replyStatus ?? null;
@@ -128,7 +141,7 @@ export class UnaryWorker implements Worker {
     // Before a connection is picked grpc-js reports the target as the peer: no server answered.
     const answeredBy = peer === this.unconnectedPeer ? null : peer;
     const backend = identifier.ofFailure(headers, error.metadata ?? null, answeredBy);
-    const details = error.details.replace(/ Resolution note: $/, '');
+    const details = error.details.replace(/ Resolution note: $/, '') + notGrpc(contentType);
     return { backend, peer: answeredBy, statusName: grpc.status[error.code] ?? String(error.code), details };
   }
 }
