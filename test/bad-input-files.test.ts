@@ -1,6 +1,6 @@
 // Bad TLS files, output paths, serve and lab flags: exit 2, one line naming the flag or file,
 // no stack, in time.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,18 @@ const tls = (name: string): string => fileURLToPath(new URL(`../fixtures/tls/${n
 const folder = mkdtempSync(join(tmpdir(), 'grpclb-probe-bad-'));
 const aFile = join(folder, 'a-file');
 writeFileSync(aFile, 'not a folder\n');
+// Inputs the report must never overwrite, and links to them or to nowhere.
+const proto = join(folder, 'api.proto');
+copyFileSync(fileURLToPath(new URL('../fixtures/echo.proto', import.meta.url)), proto);
+const request = join(folder, 'req.json');
+writeFileSync(request, '{"text":"hi"}\n');
+const result = join(folder, 'a.json');
+writeFileSync(result, '{}\n');
+const linkToProto = join(folder, 'link-to-proto');
+symlinkSync(proto, linkToProto);
+const dangling = join(folder, 'dangling');
+symlinkSync(join(folder, 'gone', 'report.json'), dangling);
+const CALL = ['--call', 'grpclbprobe.echo.Echo/Say'];
 
 const cases: BadInput[] = [
   // TLS files
@@ -26,6 +38,13 @@ const cases: BadInput[] = [
   { args: run(...T, '--out', join(folder, 'missing', 'report.json')), names: /--out .*: folder .*missing does not exist/ },
   { args: run(...T, '--out', folder), names: /--out .*: is a folder/ },
   { args: run(...T, '--out', join(aFile, 'report.json')), names: /--out .*a-file is not a folder/ },
+  { args: run(...T, '--proto', proto, ...CALL, '--out', proto), names: /--out .*api\.proto: is the --proto .*api\.proto this command reads/ },
+  { args: run(...T, '--proto', proto, ...CALL, '--out', linkToProto), names: /--out .*link-to-proto: is the --proto .*api\.proto/ },
+  { args: run(...T, '--protoset', proto, ...CALL, '--out', proto), names: /--out .*: is the --protoset / },
+  { args: run(...T, '--proto', proto, ...CALL, '-D', request, '--out', request), names: /--out .*req\.json: is the -D\/--data-file .*req\.json/ },
+  { args: run(...T, '--out', dangling), names: /--out .*dangling: folder .*gone does not exist/ },
+  { args: ['merge', result, '--out', result], names: /--out .*a\.json: is the merge input / },
+  { args: run(...T, '--proto', proto, ...CALL), env: { GITHUB_STEP_SUMMARY: proto }, names: /GITHUB_STEP_SUMMARY .*: is the --proto / },
   { args: run(...T), env: { GITHUB_STEP_SUMMARY: join(folder, 'missing', 'summary.md') }, names: /GITHUB_STEP_SUMMARY .*does not exist/ },
   { args: run(...T), env: { GITHUB_STEP_SUMMARY: folder }, names: /GITHUB_STEP_SUMMARY .*is a folder/ },
   // serve and lab

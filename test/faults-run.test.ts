@@ -242,3 +242,20 @@ describe('output that cannot be written, and signals (spawned)', { concurrency: 
     assert.ok(json.elapsedMs >= 1500, `elapsed ${json.elapsedMs} ms`);
   });
 });
+
+describe('-o json on every exit but 2 (spawned)', () => {
+  it('a run that never connected (exit 3) still prints its document and writes --out: stopReason, the error, what was tried', async () => {
+    const file = outFile('never.json');
+    const outcome = await runCli(['run', '-t', '127.0.0.1:1', '--connect-timeout', '1s', '-n', '3', '-o', 'json', '--out', file], { timeoutMs: 30_000 });
+    assert.equal(outcome.code, 3, outcome.stderr);
+    assert.match(oneLine(outcome.stderr.replace(/^127\.0\.0\.1:1\n/, '')), /cannot connect to 127\.0\.0\.1:1 .*--connect-timeout/);
+    assert.equal(outcome.stdout, '', 'no table: the line says it all');
+    const document = JSON.parse(readFileSync(file, 'utf8')) as { stopReason: string; connect: { error: string }; resolvedAddresses: string[]; target: string };
+    assert.equal(document.stopReason, 'connect-timeout');
+    assert.match(document.connect.error, /ECONNREFUSED 127\.0\.0\.1:1/);
+    assert.deepEqual(document.resolvedAddresses, ['127.0.0.1:1']);
+    const piped = await runCli(['run', '-t', '127.0.0.1:1', '--connect-timeout', '1s', '-n', '3', '-o', 'json', '-q'], { timeoutMs: 30_000 });
+    assert.equal(piped.code, 3, piped.stderr);
+    assert.equal((JSON.parse(piped.stdout) as { stopReason: string }).stopReason, 'connect-timeout', 'one JSON document on stdout');
+  });
+});

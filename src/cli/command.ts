@@ -4,7 +4,7 @@ import { CommanderError, Option, type Command } from 'commander';
 import { CliError, EXIT } from './errors.js';
 import { interruptOnSignals } from './interrupt.js';
 import { OUTPUT_FORMATS, planOutput, startProgress, type OutputFlags, type OutputFormat, type OutputPlan, type Progress, type Renderings } from './output.js';
-import { checkOutputFiles, emitReport } from './report-files.js';
+import { checkOutputFiles, emitReport, type InputFile } from './report-files.js';
 import { terminalText } from '../report/sanitize.js';
 
 /** Which output flags a command takes. */
@@ -35,12 +35,13 @@ export function addOutputFlags(command: Command, choices: OutputFlagChoices = {}
 /**
  * Plans the output and checks its files: what every reporting command does before any work.
  * @param progress false: no progress whatever the flags (a command that measures nothing).
+ * @param inputs the files the command reads, which the report may not overwrite.
  * @throws UsageError for `-o html` without `--out`, and for an --out or GITHUB_STEP_SUMMARY
  *   that cannot be written (see {@link checkOutputFiles}).
  */
-export function prepareOutput(flags: OutputFlags, progress = true): OutputPlan {
+export function prepareOutput(flags: OutputFlags, progress = true, inputs: readonly InputFile[] = []): OutputPlan {
   const plan = planOutput(progress ? flags : { ...flags, quiet: true });
-  checkOutputFiles(plan);
+  checkOutputFiles(plan, inputs);
   return plan;
 }
 
@@ -78,6 +79,8 @@ export interface ReportedCommandOptions {
    * handling (Ctrl-C ends it as it ends any tool). Default true.
    */
   readonly measures?: boolean;
+  /** The files the command reads (`--proto`, merge's inputs): --out naming one is exit 2 before any work. Default none. */
+  readonly inputs?: readonly InputFile[];
 }
 
 /**
@@ -93,7 +96,7 @@ export async function runReportedCommand(
   options: ReportedCommandOptions = {},
 ): Promise<number> {
   const measures = options.measures !== false;
-  const plan = prepareOutput(flags, measures);
+  const plan = prepareOutput(flags, measures, options.inputs);
   const progress = await startProgress(plan);
   let partial: () => Renderings | null = () => null;
   const releases: (() => Promise<void> | void)[] = [];

@@ -6,16 +6,37 @@ import { stripVTControlCharacters } from 'node:util';
 import { UsageError } from './errors.js';
 import type { OutputPlan, Renderings } from './output.js';
 
+/** A file a command reads (`--proto api.proto`, a merge input): the report may never overwrite it. */
+export interface InputFile {
+  /** How the user named it, for the message: `--proto`, `-D/--data-file`, `merge input`. */
+  readonly flag: string;
+  readonly path: string;
+}
+
 /**
  * Checks, before a command's work starts, that --out and GITHUB_STEP_SUMMARY can be written
  * where the write will land: symbolic links followed, `..` taken after them as the kernel
- * takes it; the file is not a folder, its folder exists, and one or the other is writable.
- * A bad path is then a usage error in a second instead of a lost report after a long run.
+ * takes it; the file is not a folder, its folder exists, and one or the other is writable;
+ * and it is none of the command's `inputs` (the same file by device and inode, so a link or
+ * another spelling of the path counts). A bad path is then a usage error in a second instead
+ * of a lost report after a long run, or an input replaced by the report.
  * @throws UsageError naming --out or GITHUB_STEP_SUMMARY, the path and what is wrong.
  */
-export function checkOutputFiles(plan: OutputPlan): void {
-  if (plan.outFile !== null) checkWritable(`--out ${plan.outFile}`, plan.outFile);
-  if (plan.stepSummary !== null) checkWritable(`GITHUB_STEP_SUMMARY ${plan.stepSummary}`, plan.stepSummary);
+export function checkOutputFiles(plan: OutputPlan, inputs: readonly InputFile[] = []): void {
+  if (plan.outFile !== null) checkReportFile(`--out ${plan.outFile}`, plan.outFile, inputs);
+  if (plan.stepSummary !== null) checkReportFile(`GITHUB_STEP_SUMMARY ${plan.stepSummary}`, plan.stepSummary, inputs);
+}
+
+function checkReportFile(what: string, file: string, inputs: readonly InputFile[]): void {
+  checkWritable(what, file);
+  const out = statOrNull(file);
+  if (out === null) return;
+  for (const input of inputs) {
+    const read = statOrNull(input.path);
+    if (read !== null && read.dev === out.dev && read.ino === out.ino) {
+      throw new UsageError(`${what}: is the ${input.flag} ${input.path} this command reads; the report would overwrite it: name another file`);
+    }
+  }
 }
 
 /** Links a path may go through before open(2) gives up with ELOOP (Linux MAXSYMLINKS). */

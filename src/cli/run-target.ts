@@ -1,5 +1,6 @@
 // `run -t TARGET` inside the command skeleton: the channel and call the flags describe, the
 // probe with its progress, the discovery sweep when one peer answered, and the analysis.
+import { setTimeout as delay } from 'node:timers/promises';
 import { analyze } from '../analysis/analyze.js';
 import { DEFAULT_DISCOVERY_CONNECTIONS, discoverBackends } from '../engine/discovery.js';
 import { startProbe, type ProbeOptions, type ProbeRun } from '../engine/probe.js';
@@ -48,7 +49,7 @@ export async function runTarget(target: string, flags: RunFlags, context: Comman
   context.progress.follow(target, run.snapshot);
   const result = await run.done;
   context.progress.stop();
-  if (result.stopReason === 'connect-timeout') throw new TargetUnavailableError(connectTimeoutMessage(result, tls));
+  if (result.stopReason === 'connect-timeout') return connectTimeoutReport(analysisOf(result, await settledWithin(resolvedPromise, RESOLVE_WAIT_MS), null), context, tls);
   if (result.timeline.intervalMs !== flags.interval) {
     process.stderr.write(`grpclb-probe: --interval ${flags.interval} ms: the timeline used ${result.timeline.intervalMs} ms to stay within ${MAX_TIMELINE_INTERVALS} intervals\n`);
   }
@@ -60,6 +61,30 @@ export async function runTarget(target: string, flags: RunFlags, context: Comman
   const ended = interrupted && result.stopReason !== 'interrupted' ? { ...result, stopReason: 'interrupted' as const } : result;
   const report = analysisOf(ended, resolved, interrupted ? null : sweep);
   return { renderings: runRenderings(report, context.plan), exitCode: () => runExitCode(report, tls) };
+}
+
+/** How long a run that never connected waits for the target's addresses to say what was tried. */
+const RESOLVE_WAIT_MS = 500;
+
+/** `promise`'s value, or null when it takes longer than `ms` (or fails). */
+async function settledWithin<T>(promise: Promise<T>, ms: number): Promise<T | null> {
+  const late = delay(ms, null, { ref: false });
+  return Promise.race([promise.catch(() => null), late]);
+}
+
+/**
+ * A run that never connected: exit 3 with its one line, and still the document of `-o json`
+ * (and --out, the step summary) with stopReason `connect-timeout`, the connection error and the
+ * addresses tried, so a CI step that parses stdout gets one. No table: the line says it all.
+ */
+function connectTimeoutReport(report: ProbeReport, context: CommandContext, tls: boolean): CommandReport {
+  const unavailable = new TargetUnavailableError(connectTimeoutMessage(report.result, tls));
+  return {
+    renderings: { ...runRenderings(report, context.plan), table: () => '' },
+    exitCode: () => {
+      throw unavailable;
+    },
+  };
 }
 
 /** @throws UsageError naming --target. */

@@ -3,6 +3,7 @@
 import { Command, Option } from 'commander';
 import { DEFAULT_SETUPS, SETUPS } from '../result/lab.js';
 import { addOutputFlags, commandAction, runReportedCommand } from './command.js';
+import type { InputFile } from './report-files.js';
 import * as parse from './parse.js';
 import { validateRunFlags, type RunFlags } from './run-flags.js';
 import { runLab } from './run-lab.js';
@@ -74,9 +75,22 @@ export function registerRun(program: Command): void {
     .action(commandAction((flags: RunFlags) => runCommand(flags), { lingerMs: LINGER_MS }));
 }
 
+/** The files `run` reads: --proto, --protoset, -D (not stdin), the TLS files. */
+function runInputs(flags: RunFlags): InputFile[] {
+  const named: [string, string | undefined][] = [
+    ...(flags.proto ?? []).map((path): [string, string] => ['--proto', path]),
+    ['--protoset', flags.protoset],
+    ['-D/--data-file', flags.dataFile === '-' ? undefined : flags.dataFile],
+    ['--ca-cert', flags.caCert],
+    ['--cert', flags.cert],
+    ['--key', flags.key],
+  ];
+  return named.flatMap(([flag, path]) => (path === undefined ? [] : [{ flag, path }]));
+}
+
 /** Runs `run` and returns the exit code. @throws CliError subclasses for usage, target and lab errors. */
 export async function runCommand(flags: RunFlags): Promise<number> {
   validateRunFlags(flags);
   const target = flags.target;
-  return runReportedCommand(flags, (context) => (target === undefined ? runLab(flags, context) : runTarget(target, flags, context)));
+  return runReportedCommand(flags, (context) => (target === undefined ? runLab(flags, context) : runTarget(target, flags, context)), { inputs: runInputs(flags) });
 }
