@@ -100,12 +100,24 @@ function sourceName(input: MergeInput): string {
 }
 
 /**
- * Checks that the inputs are runs of one experiment: same target and schema version.
- * @throws MergeError naming the first file that differs from the first input.
+ * Checks that the inputs are runs of one experiment: same target and schema version, and no
+ * run twice (same start, client and histogram).
+ * @throws MergeError naming the first file that differs from the first input, or repeats a run.
  */
 export function checkMergeable(inputs: readonly MergeInput[]): void {
   const [first] = inputs;
   if (first === undefined) return;
+  // One run given twice (the same file, or a copy) would count its RPCs twice.
+  const seen = new Map<string, MergeInput>();
+  for (const input of inputs) {
+    const { startedAt, client, histogram } = input.document;
+    const key = `${startedAt}\u0000${client?.hostname ?? ''}\u0000${histogram}`;
+    const earlier = seen.get(key);
+    if (earlier !== undefined) {
+      throw new MergeError(`the same run as in ${earlier.file} (started ${startedAt}${client?.hostname === undefined ? '' : ` on ${client.hostname}`}): it would count twice; give each result once`, input.file);
+    }
+    seen.set(key, input);
+  }
   for (const input of inputs.slice(1)) {
     if (input.document.target !== first.document.target) {
       throw new MergeError(`target ${input.document.target} differs from ${first.document.target} in ${first.file}`, input.file);

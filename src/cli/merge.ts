@@ -54,7 +54,8 @@ export async function mergeCommand(files: readonly string[], flags: MergeFlags):
     // Waiting for a person to type JSON is never what was meant.
     throw new UsageError('no FILE and stdin is a terminal: pass result files, or pipe them in (kubectl logs ... | grpclb-probe merge)');
   }
-  return runReportedCommand(flags, (context) => mergeReport(names, flags, context), { measures: false });
+  const inputs = names.filter((name) => name !== '-').map((path) => ({ flag: 'merge input', path }));
+  return runReportedCommand(flags, (context) => mergeReport(names, flags, context), { measures: false, inputs });
 }
 
 /** The run documents in `names`, each with its file. @throws UsageError naming a file without one. */
