@@ -76,7 +76,9 @@ export function noSuccessMessage(result: RunResult, tls = false): string {
     const code = grpc.status[error.status as keyof typeof grpc.status];
     return `${code === undefined ? '' : `${code} `}${error.status}: ${shortDetails(error.example ?? error.details)}`;
   };
-  const saturation = clientSaturation(result);
+  // An HTTP page, status or oversized reply came from a server, however busy the client was.
+  const answered = result.errors.some((error) => httpAnswerHint(error.example ?? error.details) !== null);
+  const saturation = answered ? null : clientSaturation(result);
   if (saturation !== null) {
     // A healthy target looks unavailable to a client too busy to send or read in time.
     return `no RPC to ${result.target} succeeded (${result.rpcs.failed} failed): the client was saturated (${saturation}), not necessarily the target: lower ${loadFlags(result)}; last error ${statusText(result.errors[0])}`;
