@@ -1,5 +1,8 @@
 // Bad load and gate flags of `run`: exit 2, one line naming the flag, no stack, in time.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
 import { badInputSuite, type BadInput } from './bad-input.js';
+import { BIN, runCli } from './helpers.js';
 
 const T = ['run', '-t', '127.0.0.1:1', '-n', '1'];
 const target = (...args: string[]): string[] => [...T, ...args];
@@ -66,3 +69,16 @@ const cases: BadInput[] = [
 ];
 
 badInputSuite('bad load and gate flags (spawned)', cases);
+
+describe('a tiny open-file limit (spawned)', { concurrency: 2 }, () => {
+  // Commands load their modules lazily, so ulimit -n 32 runs out while loading grpclb-probe itself.
+  for (const limit of [32, 40]) {
+    it(`ulimit -n ${limit}: one line, exit 2`, async () => {
+      const outcome = await runCli(T, { command: ['/bin/sh', '-c', `ulimit -n ${limit} && exec "$@"`, 'sh', process.execPath, BIN], timeoutMs: 30_000 });
+      assert.equal(outcome.code, 2, outcome.stderr);
+      const lines = outcome.stderr.trim().split('\n');
+      assert.equal(lines.length, 1, outcome.stderr);
+      assert.match(lines[0]!, /^grpclb-probe: (out of file descriptors \(EMFILE\).*ulimit -n|--channels 1 needs about \d+ open files)/);
+    });
+  }
+});

@@ -26,8 +26,8 @@ describe('flag parsers', () => {
       ['x-team', 'payments'],
       ['authorization', 'Bearer a:b'],
     ]);
-    assert.throws(() => parse.metadataEntry('novalue'), InvalidArgumentError);
-    assert.throws(() => parse.metadataEntry('bad key:v'), InvalidArgumentError);
+    assert.throws(() => parse.metadataEntry('novalue'), UsageError);
+    assert.throws(() => parse.metadataEntry('bad key:v'), UsageError);
   });
 
   it('numbers, ports, fractions and lists are checked', () => {

@@ -45,7 +45,7 @@ export function addCallFlags(command: Command): Command {
     .option('--proto <file>', 'a .proto file defining --call, repeatable', collect)
     .option('-i, --import-path <dir>', 'where --proto imports are found, repeatable (the proto\u2019s folder and the working directory are searched too)', collect)
     .option('--protoset <file>', 'a binary FileDescriptorSet defining --call (protoc --descriptor_set_out, buf build -o)')
-    .option('--reflect-metadata <key:value>', 'metadata for server reflection RPCs only, repeatable', parse.metadataEntry)
+    .option('--reflect-metadata <key:value>', 'metadata for server reflection RPCs only, repeatable', (value: string, previous?: parse.MetadataEntry[]) => parse.metadataEntry(value, previous, '--reflect-metadata'))
     .option('-d, --data <json>', 'the request message in protobuf JSON, checked against its type before any RPC')
     .option('-D, --data-file <file>', 'the request message from a file (- reads stdin)')
     .option('--backend-from <strategy>', 'who answered: auto, header:NAME, trailer:NAME, field:PATH, message, peer (default auto)', backendFrom)

@@ -1,5 +1,6 @@
 // The one command skeleton run, scenario, merge and lab share: the output flags, --out checked
 // before any work, signals, the final write (exit 74 when it fails) and the exit-code mapping.
+import { existsSync } from 'node:fs';
 import { CommanderError, Option, type Command } from 'commander';
 import { CliError, EXIT } from './errors.js';
 import { interruptOnSignals } from './interrupt.js';
@@ -162,8 +163,24 @@ export function commandAction<Args extends unknown[]>(run: (...args: Args) => Pr
 }
 
 /**
+ * `EMFILE`/`ENFILE` when `error` comes from running out of file descriptors, else null. Node's
+ * ESM resolver reports a module it could not stat for want of descriptors as not found
+ * (ERR_MODULE_NOT_FOUND): that counts too when the module is in fact there.
+ */
+function outOfDescriptors(error: unknown): string | null {
+  const { code, message } = (error ?? {}) as { code?: string; message?: string };
+  if (code === 'EMFILE' || code === 'ENFILE') return code;
+  const missing = code === 'ERR_MODULE_NOT_FOUND' ? /Cannot find (?:package|module) '([^']+)'/.exec(message ?? '')?.[1] : undefined;
+  if (missing === undefined) return null;
+  // Without a descriptor for its package.json, Node guesses `<package>/index.js`: the package folder tells.
+  const packageFolder = /^.*\/node_modules\/(?:@[^/]+\/)?[^/]+/.exec(missing)?.[0];
+  return existsSync(packageFolder ?? missing) ? 'EMFILE' : null;
+}
+
+/**
  * The exit code for what a command threw, with its one line on stderr: commander's own
  * errors (help and --version: 0; usage: 2, already printed), a {@link CliError}'s code, else
+ * exit 2 for running out of file descriptors (EMFILE, ENFILE: a tiny `ulimit -n`), else
  * {@link EXIT.internal} with the first line of the message (the stack with GRPCLB_PROBE_DEBUG).
  */
 export function exitCodeOfError(error: unknown, env: NodeJS.ProcessEnv = process.env): number {
@@ -172,6 +189,12 @@ export function exitCodeOfError(error: unknown, env: NodeJS.ProcessEnv = process
     // Messages quote what servers sent (status details, names): one line, nothing the terminal acts on.
     process.stderr.write(`grpclb-probe: ${terminalText(error.message)}\n`);
     return error.exitCode;
+  }
+  const code = outOfDescriptors(error);
+  if (code !== null) {
+    // Loading our own modules (commands load lazily) can hit a tiny `ulimit -n` before any check runs.
+    process.stderr.write(`grpclb-probe: out of file descriptors (${code}) before the command could start: raise the open-file limit (ulimit -n 1024)\n`);
+    return EXIT.usage;
   }
   const text = error instanceof Error ? error.message : String(error);
   process.stderr.write(`grpclb-probe: internal error: ${terminalText(text.split('\n')[0] ?? '')} (set GRPCLB_PROBE_DEBUG=1 for the stack)\n`);

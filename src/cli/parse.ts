@@ -2,6 +2,7 @@
 // into a one-line `error: option '--flag <x>' argument 'v' is invalid. <reason>` (exit 2).
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError } from 'commander';
+import { UsageError } from './errors.js';
 import ms from 'ms';
 import { ChannelConfigError, parseChannelArg, parseServiceConfig } from '../grpc/channel.js';
 import { MIN_RE_RESOLVE_INTERVAL_MS } from '../grpc/resolver-poll.js';
@@ -136,29 +137,34 @@ const RESERVED_HEADERS = new Set(['content-type', 'te', 'connection', 'host', 'k
  * metadata keys are. Values of `-bin` keys are base64 and become the decoded bytes (gRPC
  * PROTOCOL-HTTP2.md "Binary-Header"); other values must be printable ASCII (no CR/LF).
  * Pseudo-headers, `grpc-*` and HTTP/2 connection headers are refused: the transport sets them.
+ * @param flag how the message names the flag. Default `-H/--metadata`.
+ * @throws UsageError naming the flag, the key when it is a valid one, and what is wrong, never
+ *   the value: metadata carries tokens (`authorization:Bearer ...`), and the line lands in CI logs.
+ *   (Commander's own InvalidArgumentError would echo the whole argument.)
  */
-export function metadataEntry(value: string, previous: MetadataEntry[] = []): MetadataEntry[] {
+export function metadataEntry(value: string, previous: MetadataEntry[] = [], flag = '-H/--metadata'): MetadataEntry[] {
+  const refuse = (what: string): UsageError => new UsageError(`${flag}: ${what} (the value is not shown)`);
   if (value.startsWith(':')) {
-    throw new InvalidArgumentError('pseudo-headers (:authority, :path, ...) are set by the transport; for :authority use --authority');
+    throw refuse('pseudo-headers (:authority, :path, ...) are set by the transport; for :authority use --authority');
   }
   const colon = value.indexOf(':');
   const key = colon <= 0 ? '' : value.slice(0, colon).trim().toLowerCase();
   if (key === '' || !/^[0-9a-z_.-]+$/.test(key)) {
-    throw new InvalidArgumentError('expected key:value with a key of 0-9 a-z _ . -');
+    throw refuse('expected key:value with a key of 0-9 a-z _ . -');
   }
   if (key.startsWith('grpc-') || RESERVED_HEADERS.has(key)) {
-    throw new InvalidArgumentError(`"${key}" is a reserved header the transport sets itself${key === 'grpc-timeout' ? '; use --deadline-ms' : ''}`);
+    throw refuse(`"${key}" is a reserved header the transport sets itself${key === 'grpc-timeout' ? '; use --deadline-ms' : ''}`);
   }
   const text = value.slice(colon + 1).trim();
   if (key.endsWith('-bin')) {
     const unpadded = text.replace(/=+$/, '');
     if (!/^[A-Za-z0-9+/]*$/.test(unpadded) || unpadded.length % 4 === 1) {
-      throw new InvalidArgumentError(`"${key}" ends in -bin: expected a base64 value`);
+      throw refuse(`"${key}" ends in -bin: its value must be base64`);
     }
     return [...previous, [key, Buffer.from(unpadded, 'base64')]];
   }
   if (!/^[\x20-\x7e]*$/.test(text)) {
-    throw new InvalidArgumentError('expected a value of printable ASCII (no CR, LF or non-ASCII; for bytes use a key ending in -bin with base64)');
+    throw refuse(`the value of "${key}" must be printable ASCII (no CR, LF or non-ASCII; for bytes use a key ending in -bin with base64)`);
   }
   return [...previous, [key, text]];
 }
