@@ -8,7 +8,7 @@ describe('grpclb-probe scenario', () => {
     assert.equal(code, 0);
     assert.deepEqual(
       stdout.trim().split('\n').map((line) => line.split(' ')[0]),
-      ['scale-out', 'rolling-restart', 'slow-pod', 'max-age'],
+      ['scale-out', 'rolling-restart', 'slow-pod', 'max-age', 'stream-scale-out'],
     );
   });
 

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { runProbe, type ProbeOptions, type StreamLoad } from '../src/engine/probe.js';
 import { encodeRequest, findMethod, loadBuiltinRoot, type MethodSpec } from '../src/grpc/method.js';
+import { L7Proxy } from '../src/lab/l7-proxy.js';
 import { GreeterServer } from '../src/server/greeter.js';
 import type { RunResult } from '../src/result/run-result.js';
 
@@ -86,6 +87,23 @@ describe('which backend holds each stream', () => {
     const onLate = (streamsOf(moved)['late-1'] ?? 0) + (streamsOf(moved)['late-2'] ?? 0);
     assert.ok(onLate > 0, JSON.stringify(streamsOf(moved)));
     assert.ok((moved.streams?.endsByReason['max-age'] ?? 0) >= 8, JSON.stringify(moved.streams?.endsByReason));
+  });
+
+  it('the lab\'s L7 proxy places each stream on its own backend: one peer, 3 backends, 3 streams each', async () => {
+    const three = await startServers(3, 'px', { streamIntervalMs: 20 });
+    servers.push(...three);
+    const proxy = new L7Proxy(() => three.map((server) => server.address));
+    await proxy.start('127.0.0.1', 0);
+    try {
+      for (const name of ['SayHelloStreamReply', 'SayHelloBidiStream'] as const) {
+        const result = await probe(proxy.address, 'pick_first', { streams: 9 }, { durationMs: 500 }, name);
+        assert.deepEqual(result.peers, [proxy.address]);
+        assert.deepEqual(Object.values(streamsOf(result)), [3, 3, 3], `${name}: ${JSON.stringify(streamsOf(result))}`);
+        assert.ok(result.backends.every((backend) => (backend.messages ?? 0) > 0), name);
+      }
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('a server killed mid-run: its streams end as reset, are opened again elsewhere, and the run reports', async () => {

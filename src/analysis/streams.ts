@@ -66,6 +66,9 @@ function movedBy(streams: StreamsResult): string | null {
 /** Why the streams sit where they do, for a spread that is not even. */
 function pinnedCause(facts: DiagnosisFacts, head: string): { cause: string; fix: string } {
   const resolved = facts.resolvedAddresses ?? 0;
+  if (facts.topology === 'proxy') {
+    return { cause: `${head}: the proxy placed each stream when it opened and pins it for its life`, fix: STREAM_FIXES.streamAge };
+  }
   if (facts.lbPolicy !== 'round_robin' && resolved > 1) {
     return { cause: `${head}: pick_first holds every stream on the first address`, fix: `${FIXES.roundRobin}; then ${STREAM_FIXES.streamAge}` };
   }

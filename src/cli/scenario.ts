@@ -36,11 +36,14 @@ Examples:
   $ grpclb-probe scenario rolling-restart --drain abrupt
   $ grpclb-probe scenario slow-pod --slow-ms 50 -o markdown >> "$GITHUB_STEP_SUMMARY"
   $ grpclb-probe scenario max-age -o json | jq '.setups[] | {setup, answer}'
+  $ grpclb-probe scenario stream-scale-out   # long-lived streams: which setups ever reach new pods
 
 Setups (names are stable): clusterip, headless-rr (round_robin, gRPC defaults),
 headless-rr-max-age (servers with 2 s max connection age, clients with
 grpc.dns_min_time_between_resolutions_ms=1000), proxy (L7, per RPC); slow-pod compares
-headless-rr, headless-least-request, headless-wrr (weighted_round_robin with ORCA) and proxy.
+headless-rr, headless-least-request, headless-wrr (weighted_round_robin with ORCA) and proxy;
+stream-scale-out holds 12 bidi streams per setup and adds headless-rr-stream-age (each stream
+re-opened after 2 s, run --max-stream-age, over a 2 s DNS poll).
 
 Exit codes: 0 ok (failed RPCs are findings, not errors), 2 usage error (a bad --out too, before
 the lab starts), 4 lab failed to start, 74 --out/GITHUB_STEP_SUMMARY not written (the report went
@@ -58,7 +61,7 @@ export function registerScenario(program: Command): void {
   const command = program
     .command('scenario')
     .argument('[name]', `the scenario: ${SCENARIO_NAMES.join(', ')}`, parse.oneOf(SCENARIO_NAMES))
-    .summary('play a change over time on the lab: scale-out, rolling-restart, slow-pod, max-age')
+    .summary('play a change over time on the lab: scale-out, rolling-restart, slow-pod, max-age, stream-scale-out')
     .description(
       'Start the lab, probe every setup at once at a fixed rate, and change the pods on a script (add pods, replace them, ' +
         'slow one down) on the same clock; then tell per setup what happened, with a timeline per pod and what it means in a cluster.',

@@ -3,7 +3,7 @@
 // a pacer, the unary workers and the recorder together. Never prints, never exits.
 import grpc from '@grpc/grpc-js';
 import { createClient } from '../grpc/channel.js';
-import { DEFAULT_CALL, encodeRequest, findMethod, loadBuiltinRoot, type MethodSpec } from '../grpc/method.js';
+import { DEFAULT_CALL, encodeRequest, findMethod, loadBuiltinRoot, MethodError } from '../grpc/method.js';
 import { startResolverWatch } from '../grpc/resolver-watch.js';
 import { PollCounter } from '../grpc/resolver-poll.js';
 import { BackendIdentifier } from './identity.js';
@@ -25,8 +25,17 @@ export type { ProbeCall, ProbeOptions, StreamLoad, Warmup } from './options.js';
 
 /** The default call: `helloworld.Greeter/SayHello` with `HelloRequest.name`. */
 export function defaultCall(requestName = 'grpclb-probe'): ProbeCall {
-  const method = findMethod(loadBuiltinRoot(), DEFAULT_CALL, 'builtin') as MethodSpec;
-  return { method, request: encodeRequest(method, null, { name: requestName }) };
+  return builtinCall(DEFAULT_CALL, requestName);
+}
+
+/**
+ * A built-in method (helloworld.Greeter, grpc.health.v1.Health) with `HelloRequest.name`, e.g.
+ * `helloworld.Greeter/SayHelloBidiStream`. @throws MethodError when it is not built in
+ */
+export function builtinCall(call: string, requestName = 'grpclb-probe'): ProbeCall {
+  const method = findMethod(loadBuiltinRoot(), call, 'builtin');
+  if (method === null) throw new MethodError('--call', `${call} is not built in`);
+  return { method, request: encodeRequest(method, null, method.path.startsWith('/helloworld.') ? { name: requestName } : {}) };
 }
 
 /** A run in progress. */

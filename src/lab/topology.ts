@@ -38,6 +38,8 @@ export interface LabOptions {
    * with and without max connection age at once ({@link Lab.agedHeadlessTarget}). Default none.
    */
   readonly agedListenerMaxAgeMs?: number;
+  /** The aged listener's `grpc.max_connection_age_grace_ms`: how long open streams run after its GOAWAY. Default none (unbounded). */
+  readonly agedListenerGraceMs?: number;
   /** ORCA load every pod reports (GreeterServerOptions.orcaUtilization); default none. */
   readonly orcaUtilization?: OrcaUtilization;
 }
@@ -195,6 +197,7 @@ export class Lab {
         hostname: name,
         delayMs: this.options.delayMs,
         maxConnectionAgeMs: this.options.agedListenerMaxAgeMs,
+        maxConnectionAgeGraceMs: this.options.agedListenerGraceMs,
         orcaUtilization: this.options.orcaUtilization,
       });
       await agedServer.start().catch((error: unknown) => {

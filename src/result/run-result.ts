@@ -240,7 +240,8 @@ export interface RunResult {
   /**
    * When the call streams: the streams, who held them and how they ended; null or absent for a
    * unary call. Then each measured "RPC" in the counts, latency and timeline is one message
-   * (received; sent for client streaming), and a failed one a stream that failed.
+   * (received; sent for client streaming), and a failed one a stream that failed before any
+   * backend was known; a stream that ends after that is an end reason in this block.
    */
   readonly streams?: StreamsResult | null;
   /**

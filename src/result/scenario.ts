@@ -4,7 +4,7 @@ import type { ChannelArgs, LbPolicy, RunEvent, ServiceConfig } from './run-resul
 import type { ProbeReport, Topology } from './report.js';
 
 /** Scenario names, as `grpclb-probe scenario NAME` takes them (a JSON contract: keep stable). */
-export const SCENARIO_NAMES = ['scale-out', 'rolling-restart', 'slow-pod', 'max-age'] as const;
+export const SCENARIO_NAMES = ['scale-out', 'rolling-restart', 'slow-pod', 'max-age', 'stream-scale-out'] as const;
 
 /** One of {@link SCENARIO_NAMES}. */
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
@@ -39,6 +39,7 @@ export const SCENARIO_SETUPS = [
   'headless-rr',
   'headless-rr-poll',
   'headless-rr-max-age',
+  'headless-rr-stream-age',
   'proxy',
   'headless-least-request',
   'headless-wrr',
@@ -62,6 +63,8 @@ export interface ScenarioSetupSpec {
   readonly topology: Topology;
   /** True when the target is a DNS name (needs one loopback address per pod). */
   readonly usesDns: boolean;
+  /** A stream scenario: the client ends each stream after this age and opens another (`run --max-stream-age`), ms; null or absent: never. */
+  readonly maxStreamAgeMs?: number | null;
 }
 
 /** One setup's outcome. */

@@ -243,12 +243,14 @@ export class StreamWorker implements Worker {
     const pending = this.pending;
     if (pending === null) return;
     clearTimeout(pending.timer);
-    if (status.code === grpc.status.OK || !pending.go.measured) {
+    // A stream that was opened and then ended is an end reason (the streams block), not a failed
+    // RPC: only a stream that failed before any backend named it is one.
+    if (status.code === grpc.status.OK || !pending.go.measured || stream.backend !== null) {
       this.release(pending.go.measured ? null : 'warmup', true);
       return;
     }
     const peer = stream.peer ?? (stream.headers === null ? null : stream.call.getPeer());
-    const backend = stream.backend ?? this.setup.identifier.ofFailure(stream.headers, status.metadata, peer);
+    const backend = this.setup.identifier.ofFailure(stream.headers, status.metadata, peer);
     const details = status.details.replace(/ Resolution note: $/, '');
     this.setup.sink.record({ channel: this.channel, backend, peer, statusName: grpc.status[status.code] ?? String(status.code), details, intendedMs: pending.startedMs, startedMs: pending.startedMs, finishedMs: nowMs });
     // UNAVAILABLE before any response header: no server saw it (no connection, or none picked).

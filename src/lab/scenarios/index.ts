@@ -4,6 +4,7 @@ import { rollingRestart } from './rolling-restart.js';
 import type { ScenarioDefinition } from './scenario.js';
 import { scaleOut } from './scale-out.js';
 import { slowPod } from './slow-pod.js';
+import { streamScaleOut } from './stream-scale-out.js';
 import type { ScenarioName } from '../../result/scenario.js';
 
 /** The scenarios, in `--list` order. */
@@ -12,4 +13,5 @@ export const SCENARIOS: Readonly<Record<ScenarioName, ScenarioDefinition>> = {
   'rolling-restart': rollingRestart,
   'slow-pod': slowPod,
   'max-age': maxAge,
+  'stream-scale-out': streamScaleOut,
 };

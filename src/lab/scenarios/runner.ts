@@ -3,7 +3,7 @@
 import { getMaxListeners, setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { analyze } from '../../analysis/analyze.js';
-import { startProbe, type ProbeRun } from '../../engine/probe.js';
+import { builtinCall, startProbe, type ProbeOptions, type ProbeRun } from '../../engine/probe.js';
 import type { RunEvent, RunResult } from '../../result/run-result.js';
 import type { Lab } from '../topology.js';
 import type { RecordEvent, ScenarioDefinition } from './scenario.js';
@@ -81,6 +81,7 @@ export async function runScenario(
         rps: options.rps,
         deadlineMs: options.deadlineMs,
         intervalMs: options.intervalMs,
+        ...streamOptions(definition, spec),
       },
       signal,
     ),
@@ -112,6 +113,16 @@ export async function runScenario(
   await Promise.all(steps);
 
   return outcomeOf(results, signal?.aborted ?? false);
+}
+
+/** The call and stream load of a stream scenario's setup; nothing for a unary scenario. */
+function streamOptions(definition: ScenarioDefinition, spec: ScenarioSetupSpec): Pick<ProbeOptions, 'call' | 'stream'> {
+  const stream = definition.stream;
+  if (stream === undefined) return {};
+  return {
+    call: builtinCall(stream.call),
+    stream: { streams: stream.streams, messagesPerStream: null, intervalMs: stream.intervalMs, maxStreamAgeMs: spec.maxStreamAgeMs ?? null },
+  };
 }
 
 /** What {@link assembleOutcome} reads of a played (or partly played) scenario. */

@@ -1,7 +1,8 @@
 // scale-out: 3 pods, 2 more published mid-run. Thick clients that resolved DNS once never see
 // them; max connection age with a short re-resolution time finds them; a proxy at once.
 import { firstRpcMs, lastBuckets, shareOf } from '../../analysis/timeline.js';
-import { type ScenarioDefinition } from './scenario.js';
+import type { ScenarioDefinition, ScenarioStep } from './scenario.js';
+import type { ResolvedScenarioOptions } from '../../result/scenario.js';
 import { FIX_MAX_CONNECTION_AGE_MS } from './setups.js';
 import { atSeconds, percent } from '../../result/units.js';
 
@@ -10,6 +11,19 @@ const NEW_PODS = 2;
 /** Intervals at the end over which the new pods' share is reported. */
 const TAIL_INTERVALS = 3;
 
+/** The scale-out step scale-out and stream-scale-out share: `count` pods published at a quarter of the run. */
+export function scaleOutStep(options: ResolvedScenarioOptions, count: number): ScenarioStep {
+  return {
+    atMs: Math.round(options.durationMs / 4),
+    async run(lab, record) {
+      for (let index = 0; index < count; index += 1) {
+        const pod = await lab.addBackend();
+        record('pod-added', pod.name, pod.address, `${pod.name} is ready: in DNS, the VIP's endpoints and the proxy's backends`);
+      }
+    },
+  };
+}
+
 /** The scale-out scenario. */
 export const scaleOut: ScenarioDefinition = {
   name: 'scale-out',
@@ -17,17 +31,7 @@ export const scaleOut: ScenarioDefinition = {
   defaultDurationMs: 12_000,
   labOptions: () => ({ agedListenerMaxAgeMs: FIX_MAX_CONNECTION_AGE_MS }),
   setups: ['clusterip', 'headless-rr', 'headless-rr-poll', 'headless-rr-max-age', 'proxy'],
-  script: (options) => [
-    {
-      atMs: Math.round(options.durationMs / 4),
-      async run(lab, record) {
-        for (let index = 0; index < NEW_PODS; index += 1) {
-          const pod = await lab.addBackend();
-          record('pod-added', pod.name, pod.address, `${pod.name} is ready: in DNS, the VIP's endpoints and the proxy's backends`);
-        }
-      },
-    },
-  ],
+  script: (options) => [scaleOutStep(options, NEW_PODS)],
   answer({ report }, { events }) {
     const added = events.filter((event) => event.kind === 'pod-added');
     const names = added.map((event) => event.backend as string);

@@ -47,5 +47,7 @@ export interface ScenarioDefinition {
   answer(run: SetupRun, context: AnswerContext): string;
   /** What this means in a cluster: the lesson, with the fix; a short paragraph. */
   lesson(options: ResolvedScenarioOptions): string;
+  /** A stream scenario: the built-in streaming method each setup holds `streams` of open; absent: unary RPCs at the scenario's rate. */
+  readonly stream?: { readonly call: string; readonly streams: number; readonly intervalMs: number };
 }
 

@@ -10,6 +10,8 @@ import type { ScenarioSetup, ScenarioSetupSpec } from '../../result/scenario.js'
 export const FIX_MIN_RESOLUTION_MS = 1000;
 /** Max connection age of the max-age setup's servers, ms. */
 export const FIX_MAX_CONNECTION_AGE_MS = 2000;
+/** The client's max stream age of the headless-rr-stream-age setup, ms (`run --max-stream-age`). */
+export const FIX_MAX_STREAM_AGE_MS = 2000;
 
 /**
  * weighted_round_robin as the slow-pod scenario asks for it: A58's algorithm with a 1 s
@@ -50,6 +52,11 @@ export function scenarioSetupSpec(lab: Lab, setup: ScenarioSetup): ScenarioSetup
         { 'grpc.dns_min_time_between_resolutions_ms': FIX_MIN_RESOLUTION_MS },
         lab.agedPort === 0 ? lab.headlessTarget : lab.agedHeadlessTarget,
       );
+    case 'headless-rr-stream-age':
+      // The client-side fix for streams: each stream is ended and opened again after a max age,
+      // over a channel that sees new pods (a 2 s DNS poll): gRPC's own DNS resolver asks again only
+      // when a connection drops, and re-opened streams alone would land on the pods it knew.
+      return { ...headless('round_robin'), reResolveIntervalMs: LAB_RE_RESOLVE_INTERVAL_MS, maxStreamAgeMs: FIX_MAX_STREAM_AGE_MS };
     case 'headless-least-request':
       return headless('least_request');
     case 'headless-wrr':
