@@ -47,6 +47,15 @@ describe('LiveView', () => {
     view.unmount();
   });
 
+  it('counts open streams for a streaming call, and says nothing of streams otherwise', () => {
+    const view = render(<LiveView title="t" snapshot={{ ...snapshot(10, []), openStreams: 12 }} color={false} columns={120} />);
+    assert.match(view.lastFrame() ?? '', /p99 1\.500 ms\s+streams 12 open/);
+    view.unmount();
+    const unary = render(<LiveView title="t" snapshot={snapshot(10, [])} color={false} columns={120} />);
+    assert.doesNotMatch(unary.lastFrame() ?? '', /streams/);
+    unary.unmount();
+  });
+
   it('at 80x20 with 30 backends stays under 20 rows and 80 columns: the busiest backends, then +N more', () => {
     const backends = Array.from({ length: 30 }, (_, index) => ({ name: `greeter-7d4b9c6f8-pod${String(index).padStart(2, '0')}`, rpcs: 100 + index }));
     const view = render(<LiveView title={`ipv4:${backends.map((_, index) => `10.0.0.${index}:50051`).join(',')}`} snapshot={snapshot(3000, backends)} color={false} rows={20} columns={80} />);

@@ -5,7 +5,8 @@ import { formatMs } from '../result/units.js';
 import { terminalName, terminalText } from './sanitize.js';
 
 /**
- * `clusterip: 1200/3000 RPCs, 1520 RPC/s, 0 failed, p99 1.2 ms; pod-a 400, pod-b 420, pod-c 380`;
+ * `clusterip: 1200/3000 RPCs, 1520 RPC/s, 0 failed, p99 1.2 ms; pod-a 400, pod-b 420, pod-c 380`
+ * (`, 12 streams open` after the amount for a streaming call);
  * with an empty title, indented under a title printed once: `  1200/3000 RPCs, ...`. Names a
  * server sent are escaped and capped (sanitize.ts).
  */
@@ -17,5 +18,6 @@ export function formatProgressLine(title: string, snapshot: ProgressSnapshot): s
   const backends = snapshot.backends.map((backend) => `${terminalName(backend.name)} ${backend.rpcs}`).join(', ');
   const warmup = snapshot.warmingUp ? ' (warming up)' : '';
   const prefix = title === '' ? `  ${warmup === '' ? '' : 'warming up: '}` : `${terminalText(title)}${warmup}: `;
-  return `${prefix}${amount}, ${snapshot.rpcsPerSecond.toFixed(0)} RPC/s, ${snapshot.failed} failed, p99 ${formatMs(snapshot.p99Ms)} ms${backends === '' ? '' : `; ${backends}`}`;
+  const streams = snapshot.openStreams === undefined ? '' : `, ${snapshot.openStreams} streams open`;
+  return `${prefix}${amount}${streams}, ${snapshot.rpcsPerSecond.toFixed(0)} RPC/s, ${snapshot.failed} failed, p99 ${formatMs(snapshot.p99Ms)} ms${backends === '' ? '' : `; ${backends}`}`;
 }

@@ -62,6 +62,7 @@ export function LiveView({ title: rawTitle, snapshot: rawSnapshot, color, barWid
         {amount}  {snapshot.rpcsPerSecond.toFixed(0)} RPC/s  errors{' '}
         <Text color={color && snapshot.failed > 0 ? 'red' : undefined}>{snapshot.failed}</Text>  p50{' '}
         {formatMs(snapshot.p50Ms)} ms  p99 {formatMs(snapshot.p99Ms)} ms
+        {snapshot.openStreams === undefined ? '' : `  streams ${snapshot.openStreams} open`}
       </Text>
       {top.map((backend) => (
         <Box key={backend.name}>
