@@ -62,6 +62,13 @@ describe('a stream run, reported', () => {
     assert.equal(balanced.skew.totalRpcs, 12);
   });
 
+  it('the events say where streams opened, grouped per interval and backend', () => {
+    const opened = reports.pinned.events.filter((event) => event.kind === 'stream-opened');
+    assert.deepEqual(opened.map((event) => event.detail), ['12 streams opened on sr-1 within 0.2 s']);
+    assert.equal(reports.balanced.events.filter((event) => event.kind === 'stream-opened').length, 3);
+    assert.equal(reports.pinned.events.filter((event) => event.kind === 'stream-ended').length, 0, 'the run ending them is not an end');
+  });
+
   it('table and markdown show streams and messages per backend; JSON carries the streams block', () => {
     const table = renderTable(reports.balanced, { color: false });
     assert.match(table, /streams \(bidi\): 12 opened, 12 open at the end, 0 failed to open/);

@@ -4,6 +4,7 @@
 import type { PeerChange, RunEvent, RunResult } from '../result/run-result.js';
 import { PER_RPC_CHANGE_RATE } from '../result/thresholds.js';
 import { formatAtMs } from '../result/units.js';
+import { streamRunEvents } from './streams.js';
 
 /** An interval's failures stand out from this many, at this rate, and at twice the rate of the rest of the run. */
 const ERRORS_MIN_FAILED = 3;
@@ -22,6 +23,8 @@ const DERIVED_KINDS = new Set<RunEvent['kind']>([
   'backend-last-rpc',
   'peer-changed',
   'errors',
+  'stream-opened',
+  'stream-ended',
 ]);
 
 /** A backend that stopped answering well before the end of the run. */
@@ -208,7 +211,7 @@ export function timelineFacts(result: RunResult & { readonly events?: readonly R
   // events as they were: keep them and derive none. Otherwise keep only the kinds derived elsewhere.
   const derives = result.peerChanges !== undefined;
   const carried = (result.events ?? []).filter((event) => !derives || !DERIVED_KINDS.has(event.kind));
-  const events: RunEvent[] = [...extraEvents, ...carried, ...(derives ? watchEvents(result) : [])];
+  const events: RunEvent[] = [...extraEvents, ...carried, ...(derives ? [...watchEvents(result), ...streamRunEvents(result)] : [])];
   const shared = sharedPeers(result);
   const addedAt = new Map<string, number>();
   const removedAt = new Map<string, number>();

@@ -43,6 +43,46 @@ export function streamFacts(result: RunResult, events: readonly RunEvent[]): Str
   return { streams, appeared: { count, atMs: Math.min(...added.map((event) => event.atMs)), streams: held } };
 }
 
+/** Stream events shown at most, grouped; the rest is said in one last event. */
+const MAX_SHOWN_STREAM_EVENTS = 30;
+
+/**
+ * The stream events of a result as run events: streams opened on (ended from) a backend, grouped
+ * per timeline interval, backend and reason, at most {@link MAX_SHOWN_STREAM_EVENTS}, then one
+ * `stream-ended` event that says how many groups (and raw events) were folded.
+ */
+export function streamRunEvents(result: RunResult): RunEvent[] {
+  const streams = result.streams ?? null;
+  if (streams === null || streams.events === undefined) return [];
+  const intervalMs = result.timeline.intervalMs;
+  const groups = new Map<string, { atMs: number; kind: 'opened' | 'ended'; backend: string; reason?: string; count: number }>();
+  for (const event of streams.events) {
+    const key = `${Math.floor(event.atMs / intervalMs)}|${event.kind}|${event.backend}|${event.reason ?? ''}`;
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, { atMs: event.atMs, kind: event.kind, backend: event.backend, reason: event.reason, count: 1 });
+    else group.count += 1;
+  }
+  const all = [...groups.values()];
+  const shown = all.slice(0, MAX_SHOWN_STREAM_EVENTS).map((group): RunEvent => {
+    const what = `${group.count} stream${group.count === 1 ? '' : 's'}`;
+    const within = group.count === 1 ? '' : ` within ${formatAtMs(intervalMs)}`;
+    return group.kind === 'opened'
+      ? { atMs: group.atMs, kind: 'stream-opened', backend: group.backend, detail: `${what} opened on ${group.backend}${within}` }
+      : { atMs: group.atMs, kind: 'stream-ended', backend: group.backend, detail: `${what} on ${group.backend} ended (${group.reason})${within}` };
+  });
+  const folded = all.length - shown.length;
+  const unkept = streams.eventsFolded ?? 0;
+  if (folded > 0 || unkept > 0) {
+    const last = streams.events[streams.events.length - 1];
+    shown.push({
+      atMs: last?.atMs ?? 0,
+      kind: 'stream-ended',
+      detail: `and ${folded} more groups of stream events${unkept > 0 ? ` (${unkept} events past the first ${streams.events.length} only counted)` : ''}: see the streams block`,
+    });
+  }
+  return shown;
+}
+
 /** `12/0/0`: streams opened per expected backend, largest first (idle ones as 0). */
 export function streamSpread(skew: SkewStats): string {
   const counts = [...skew.backends.map((backend) => backend.rpcs), ...new Array<number>(skew.idleBackends).fill(0)];

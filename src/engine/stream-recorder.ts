@@ -3,13 +3,15 @@
 // kept: fixed-size maps, one histogram and a bounded timeline, whatever the run's length.
 import { newLatencyHistogram, summarize } from '../result/histogram.js';
 import type { BackendResult } from '../result/run-result.js';
-import { STREAM_END_REASONS, type OpenStreamsBucket, type StreamEndReason, type StreamKind, type StreamsResult } from '../result/streams.js';
+import { STREAM_END_REASONS, type OpenStreamsBucket, type StreamEndReason, type StreamEvent, type StreamKind, type StreamsResult } from '../result/streams.js';
 import type { StreamLoad } from './options.js';
 import type { MeasureClock } from './outcome.js';
 import { MAX_TIMELINE_INTERVALS } from './recorder.js';
 
 /** GOAWAYs kept per run (memory bound). */
 const MAX_GOAWAYS = 100;
+/** Stream opened/ended events kept per run (memory bound); later ones are counted in `eventsFolded`. */
+export const MAX_STREAM_EVENTS = 500;
 
 /** Where a stream worker reports a stream's life; times are `performance.now()` ms. */
 export interface StreamSink {
@@ -46,6 +48,8 @@ export class StreamRecorder implements StreamSink {
   private readonly goaways: { atMs: number; peer: string }[] = [];
   private failed = 0;
   private openNow = 0;
+  private readonly events: StreamEvent[] = [];
+  private eventsFolded = 0;
   private clock: MeasureClock = { measureStartMs: -1 };
 
   /** @param intervalMs the open-streams timeline's interval, ms (the run's `--interval`). */
@@ -73,6 +77,7 @@ export class StreamRecorder implements StreamSink {
     stats.open += 1;
     this.openNow += 1;
     this.mark(nowMs);
+    this.event({ atMs: this.atMs(nowMs), kind: 'opened', backend });
   }
 
   ended(backend: string, reason: StreamEndReason | 'run-end', lifetimeMs: number, nowMs: number): void {
@@ -86,6 +91,7 @@ export class StreamRecorder implements StreamSink {
     this.ends.set(reason, (this.ends.get(reason) ?? 0) + 1);
     this.lifetimes.recordValue(Math.max(1, Math.round(lifetimeMs * 1000)));
     this.mark(nowMs);
+    this.event({ atMs: this.atMs(nowMs), kind: 'ended', backend, reason });
   }
 
   failedToOpen(): void {
@@ -102,6 +108,11 @@ export class StreamRecorder implements StreamSink {
 
   goaway(peer: string, nowMs: number): void {
     if (this.goaways.length < MAX_GOAWAYS) this.goaways.push({ atMs: this.atMs(nowMs), peer });
+  }
+
+  private event(event: StreamEvent): void {
+    if (this.events.length < MAX_STREAM_EVENTS) this.events.push(event);
+    else this.eventsFolded += 1;
   }
 
   private statsOf(backend: string): BackendStreams {
@@ -173,6 +184,8 @@ export class StreamRecorder implements StreamSink {
       backends,
       openTimeline: { intervalMs: this.intervalMs, buckets: this.timeline(elapsedMs) },
       goaways: [...this.goaways],
+      events: [...this.events],
+      eventsFolded: this.eventsFolded,
     };
   }
 

@@ -340,7 +340,9 @@ export interface ProgressSnapshot {
  * - `peer-changed`: a channel's connection moved to another peer (reconnect, max connection age, GOAWAY);
  * - `errors`: an interval whose failures stand out;
  * - `resolver-error`: the resolver watch's query failed (timeout, NXDOMAIN, refused);
- * - `pod-added` / `pod-removed` / `pod-slowed`: a lab scenario changed its pods.
+ * - `pod-added` / `pod-removed` / `pod-slowed`: a lab scenario changed its pods;
+ * - `stream-opened` / `stream-ended`: streams of a streaming call opened on, or ended from, a
+ *   backend, grouped per interval, backend and reason (src/analysis/streams.ts).
  */
 export type RunEventKind =
   | 'address-added'
@@ -352,7 +354,9 @@ export type RunEventKind =
   | 'resolver-error'
   | 'pod-added'
   | 'pod-removed'
-  | 'pod-slowed';
+  | 'pod-slowed'
+  | 'stream-opened'
+  | 'stream-ended';
 
 /** Something that happened during a run, on the run's clock. */
 export interface RunEvent {

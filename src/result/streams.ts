@@ -70,4 +70,17 @@ export interface StreamsResult {
   readonly openTimeline: { readonly intervalMs: number; readonly buckets: readonly OpenStreamsBucket[] };
   /** GOAWAYs the probe's connections received, on the run's clock (at most 100 kept). */
   readonly goaways: readonly { readonly atMs: number; readonly peer: string }[];
+  /** Streams opened and ended, in order, the first `MAX_STREAM_EVENTS` (src/engine/stream-recorder.ts) kept; absent in hand-built results. */
+  readonly events?: readonly StreamEvent[];
+  /** Stream events beyond those kept, counted only. */
+  readonly eventsFolded?: number;
+}
+
+/** A stream opened on, or ended from, a backend, on the run's clock (ms since the measured part began). */
+export interface StreamEvent {
+  readonly atMs: number;
+  readonly kind: 'opened' | 'ended';
+  readonly backend: string;
+  /** `ended` only. */
+  readonly reason?: StreamEndReason;
 }
