@@ -1,7 +1,8 @@
 // `npm run bench`: a bare grpc-js loop (A) against grpclb-probe's engine with all recording
 // on (B), alternating, against one Greeter server process, at several concurrencies; the same
 // for a custom service whose message types are loaded from a .proto at run time, with the
-// backend read from a reply field (`dyn` rows); the whole CLI process as a user runs it
+// backend read from a reply field (`dyn` rows); messages per second on bidi streams against a bare
+// grpc-js bidi loop with the same streams and interval 0 (`bidi` rows); the whole CLI process as a user runs it
 // against a bare loop process warmed up the same way; then the memory check (1,000,000 RPCs
 // against 100,000). Prints ratios; writes nothing. First, start-up: `grpclb-probe --version`
 // and `--help` against `node -e 0`, in the same run. Last, `serve` under an h2load flood
@@ -154,6 +155,12 @@ try {
     compare('dyn ', concurrency, calls, ['./client-bare.mjs', ['echo']], ['./client-dynamic.mjs', echoPort]);
   }
   console.log('(dyn rows: Echo/Say from fixtures/echo.proto; A through proto-loader, B with types loaded at run time and --backend-from field:pod)');
+  // A: a bare grpc-js bidi loop, S streams, the next message as soon as the reply came; B: the
+  // stream workers (--call SayHelloBidiStream --streams S --stream-interval 0), messages per second.
+  for (const { concurrency, calls } of plan.filter((row) => row.concurrency >= 16)) {
+    compare('bidi ', concurrency, calls, ['./client-bidi-bare.mjs', []], ['./client-bidi-probe.mjs', port]);
+  }
+  console.log('(bidi rows: SayHelloBidiStream, conc = streams held open, RPC/s = messages per second; A a bare grpc-js loop, B the stream workers with all recording on)');
   console.log(`\ntargets: B/A RPC/s >= ${targets.rps} at concurrency 16 and 128; B/A CPU per RPC <= ${targets.cpu}; B/A peak RSS <= ${targets.rss}`);
   // The whole CLI process as a user runs it (start-up, warmup, progress off, analysis, JSON
   // report, exit) against a bare-loop process warmed up the same way; RPC/s over the measured
