@@ -55,9 +55,14 @@ export class RecordingSink implements OutcomeSink {
   lastFinishMs = -1;
 
   constructor(
-    private readonly recorder: Recorder,
+    private recorder: Recorder,
     private readonly clock: MeasureClock,
   ) {}
+
+  /** Records into `recorder` from now on (a new window of a run that reports in windows). */
+  use(recorder: Recorder): void {
+    this.recorder = recorder;
+  }
 
   record(outcome: Outcome): void {
     const { finishedMs, startedMs } = outcome;

@@ -13,7 +13,7 @@ import { FixedRatePacer, RateSchedule } from './pacing/fixed-rate.js';
 import type { Pacer, PacerHost } from './pacing/pacer.js';
 import { Recorder } from './recorder.js';
 import type { ProgressSnapshot, RunResult } from '../result/run-result.js';
-import { RunLoop, STREAM_SETTLE_MS } from './run-loop.js';
+import { RunLoop, STREAM_SETTLE_MS, type WindowReporting } from './run-loop.js';
 import { StreamRecorder } from './stream-recorder.js';
 import { streamWorkers } from './workers/stream.js';
 import { unaryWorkers } from './workers/unary.js';
@@ -49,6 +49,8 @@ export interface ProbeRun {
    * caller that must save it and exit before the run ends (a second Ctrl-C).
    */
   partialResult(): RunResult;
+  /** Ends the current window and goes on recording in a new one; see RunLoop.cutWindow (src/engine/run-loop.ts). */
+  cutWindow(): RunResult | null;
 }
 
 /** The pacer for `options`: a fixed rate when `rps` is set (at most `concurrency` slots waiting), else closed loop. */
@@ -92,14 +94,16 @@ function workersFor(parts: WorkerParts): { streams: StreamRecorder | null; worke
  * or when `signal` aborts; then waits for in-flight RPCs (each bounded by its deadline; streams
  * are ended at once) and closes the channels.
  *
+ * @param windows report in windows as well (src/engine/windows.ts); absent: one result at the end.
  * @throws ChannelConfigError (src/grpc/channel.ts) when `lbPolicy` conflicts with the service
  *   config; grpc-js's errors for a target or credentials it rejects.
  */
-export function startProbe(options: ProbeOptions, signal?: AbortSignal): ProbeRun {
+export function startProbe(options: ProbeOptions, signal?: AbortSignal, windows?: WindowReporting): ProbeRun {
   const channelCount = options.channels ?? 1;
   // The target's own ports are never masked as ephemeral in error messages.
   const targetPorts = [...options.target.matchAll(/:(\d+)(?=[,/]|$)/g)].map((match) => Number(match[1]));
-  const recorder = new Recorder(channelCount, options.intervalMs ?? 1000, (options.rps ?? null) !== null, targetPorts);
+  const newRecorder = (): Recorder => new Recorder(channelCount, options.intervalMs ?? 1000, (options.rps ?? null) !== null, targetPorts);
+  const recorder = newRecorder();
   const pollCounter = (options.reResolveIntervalMs ?? null) === null ? null : new PollCounter();
   const clients = Array.from({ length: channelCount }, () => createClient(options, pollCounter ?? undefined));
   const metadata = new grpc.Metadata();
@@ -117,6 +121,7 @@ export function startProbe(options: ProbeOptions, signal?: AbortSignal): ProbeRu
       clients,
       streams,
       recorder,
+      newRecorder,
       method: call.method.path,
       identifier,
       watch: startResolverWatch(options.target, options.watchIntervalMs),
@@ -124,6 +129,7 @@ export function startProbe(options: ProbeOptions, signal?: AbortSignal): ProbeRu
       workers,
       pacer: pacerFor(runOptions),
       settleMs: streaming ? STREAM_SETTLE_MS : 0,
+      windows,
     },
     signal,
   );
@@ -132,6 +138,7 @@ export function startProbe(options: ProbeOptions, signal?: AbortSignal): ProbeRu
     snapshot: () => loop.snapshot(),
     done: loop.done,
     partialResult: () => loop.partialResult(),
+    cutWindow: () => loop.cutWindow(),
   };
 }
 

@@ -32,6 +32,8 @@ export interface RunParts {
   readonly clients: readonly grpc.Client[];
   /** Where measured outcomes end up; read for snapshots and the result. */
   readonly recorder: Recorder;
+  /** A fresh recorder like `recorder`, for each window after the first ({@link RunLoop.cutWindow}). */
+  readonly newRecorder: () => Recorder;
   /** The method's path (`/package.Service/Method`), for the result. */
   readonly method: string;
   /** The run's identity strategy, summarized in the result. */
@@ -48,6 +50,16 @@ export interface RunParts {
   readonly pacer: (host: PacerHost) => Pacer;
   /** Wait this long after the channels are ready before the first go, ms; default 0 (see `STREAM_SETTLE_MS`). */
   readonly settleMs?: number;
+  /** Report in windows: from the measured start, every `windowMs` ({@link RunLoop.cutWindow}); absent: one result at the end. */
+  readonly windows?: WindowReporting;
+}
+
+/** How a run that reports in windows hands them on. */
+export interface WindowReporting {
+  /** The window, ms (the first one starts with the measured part, after connect and warmup). */
+  readonly windowMs: number;
+  /** Gets each window's result as it ends; the last, partial one is the run's result instead. */
+  readonly onWindow: (window: RunResult) => void;
 }
 
 /**
@@ -72,6 +84,8 @@ export class RunLoop implements PacerHost, MeasureClock {
   private readonly workers: readonly Worker[];
   private readonly pacer: Pacer;
   private readonly onAbort = (): void => this.stop('interrupted');
+  /** The current window's recorder: the run's only one unless it reports in windows. */
+  private recorder: Recorder;
   // Reset when the channels are ready and the run begins.
   private runStart = performance.now();
   private warmupCallsLeft: number;
@@ -94,12 +108,16 @@ export class RunLoop implements PacerHost, MeasureClock {
   private reachedAnyServer = false;
   private settleTimer: NodeJS.Timeout | undefined;
   private workerStopTimer: NodeJS.Timeout | undefined;
+  private windowTimer: NodeJS.Timeout | undefined;
+  /** Slots the pacer dropped before the current window began. */
+  private droppedBefore = 0;
 
   constructor(
     private readonly parts: RunParts,
     private readonly signal?: AbortSignal,
   ) {
     this.options = parts.options;
+    this.recorder = parts.recorder;
     const warmup = this.options.warmup;
     this.warmupCallsLeft = warmup && 'calls' in warmup ? warmup.calls : 0;
     this.connect = { waitedMs: 0, readyChannels: parts.clients.length, error: null };
@@ -160,7 +178,7 @@ export class RunLoop implements PacerHost, MeasureClock {
   /** The current counts; cheap enough for a live view. */
   snapshot(): ProgressSnapshot {
     const streams = this.parts.streams ?? null;
-    return this.parts.recorder.snapshot({
+    return this.recorder.snapshot({
       elapsedMs: this.measureStart < 0 ? 0 : performance.now() - this.measureStart,
       totalCalls: this.options.calls,
       durationMs: this.options.durationMs,
@@ -188,6 +206,18 @@ export class RunLoop implements PacerHost, MeasureClock {
     if (durationMs !== null) {
       this.durationTimer = setTimeout(() => this.stop('duration'), durationMs);
     }
+    this.scheduleWindow();
+  }
+
+  /** The next window ends `windowMs` after this one began (a timer, not an interval: a late tick does not shorten the next window). */
+  private scheduleWindow(): void {
+    const windows = this.parts.windows;
+    if (windows === undefined || this.isStopping) return;
+    this.windowTimer = setTimeout(() => {
+      const window = this.cutWindow();
+      if (window !== null) windows.onWindow(window);
+      this.scheduleWindow();
+    }, windows.windowMs);
   }
 
   private workerFree(worker: number, reachedServer: boolean): void {
@@ -247,6 +277,7 @@ export class RunLoop implements PacerHost, MeasureClock {
     clearTimeout(this.durationTimer);
     clearTimeout(this.refusalTimer);
     clearTimeout(this.settleTimer);
+    clearTimeout(this.windowTimer);
     this.pacer.stop(reason);
     // The last counted go is in flight: let it finish (bounded by the deadline); else stop now.
     if (reason === 'completed') {
@@ -272,6 +303,7 @@ export class RunLoop implements PacerHost, MeasureClock {
     clearTimeout(this.durationTimer);
     clearTimeout(this.refusalTimer);
     clearTimeout(this.workerStopTimer);
+    clearTimeout(this.windowTimer);
     this.clientLoad = this.monitor?.stop() ?? null;
     for (const worker of this.workers) worker.close();
     for (const client of this.parts.clients) client.close();
@@ -280,9 +312,29 @@ export class RunLoop implements PacerHost, MeasureClock {
     this.resolveDone(this.partialResult());
   }
 
+  /**
+   * Ends the current window and starts the next one, without a pause in the load: returns what
+   * the window measured (its start, its elapsed time, its counts; `stopReason` `duration`) and
+   * records on into a fresh recorder, its clock restarted, so a run that never ends keeps one
+   * window's data at a time. RPCs in flight at the cut count in the next window.
+   * Null before the measured part begins and once the run is stopping (its result is the last window).
+   */
+  cutWindow(): RunResult | null {
+    if (this.measureStart < 0 || this.isStopping) return null;
+    const window = { ...this.partialResult(), stopReason: 'duration' as const };
+    this.recorder = this.parts.newRecorder();
+    this.sink.use(this.recorder);
+    this.sink.warmupRpcs = 0;
+    this.droppedBefore = this.pacer.dropped;
+    this.measureStart = performance.now();
+    this.measureStartWall = new Date();
+    return window;
+  }
+
   /** What was measured so far (RPCs in flight left out), as a result. */
   partialResult(): RunResult {
-    const { options, recorder, watch } = this.parts;
+    const { options, watch } = this.parts;
+    const recorder = this.recorder;
     // Until the last RPC finished or the run was stopped, whichever is later: an idle run
     // (a slow --rps, a hung target) that is interrupted still reports the time it ran.
     const endedAt = Math.max(this.sink.lastFinishMs, this.stoppedAt < 0 ? performance.now() : this.stoppedAt);
@@ -301,7 +353,7 @@ export class RunLoop implements PacerHost, MeasureClock {
       deadlineMs: options.deadlineMs,
       startedAt: this.measureStartWall.toISOString(),
       stopReason: this.stopReason,
-      rpcs: { total: ok + failed, ok, failed, byStatus: recorder.statusCounts(), warmup: this.sink.warmupRpcs, dropped: this.pacer.dropped },
+      rpcs: { total: ok + failed, ok, failed, byStatus: recorder.statusCounts(), warmup: this.sink.warmupRpcs, dropped: this.pacer.dropped - this.droppedBefore },
       errors: recorder.topErrors(),
       backends: streams === null ? recorder.backendResults() : streams.decorate(recorder.backendResults(), emptyBackend),
       peers: recorder.peers(),

@@ -55,3 +55,29 @@ export function addHistograms(encoded: readonly string[]): hdr.Histogram {
   }
   return sum;
 }
+
+/** One distinct value of a histogram (to its precision) and how many times it was recorded. */
+export interface RecordedValue {
+  /** Microseconds: the highest value equivalent to the recorded ones. */
+  readonly valueUs: number;
+  readonly count: number;
+}
+
+/**
+ * The distinct values an encoded histogram holds, ascending, with their counts: what a reader
+ * that keeps its own buckets (Prometheus) needs. At most a few thousand entries (3 significant
+ * digits). @throws Error on a field that is not a histogram.
+ */
+export function recordedValues(base64: string): RecordedValue[] {
+  const histogram = decodeHistogram(base64);
+  const values: RecordedValue[] = [];
+  if (!(histogram instanceof hdr.JsHistogram)) throw new Error('histogram: not a JavaScript histogram');
+  const iterator = histogram.recordedValuesIterator;
+  iterator.reset();
+  while (iterator.hasNext()) {
+    const value = iterator.next();
+    values.push({ valueUs: value.valueIteratedTo, count: value.countAtValueIteratedTo });
+  }
+  histogram.destroy();
+  return values;
+}
