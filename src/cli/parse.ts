@@ -112,6 +112,15 @@ export function interval(value: string): number {
   return parsed;
 }
 
+/** `--report-interval`: a {@link duration} of at least 1 s (a window shorter than a scrape says little). */
+export function reportInterval(value: string): number {
+  const parsed = duration(value);
+  if (parsed < 1000) {
+    throw new InvalidArgumentError('expected at least 1s');
+  }
+  return parsed;
+}
+
 /** One of `choices`. */
 export function oneOf<T extends string>(choices: readonly T[]): (value: string) => T {
   return (value) => {

@@ -44,6 +44,10 @@ export interface RunFlags extends OutputFlags, CallFlags, GateFlags, StreamFlags
   replicas?: number;
   setups?: Setup[];
   clusteripMode?: ClusterIpMode;
+  forever?: boolean;
+  reportInterval?: number;
+  metricsPort?: number;
+  metricsHost?: string;
 }
 
 /** Default RPC count when neither --total nor --duration is given. */
@@ -71,6 +75,7 @@ export function validateRunFlags(flags: RunFlags): void {
     throw new UsageError('--lb-policy and a loadBalancingConfig in --service-config exclude each other: keep one');
   }
   validateCallFlags(flags);
+  validateForeverFlags(flags);
   if (flags.target === undefined) {
     const targetOnly = (['lbPolicy', 'serviceConfig', 'authority', 'tls', 'expectBackends', 'maxSkew', 'minBackends', 'expect', 'maxErrorRate', 'metadata', ...CALL_FLAG_NAMES, ...STREAM_FLAG_NAMES] as const).filter(
       (name) => flags[name] !== undefined,
@@ -95,6 +100,29 @@ function checkPollable(flags: RunFlags): void {
   } catch (error) {
     if (error instanceof PollTargetError) throw new UsageError(`--re-resolve-interval: ${error.message}`);
   }
+}
+
+/** Default `--metrics-host`: loopback; a pod sets 0.0.0.0 for its scraper. */
+export const DEFAULT_METRICS_HOST = '127.0.0.1';
+
+/** Default `--report-interval`: one window a minute. */
+export const DEFAULT_REPORT_INTERVAL_MS = 60_000;
+
+/** The flags of `--forever`, checked together. @throws UsageError naming the flags. */
+function validateForeverFlags(flags: RunFlags): void {
+  if (flags.forever !== true) {
+    const foreverOnly = (['reportInterval', 'metricsPort', 'metricsHost'] as const).filter((name) => flags[name] !== undefined);
+    if (foreverOnly.length > 0) throw new UsageError(`${flagList(foreverOnly)} ${foreverOnly.length === 1 ? 'needs' : 'need'} --forever`);
+    return;
+  }
+  if (flags.target === undefined) throw new UsageError('--forever needs --target (the lab runs once)');
+  const bounded = (['total', 'duration'] as const).filter((name) => flags[name] !== undefined);
+  if (bounded.length > 0) throw new UsageError(`--forever and ${flagList(bounded)} exclude each other: --forever runs until SIGINT/SIGTERM`);
+  if (flags.output === 'markdown' || flags.output === 'html') {
+    throw new UsageError(`-o ${flags.output}: --forever prints one line (table) or one JSON document (json) per window`);
+  }
+  if (flags.out !== undefined) throw new UsageError('--out: --forever prints every window on stdout; redirect it to a file instead');
+  if (flags.metricsHost !== undefined && flags.metricsPort === undefined) throw new UsageError('--metrics-host needs --metrics-port');
 }
 
 /** Connections each channel opens, when known from the flags: a static list with round_robin uses every address. */

@@ -9,7 +9,7 @@ import { addCallFlags } from './call-flags.js';
 import { addGateFlags } from './gate-flags.js';
 import * as parse from './parse.js';
 import { addStreamFlags } from './stream-flags.js';
-import { DEFAULT_CALLS } from './run-flags.js';
+import { DEFAULT_CALLS, DEFAULT_METRICS_HOST } from './run-flags.js';
 
 /**
  * Adds the call flags, the stream flags, the load flags (-n, -z, -c, --channels, --rps, ...), the channel flags
@@ -49,6 +49,10 @@ export function addTargetRunFlags(command: Command): Command {
       'when the run saw one peer: open n fresh connections, one RPC each, to learn how many backends answer behind it (0: off)',
       parse.integerAtLeast(0),
       DEFAULT_DISCOVERY_CONNECTIONS,
-    );
+    )
+    .option('--forever', 'probe until SIGINT/SIGTERM, judging each --report-interval window like a run: one line per window (-o json: one JSON document per line)')
+    .addOption(new Option('--report-interval <duration>', 'with --forever: the window, >= 1s').argParser(parse.reportInterval).default(undefined, '60s'))
+    .option('--metrics-port <port>', 'with --forever: serve Prometheus metrics at http://HOST:PORT/metrics (0: a free port, said on stderr)', parse.port)
+    .option('--metrics-host <address>', `with --metrics-port: the address to listen on (default ${DEFAULT_METRICS_HOST}; a pod sets 0.0.0.0)`);
   return addGateFlags(command);
 }

@@ -3,7 +3,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { analyze } from '../analysis/analyze.js';
 import { DEFAULT_DISCOVERY_CONNECTIONS, discoverBackends } from '../engine/discovery.js';
-import { startProbe, type ProbeOptions, type ProbeRun } from '../engine/probe.js';
+import { startProbe, type ProbeOptions } from '../engine/probe.js';
 import { MAX_TIMELINE_INTERVALS } from '../engine/recorder.js';
 import { alternativeResolverEnabled, targetHasDnsAuthority } from '../grpc/alternative-resolver.js';
 import type { ChannelConfig } from '../grpc/channel.js';
@@ -20,40 +20,64 @@ import { connectTimeoutMessage, runExitCode, runRenderings } from './run-report.
 import { checkStreamFlags } from './stream-flags.js';
 import { tlsConfigFrom } from './tls-files.js';
 
+/** A run of `target` as the flags describe it, ready to start. */
+export interface TargetRun {
+  readonly info: TargetInfo;
+  readonly options: ProbeOptions;
+  /** The channel uses TLS (for the words of exit 3). */
+  readonly tls: boolean;
+  /** The addresses the target resolves to, looked up once beside the run. */
+  readonly resolvedAddresses: Promise<string[] | null>;
+  /** The analysis of a result of this run, with the flags' expected set and gates. */
+  analysisOf(result: RunResult, resolvedAddresses: readonly string[] | null, discovery: DiscoveryResult | null): ProbeReport;
+}
+
+/**
+ * The target, channel, call and analysis the flags describe, before any RPC.
+ * @throws UsageError for a bad target, TLS files or call.
+ */
+export async function prepareTargetRun(target: string, flags: RunFlags): Promise<TargetRun> {
+  const info = targetInfoOf(target);
+  const channel = channelOf(target, flags);
+  const call = await prepareCall(flags, { channel, metadata: flags.metadata ?? [], deadlineMs: flags.deadlineMs });
+  checkStreamFlags(flags, call.method);
+  const options: ProbeOptions = { ...loadOf(flags), ...channel, call, backendFrom: flags.backendFrom };
+  return {
+    info,
+    options,
+    tls: options.tls !== null && options.tls !== undefined,
+    resolvedAddresses: resolveTargetAddresses(info),
+    analysisOf: (result, resolvedAddresses, discovery) =>
+      analyze(result, {
+        expectedBackends: flags.expectBackends ?? null,
+        resolvedAddresses,
+        topology: null,
+        gates: gateLimits(flags),
+        discovery,
+        staticTarget: info.staticAddresses !== null,
+        defaultPort: info.portDefaulted ? DEFAULT_PORT : null,
+        cluster: gatherClusterFacts(info, resolvedAddresses),
+      }),
+  };
+}
+
 /**
  * Probes `target` as `flags` say and returns its report; a second signal saves the run so far.
  * @throws UsageError for a bad target, TLS files or call; TargetUnavailableError (exit 3) when
  *   no channel was ready within --connect-timeout.
  */
 export async function runTarget(target: string, flags: RunFlags, context: CommandContext): Promise<CommandReport> {
-  const info = targetInfoOf(target);
-  const channel = channelOf(target, flags);
-  const call = await prepareCall(flags, { channel, metadata: flags.metadata ?? [], deadlineMs: flags.deadlineMs });
-  checkStreamFlags(flags, call.method);
-  const options: ProbeOptions = { ...loadOf(flags), ...channel, call, backendFrom: flags.backendFrom };
-  const tls = options.tls !== null && options.tls !== undefined;
-  const analysisOf = (result: RunResult, resolvedAddresses: string[] | null, discovery: DiscoveryResult | null): ProbeReport =>
-    analyze(result, {
-      expectedBackends: flags.expectBackends ?? null,
-      resolvedAddresses,
-      topology: null,
-      gates: gateLimits(flags),
-      discovery,
-      staticTarget: info.staticAddresses !== null,
-      defaultPort: info.portDefaulted ? DEFAULT_PORT : null,
-      cluster: gatherClusterFacts(info, resolvedAddresses),
-    });
-  const resolvedPromise = resolveTargetAddresses(info);
-  const run = startRun(options, context.signal);
+  const { options, tls, analysisOf, resolvedAddresses } = await prepareTargetRun(target, flags);
+  const run = startRun(() => startProbe(options, context.signal), options);
   context.saveOnSecondSignal(() => runRenderings(analysisOf(run.partialResult(), null, null), context.plan));
   context.progress.follow(target, run.snapshot);
   const result = await run.done;
   context.progress.stop();
-  if (result.stopReason === 'connect-timeout') return connectTimeoutReport(analysisOf(result, await settledWithin(resolvedPromise, RESOLVE_WAIT_MS), null), context, tls);
+  if (result.stopReason === 'connect-timeout') return connectTimeoutReport(analysisOf(result, await settledWithin(resolvedAddresses, RESOLVE_WAIT_MS), null), context, tls);
   if (result.timeline.intervalMs !== flags.interval) {
     process.stderr.write(`grpclb-probe: --interval ${flags.interval} ms: the timeline used ${result.timeline.intervalMs} ms to stay within ${MAX_TIMELINE_INTERVALS} intervals\n`);
   }
-  const resolved = await resolvedPromise;
+  const resolved = await resolvedAddresses;
   const sweep = await sweepIfPinned(result, resolved, options, flags.discover ?? DEFAULT_DISCOVERY_CONNECTIONS, context.signal);
   // A signal during the sweep interrupts the command: the run's report, marked so, exit 130;
   // the cut sweep is left out (its probes stopped early, so its count of backends would be low).
@@ -114,10 +138,10 @@ function channelOf(target: string, flags: RunFlags): ChannelConfig {
   };
 }
 
-/** Starts the probe. @throws UsageError with grpc-js's word on the target or the credentials. */
-function startRun(options: ProbeOptions, signal: AbortSignal): ProbeRun {
+/** Starts the probe with `start`. @throws UsageError with grpc-js's word on the target or the credentials. */
+export function startRun<Run>(start: () => Run, options: ProbeOptions): Run {
   try {
-    return startProbe(options, signal);
+    return start();
   } catch (error) {
     // grpc-js validates the target and the credentials when the channel is created.
     throw new UsageError(`--target${options.tls ? '/--tls' : ''}: ${(error as Error).message.split('\n')[0]}`);

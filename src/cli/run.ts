@@ -28,6 +28,7 @@ Examples:
   $ grpclb-probe run -t dns:///greeter-headless:50051 --lb-policy round_robin \
       --call helloworld.Greeter/SayHelloStreamReply --streams 12 -z 30s   # which backend holds each stream
   $ grpclb-probe run -t my-svc:50051 --call helloworld.Greeter/SayHelloBidiStream --max-stream-age 10s -z 1m
+  $ grpclb-probe run -t dns:///my-svc:50051 --lb-policy round_robin --forever --report-interval 30s --metrics-port 9464
 
 Who answered (--backend-from auto): the "hostname" response header or trailer, else a reply
 field named hostname, pod, server_id, host or backend, else "hostname:X" in a string field,
@@ -92,5 +93,10 @@ function runInputs(flags: RunFlags): InputFile[] {
 export async function runCommand(flags: RunFlags): Promise<number> {
   validateRunFlags(flags);
   const target = flags.target;
+  if (flags.forever === true && target !== undefined) {
+    // Each window is printed as it ends: no progress beside the lines.
+    const { runForever } = await import('./run-forever.js');
+    return runReportedCommand({ ...flags, quiet: true }, (context) => runForever(target, flags, context), { inputs: runInputs(flags) });
+  }
   return runReportedCommand(flags, (context) => (target === undefined ? runLab(flags, context) : runTarget(target, flags, context)), { inputs: runInputs(flags) });
 }

@@ -1,0 +1,68 @@
+// `run -t TARGET --forever`: the probe never ends by itself; every --report-interval its window
+// is judged like a run, printed as one line (or one JSON document, -o json) and added to the
+// Prometheus metrics of --metrics-port; then it is dropped. SIGINT/SIGTERM end it (exit 0).
+import { startWindowedProbe } from '../engine/windows.js';
+import { renderJson } from '../report/json.js';
+import { renderWindowLine } from '../report/window-line.js';
+import type { ProbeReport } from '../result/report.js';
+import type { CommandContext, CommandReport } from './command.js';
+import { EXIT, TargetUnavailableError, UsageError } from './errors.js';
+import { serveMetrics } from './metrics-server.js';
+import { DEFAULT_METRICS_HOST, DEFAULT_REPORT_INTERVAL_MS, type RunFlags } from './run-flags.js';
+import { connectTimeoutMessage, noSuccessMessage } from './run-report.js';
+import { prepareTargetRun, startRun } from './run-target.js';
+
+/**
+ * Runs `target` until a signal, one report per window; the last window (partial) is the
+ * command's report. The metrics endpoint listens before the first RPC.
+ * @throws UsageError for bad flags and a metrics port that cannot be used; TargetUnavailableError
+ *   (exit 3) when no channel was ready within --connect-timeout.
+ */
+export async function runForever(target: string, flags: RunFlags, context: CommandContext): Promise<CommandReport> {
+  // prom-client loads only for a run that serves metrics; a port in use fails before any other work.
+  const metrics = flags.metricsPort === undefined ? null : new (await import('../report/metrics.js')).ProbeMetrics(target);
+  if (metrics !== null) {
+    const server = await serveMetrics(flags.metricsHost ?? DEFAULT_METRICS_HOST, flags.metricsPort as number, metrics);
+    context.defer(() => server.close());
+    process.stderr.write(`grpclb-probe: metrics at ${server.url}\n`);
+  }
+  const prepared = await prepareTargetRun(target, flags);
+  const { options, tls } = prepared;
+  if (options.call !== undefined && options.call.method.kind !== 'unary') {
+    // The stream recorder keeps a whole run's streams; windows of streams are not cut yet.
+    throw new UsageError(`--forever: ${options.call.method.path} is a streaming method; --forever probes unary methods`);
+  }
+  const resolvedAddresses = await prepared.resolvedAddresses;
+  const judge = (window: Parameters<typeof prepared.analysisOf>[0]): ProbeReport => prepared.analysisOf(window, resolvedAddresses, null);
+  const render = (report: ProbeReport): string =>
+    context.plan.format === 'json' ? renderJson(report, { compact: true }) : renderWindowLine(report, { color: context.plan.color });
+  const run = startRun(
+    () =>
+      startWindowedProbe(
+        options,
+        flags.reportInterval ?? DEFAULT_REPORT_INTERVAL_MS,
+        (window) => {
+          const report = judge(window);
+          metrics?.addWindow(report);
+          process.stdout.write(render(report));
+        },
+        context.signal,
+      ),
+    options,
+  );
+  const last = await run.done;
+  if (last.stopReason === 'connect-timeout') throw new TargetUnavailableError(connectTimeoutMessage(last, tls));
+  // Every RPC refused before reaching a server for --connect-timeout: the run stopped by itself.
+  if (last.stopReason === 'refused') throw new TargetUnavailableError(noSuccessMessage(last, tls));
+  const report = judge(last);
+  metrics?.addWindow(report);
+  const line = (): string => render(report);
+  return {
+    renderings: { table: line, json: line, markdown: line, html: line },
+    exitCode: () => {
+      // Stopped by a signal is how a continuous run ends; a last window with RPCs and no success says why.
+      if (last.rpcs.total > 0 && last.rpcs.ok === 0) process.stderr.write(`grpclb-probe: last window: ${noSuccessMessage(last, tls)}\n`);
+      return EXIT.ok;
+    },
+  };
+}
