@@ -41,7 +41,7 @@ function backendFrom(value: string): BackendFrom {
 /** Adds the call flags to `command`. */
 export function addCallFlags(command: Command): Command {
   return command
-    .option('--call <method>', `the method, unary or streaming: pkg.Service/Method or pkg.Service.Method (default ${DEFAULT_CALL})`)
+    .option('--call <method>', `the method, unary or streaming: pkg.Service/Method or pkg.Service.Method, or Service/Method when one service has that name (default ${DEFAULT_CALL})`)
     .option('--proto <file>', 'a .proto file defining --call, repeatable', collect)
     .option('-i, --import-path <dir>', 'where --proto imports are found, repeatable (the proto\u2019s folder and the working directory are searched too)', collect)
     .option('--protoset <file>', 'a binary FileDescriptorSet defining --call (protoc --descriptor_set_out, buf build -o)')

@@ -8,6 +8,7 @@ import descriptor from 'protobufjs/ext/descriptor/index.js';
 import type { ChannelConfig } from './channel.js';
 import { BUILTIN_PROTOS, builtinProtoPath, PROTOS_DIR } from './proto.js';
 import { fetchFileDescriptors, ReflectionError, type ReflectionOptions } from './reflection.js';
+import { servicesIn, servicesNamed } from './service-names.js';
 
 /** A bad `--call`, `--proto`, `--protoset`, `--data`...: the message starts with the flag. */
 export class MethodError extends Error {
@@ -157,33 +158,33 @@ export function loadBuiltinRoot(): protobuf.Root {
   return builtinRoot;
 }
 
-/** Services defined in `root`, fully qualified, sorted. */
-export function servicesIn(root: protobuf.Root): string[] {
-  const names: string[] = [];
-  const walk = (namespace: protobuf.NamespaceBase): void => {
-    for (const nested of namespace.nestedArray) {
-      if (nested instanceof protobuf.Service) names.push(nested.fullName.replace(/^\./, ''));
-      if (nested instanceof protobuf.Namespace || nested instanceof protobuf.Type) walk(nested);
-    }
-  };
-  walk(root);
-  return names.sort();
-}
-
 /** The kind of a protobufjs method, from its `stream` keywords. */
 function kindOf(rpc: protobuf.Method): MethodKind {
   if (rpc.requestStream === true) return rpc.responseStream === true ? 'bidi' : 'client-streaming';
   return rpc.responseStream === true ? 'server-streaming' : 'unary';
 }
 
+/** The one service of `known` that `service` names, or null when none. @throws MethodError naming `--call` with the candidates when several */
+function qualifiedService(service: string, method: string, known: readonly string[]): string | null {
+  const candidates = servicesNamed(service, known);
+  if (candidates.length > 1) {
+    throw new MethodError('--call', `${service}/${method} names ${candidates.length} services: did you mean ${candidates.map((name) => `${name}/${method}`).join(' or ')}?`);
+  }
+  return candidates[0] ?? null;
+}
+
 /**
- * The method `call` in `root` (unary or streaming), or null when its service is not there.
- * @throws MethodError naming `--call` when the service exists but the method does not
+ * The method `call` in `root` (unary or streaming), or null when its service is not there. An
+ * unqualified service (`Greeter/SayHello`) is the one service of that name in `root`; the spec's
+ * `path` and `service` are always fully qualified.
+ * @throws MethodError naming `--call` when the service exists but the method does not, or when
+ *   an unqualified name fits several services (the message lists them)
  */
 export function findMethod(root: protobuf.Root, call: string, source: MethodSource): MethodSpec | null {
-  const { service, method } = parseCallName(call);
-  const found = root.lookup(service);
-  if (!(found instanceof protobuf.Service)) return null;
+  const { service: asked, method } = parseCallName(call);
+  const service = qualifiedService(asked, method, servicesIn(root));
+  if (service === null) return null;
+  const found = root.lookup(service) as protobuf.Service;
   const rpc = found.methods[method];
   if (rpc === undefined) {
     throw new MethodError('--call', `${service} has no method ${method} (methods: ${Object.keys(found.methods).join(', ')})`);
@@ -240,9 +241,17 @@ export async function resolveMethod(call: string, sources: MethodSources): Promi
   if (sources.reflection === undefined || sources.reflection === null) {
     throw new MethodError('--call', `service ${service} is not built in: give its --proto or --protoset`);
   }
+  const { method } = parseCallName(call);
+  const reflection = sources.reflection;
+  const fetch = (symbol: string): Promise<Uint8Array[]> => fetchFileDescriptors(reflection.config, symbol, reflection.options);
   let files: Uint8Array[];
   try {
-    files = await fetchFileDescriptors(sources.reflection.config, service, sources.reflection.options);
+    files = await fetch(service).catch((error: unknown) => {
+      // An unqualified name the server does not know as such: the one service it has of that name.
+      const qualified = error instanceof ReflectionError && error.failure === 'not-found' ? qualifiedService(service, method, error.services) : null;
+      if (qualified === null || qualified === service) throw error;
+      return fetch(qualified);
+    });
   } catch (error) {
     if (error instanceof ReflectionError && error.failure !== 'unavailable') {
       throw new MethodError('--call', `${error.message}; give the service's --proto or --protoset`);

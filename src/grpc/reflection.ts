@@ -15,6 +15,8 @@ export class ReflectionError extends Error {
   constructor(
     readonly failure: ReflectionFailure,
     message: string,
+    /** `not-found`: the services the server has (fully qualified, sorted); else empty. */
+    readonly services: readonly string[] = [],
   ) {
     super(message);
   }
@@ -109,7 +111,7 @@ function exchange(client: grpc.Client, method: BidiMethod, symbol: string, optio
       outstanding -= 1;
       if (listingFor !== null) {
         const names = (response.list_services_response?.service ?? []).map((service) => service.name).sort();
-        settle(new ReflectionError('not-found', `${listingFor} not found by server reflection (the server has: ${names.join(', ') || 'no services'})`));
+        settle(new ReflectionError('not-found', `${listingFor} not found by server reflection (the server has: ${names.join(', ') || 'no services'})`, names));
         return;
       }
       if (response.error_response !== null && response.error_response !== undefined) {
