@@ -3,6 +3,7 @@
 import type protobuf from 'protobufjs';
 import type { ChannelConfig } from '../grpc/channel.js';
 import type { MethodSpec } from '../grpc/method.js';
+import type { RampSpec } from '../result/schedule.js';
 import type { BackendFrom } from './identity.js';
 
 /** Warmup: RPCs issued first, or time spent first, and left out of the result. */
@@ -14,8 +15,22 @@ export interface ProbeOptions extends ChannelConfig {
   readonly calls: number | null;
   /** Measured time, ms; null when `calls` bounds the run. */
   readonly durationMs: number | null;
-  /** RPCs in flight at once, >= channels. */
+  /**
+   * RPCs in flight at once, >= channels: the workers the run has. At a fixed rate with
+   * `autoConcurrency`, only the cap the auto-sized pool may grow to; with `concurrencySchedule`,
+   * the schedule's peak.
+   */
   readonly concurrency: number;
+  /**
+   * At a fixed rate: size the workers to the rate (src/engine/pacing/worker-pool.ts
+   * `GrowingPool`), growing up to `concurrency`, instead of all `concurrency` from the start.
+   * Default false.
+   */
+  readonly autoConcurrency?: boolean;
+  /** A rate that ramps (ghz's step and line load schedules), RPC/s; replaces `rps`. Default null. */
+  readonly loadSchedule?: RampSpec | null;
+  /** A closed loop whose workers follow a ramp (ghz's concurrency schedules). Default null. */
+  readonly concurrencySchedule?: RampSpec | null;
   /** Channels, each with its own connections; RPCs spread round robin over them. Default 1. */
   readonly channels?: number;
   /** Fixed rate in RPC/s over all channels (open loop, bounded by `concurrency`); null: closed loop. */

@@ -9,7 +9,11 @@ import { PollCounter } from '../grpc/resolver-poll.js';
 import { BackendIdentifier } from './identity.js';
 import type { ProbeCall, ProbeOptions } from './options.js';
 import { ClosedLoopPacer } from './pacing/closed-loop.js';
-import { FixedRatePacer, RateSchedule } from './pacing/fixed-rate.js';
+import { ConcurrencySchedulePacer } from './pacing/concurrency-schedule.js';
+import { FixedRatePacer, RateSchedule, type SlotSchedule } from './pacing/fixed-rate.js';
+import { RampSchedule } from './pacing/ramp-schedule.js';
+import { GrowingPool } from './pacing/worker-pool.js';
+import { isFixedRate } from './load-shape.js';
 import type { Pacer, PacerHost } from './pacing/pacer.js';
 import { Recorder } from './recorder.js';
 import type { ProgressSnapshot, RunResult } from '../result/run-result.js';
@@ -53,11 +57,22 @@ export interface ProbeRun {
   cutWindow(): RunResult | null;
 }
 
-/** The pacer for `options`: a fixed rate when `rps` is set (at most `concurrency` slots waiting), else closed loop. */
+/**
+ * The pacer for `options`: a fixed rate when `rps` or `loadSchedule` is set (at most `concurrency`
+ * slots waiting; the workers sized to the rate with `autoConcurrency`), a closed loop following
+ * `concurrencySchedule`, else a closed loop.
+ */
 function pacerFor(options: ProbeOptions): (host: PacerHost) => Pacer {
   const rps = options.rps ?? null;
-  if (rps === null) return (host) => new ClosedLoopPacer(host);
-  return (host) => new FixedRatePacer(host, (startMs) => new RateSchedule(rps, startMs), options.concurrency);
+  const ramp = options.loadSchedule ?? null;
+  const concurrencyRamp = options.concurrencySchedule ?? null;
+  if (rps === null && ramp === null) {
+    return concurrencyRamp === null ? (host) => new ClosedLoopPacer(host) : (host) => new ConcurrencySchedulePacer(host, concurrencyRamp);
+  }
+  const schedule = (startMs: number): SlotSchedule => (ramp === null ? new RateSchedule(rps as number, startMs) : new RampSchedule(ramp, startMs));
+  const channels = options.channels ?? 1;
+  const pool = options.autoConcurrency === true ? (workers: number, firstRps: number) => new GrowingPool(workers, channels, firstRps) : undefined;
+  return (host) => new FixedRatePacer(host, schedule, options.concurrency, pool);
 }
 
 /** What the run's workers share besides their sinks. */
@@ -102,7 +117,7 @@ export function startProbe(options: ProbeOptions, signal?: AbortSignal, windows?
   const channelCount = options.channels ?? 1;
   // The target's own ports are never masked as ephemeral in error messages.
   const targetPorts = [...options.target.matchAll(/:(\d+)(?=[,/]|$)/g)].map((match) => Number(match[1]));
-  const newRecorder = (): Recorder => new Recorder(channelCount, options.intervalMs ?? 1000, (options.rps ?? null) !== null, targetPorts);
+  const newRecorder = (): Recorder => new Recorder(channelCount, options.intervalMs ?? 1000, isFixedRate(options), targetPorts);
   const recorder = newRecorder();
   const pollCounter = (options.reResolveIntervalMs ?? null) === null ? null : new PollCounter();
   const clients = Array.from({ length: channelCount }, () => createClient(options, pollCounter ?? undefined));

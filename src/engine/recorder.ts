@@ -54,6 +54,10 @@ interface Bucket {
   readonly rpcs: Map<string, number>;
   failed: number;
   readonly failedByStatus: Map<string, number>;
+  /** Measured RPCs sent in the interval. */
+  issued: number;
+  /** Most RPCs in flight when one was sent in the interval. */
+  peakInFlight: number;
 }
 
 /** Accumulates measured RPC outcomes. Not thread-safe; one per run. */
@@ -176,6 +180,16 @@ export class Recorder {
     }
   }
 
+  /**
+   * A measured RPC was sent: counted in the interval of `atMs` (ms since the measured part began)
+   * with the RPCs then in flight, this one included (the rate and concurrency the run reached).
+   */
+  noteSent(atMs: number, inFlight: number): void {
+    const bucket = this.bucketAt(atMs);
+    bucket.issued += 1;
+    if (inFlight > bucket.peakInFlight) bucket.peakInFlight = inFlight;
+  }
+
   /** The timeline interval, ms: as asked, or doubled as often as needed to keep {@link MAX_TIMELINE_INTERVALS}. */
   get intervalMs(): number {
     return this.timelineIntervalMs;
@@ -185,7 +199,7 @@ export class Recorder {
     while (Math.floor(atMs / this.timelineIntervalMs) >= MAX_TIMELINE_INTERVALS) this.coarsen();
     const index = Math.max(0, Math.floor(atMs / this.timelineIntervalMs));
     while (this.buckets.length <= index) {
-      this.buckets.push({ rpcs: new Map(), failed: 0, failedByStatus: new Map() });
+      this.buckets.push({ rpcs: new Map(), failed: 0, failedByStatus: new Map(), issued: 0, peakInFlight: 0 });
     }
     return this.buckets[index] as Bucket;
   }
@@ -200,6 +214,8 @@ export class Recorder {
         for (const [backend, count] of right.rpcs) left.rpcs.set(backend, (left.rpcs.get(backend) ?? 0) + count);
         for (const [status, count] of right.failedByStatus) left.failedByStatus.set(status, (left.failedByStatus.get(status) ?? 0) + count);
         left.failed += right.failed;
+        left.issued += right.issued;
+        left.peakInFlight = Math.max(left.peakInFlight, right.peakInFlight);
       }
       merged.push(left);
     }
@@ -260,6 +276,8 @@ export class Recorder {
       rpcs: Object.fromEntries(bucket.rpcs),
       failed: bucket.failed,
       failedByStatus: Object.fromEntries(bucket.failedByStatus),
+      issued: bucket.issued,
+      peakInFlight: bucket.peakInFlight,
     }));
   }
 

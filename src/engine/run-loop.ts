@@ -9,6 +9,7 @@ import { channelResolver, type PollCounter } from '../grpc/resolver-poll.js';
 import { currentClient } from './client.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, waitForChannels } from './connect.js';
 import type { BackendIdentifier } from './identity.js';
+import { loadShapeOf, withAskedLoad } from './load-shape.js';
 import type { ProbeOptions } from './options.js';
 import { RecordingSink, type MeasureClock, type OutcomeSink } from './outcome.js';
 import type { Pacer, PacerHost } from './pacing/pacer.js';
@@ -95,6 +96,8 @@ export class RunLoop implements PacerHost, MeasureClock {
   private stoppedAt = -1;
   private issuedMeasured = 0;
   private inFlight = 0;
+  /** Most RPCs in flight when a measured one was sent. */
+  private peakInFlight = 0;
   private isStopping = false;
   private finished = false;
   private stopReason: StopReason = 'completed';
@@ -167,8 +170,13 @@ export class RunLoop implements PacerHost, MeasureClock {
       this.finishWhenIdle();
       return;
     }
-    const measured = this.admit(performance.now());
+    const nowMs = performance.now();
+    const measured = this.admit(nowMs);
     this.inFlight += 1;
+    if (measured) {
+      this.parts.recorder.noteSent(nowMs - this.measureStart, this.inFlight);
+      if (this.inFlight > this.peakInFlight) this.peakInFlight = this.inFlight;
+    }
     // The last measured RPC is issued: stop issuing (this one is in flight, so the run waits for it).
     const calls = this.options.calls;
     if (measured && calls !== null && this.issuedMeasured >= calls) this.stop('completed');
@@ -194,7 +202,9 @@ export class RunLoop implements PacerHost, MeasureClock {
       return false;
     }
     if (nowMs < this.warmupUntil) return false;
-    if (this.measureStart < 0) this.startMeasuring(nowMs);
+    // Without a warmup the measured part begins with the run, on the pacer's clock: a schedule's
+    // steps then fall in the timeline intervals they belong to.
+    if (this.measureStart < 0) this.startMeasuring((this.options.warmup ?? null) === null ? Math.min(nowMs, this.runStart) : nowMs);
     this.issuedMeasured += 1;
     return true;
   }
@@ -342,13 +352,14 @@ export class RunLoop implements PacerHost, MeasureClock {
     const ok = recorder.ok;
     const failed = recorder.failed;
     const streams = this.parts.streams ?? null;
+    const load = loadShapeOf(options, this.peakInFlight, this.measureStart < 0 ? 0 : this.runStart - this.measureStart);
     return {
       target: options.target,
       lbPolicy: requestedLbPolicy(options),
       channelArgs: { ...options.channelArgs },
       serviceConfig: options.serviceConfig ?? null,
       channels: this.parts.clients.length,
-      concurrency: options.concurrency,
+      concurrency: load.concurrencyMode === 'auto' ? this.peakInFlight : options.concurrency,
       rps: options.rps ?? null,
       deadlineMs: options.deadlineMs,
       startedAt: this.measureStartWall.toISOString(),
@@ -365,7 +376,7 @@ export class RunLoop implements PacerHost, MeasureClock {
       elapsedMs: Math.round(elapsedMs * 1000) / 1000,
       rpcsPerSecond: elapsedMs > 0 ? Math.round(((ok + failed) * 1000 * 100) / elapsedMs) / 100 : 0,
       channelMatrix: recorder.channelResults(),
-      timeline: { intervalMs: recorder.intervalMs, buckets: recorder.timelineBuckets() },
+      timeline: { intervalMs: recorder.intervalMs, buckets: withAskedLoad(load, recorder.timelineBuckets()) },
       method: this.parts.method,
       identity: this.parts.identifier.summary(),
       client: currentClient(),
@@ -374,6 +385,7 @@ export class RunLoop implements PacerHost, MeasureClock {
       resolver: channelResolver(options.target, options.reResolveIntervalMs, this.parts.pollCounter),
       ...(streams === null ? {} : { streams: streams.result(elapsedMs) }),
       proxies: recorder.proxies.results(),
+      load,
     };
   }
 }

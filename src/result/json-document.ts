@@ -118,6 +118,7 @@ export const MERGE_RULES: { readonly [Field in keyof RunDocumentV1]-?: MergeRule
   resolver: 'equal-or-dropped',
   streams: 'per-input',
   proxies: 'per-input',
+  load: 'per-input',
   resolvedAddresses: 'summed',
   discovery: 'summed',
   expected: 'recomputed',

@@ -134,6 +134,8 @@ export interface ChannelResult {
   readonly switches: number;
 }
 
+import type { LoadShape } from './schedule.js';
+
 /** One interval of the timeline. */
 export interface TimelineBucket {
   /** Start of the interval, ms since the measured part of the run began. */
@@ -144,6 +146,14 @@ export interface TimelineBucket {
   readonly failed: number;
   /** The same failures by status code name (`UNAVAILABLE`: 3). */
   readonly failedByStatus?: Readonly<Record<string, number>>;
+  /** Measured RPCs sent in this interval (the rate reached); absent in hand-built and merged results. */
+  readonly issued?: number;
+  /** Most RPCs in flight during this interval (the concurrency reached); absent in hand-built and merged results. */
+  readonly peakInFlight?: number;
+  /** The rate the run asked for at the interval's start, RPC/s (src/result/schedule.ts); absent in a closed loop. */
+  readonly askedRps?: number;
+  /** The concurrency asked for at the interval's start (the schedule's value, else --concurrency); absent when sized to the rate, in hand-built and merged results. */
+  readonly askedConcurrency?: number;
 }
 
 /**
@@ -188,6 +198,10 @@ export interface RunResult {
   /** The service config the user gave (`--service-config`), as parsed JSON; null when none. */
   readonly serviceConfig: Readonly<Record<string, unknown>> | null;
   readonly channels: number;
+  /**
+   * RPCs in flight at most: `--concurrency` (a hard cap), or at a rate sized automatically (no
+   * `--concurrency`) the most the run used; `load` says which.
+   */
   readonly concurrency: number;
   /** Fixed rate asked for (RPC/s), null for closed loop. */
   readonly rps: number | null;
@@ -235,6 +249,8 @@ export interface RunResult {
   readonly resolverWatch?: ResolverWatchResult | null;
   /** Connection moves of one-connection channels, sorted by `atMs` (at most 1000 kept). */
   readonly peerChanges?: readonly PeerChange[];
+  /** The load shape asked for (rate or concurrency schedule) and the concurrency used; absent in hand-built and merged results. */
+  readonly load?: LoadShape;
   /** The resolver the channels used; absent in hand-built and merged results. */
   readonly resolver?: ChannelResolver;
   /**

@@ -3,6 +3,7 @@
 import { performance } from 'node:perf_hooks';
 import type { StopReason } from '../../result/run-result.js';
 import type { Pacer, PacerHost } from './pacer.js';
+import { FixedPool, type WorkerPool } from './worker-pool.js';
 
 /**
  * When slots are due. {@link RateSchedule} is a constant rate; a schedule whose rate changes over
@@ -11,6 +12,8 @@ import type { Pacer, PacerHost } from './pacer.js';
 export interface SlotSchedule {
   /** When the next slot is due, ms on the `performance.now()` clock. */
   readonly nextMs: number;
+  /** The rate of the next slot, RPC/s. */
+  readonly rps: number;
   /** Takes the next slot and returns its time. */
   take(): number;
   /** Skips every slot due at `nowMs` (no worker was free for them) and returns how many. */
@@ -31,7 +34,7 @@ export class RateSchedule implements SlotSchedule {
    * @param startMs the first slot's time, on the `performance.now()` clock.
    */
   constructor(
-    rps: number,
+    readonly rps: number,
     private readonly startMs: number,
   ) {
     this.intervalMs = 1000 / rps;
@@ -67,8 +70,9 @@ export class RateSchedule implements SlotSchedule {
 export class FixedRatePacer implements Pacer {
   private droppedSlots = 0;
   private schedule: SlotSchedule | null = null;
-  /** Free workers; the last is the next to go. */
-  private readonly freeWorkers: number[] = [];
+  private pool: WorkerPool | null = null;
+  /** When each worker's RPC went out, `performance.now()` ms: the pool sizes itself on the latency. */
+  private sentAtMs: Float64Array = new Float64Array(0);
   /** Slots that came due with no worker free, oldest first. */
   private readonly pendingSlots: number[] = [];
   private paceTimer: NodeJS.Timeout | undefined;
@@ -76,11 +80,14 @@ export class FixedRatePacer implements Pacer {
   /**
    * @param makeSchedule makes the run's schedule from its start (`performance.now()` ms).
    * @param maxPending slots that may wait for a worker (the run's `concurrency`).
+   * @param makePool the workers slots go to, from the worker count and the first rate; default
+   *   every worker free from the start ({@link FixedPool}).
    */
   constructor(
     private readonly host: PacerHost,
     private readonly makeSchedule: (startMs: number) => SlotSchedule,
     private readonly maxPending: number,
+    private readonly makePool: (workers: number, rps: number) => WorkerPool = (workers) => new FixedPool(workers),
   ) {}
 
   /** Slots skipped with the queue full, plus those still queued when a run is cut short (measured part only). */
@@ -88,23 +95,34 @@ export class FixedRatePacer implements Pacer {
     return this.droppedSlots;
   }
 
-  /** Frees every worker (worker 0 goes first) and takes the first slot, due at `startMs`. */
+  /** Workers the pool has used: all of them with a fixed pool, those it grew to with an auto-sized one. */
+  get workersUsed(): number {
+    return this.pool?.size ?? 0;
+  }
+
+  /** Makes the pool (worker 0 goes first) and takes the first slot, due at `startMs`. */
   start(startMs: number, workers: number): void {
-    for (let worker = workers - 1; worker >= 0; worker -= 1) this.freeWorkers.push(worker);
     this.schedule = this.makeSchedule(startMs);
+    this.pool = this.makePool(workers, this.schedule.rps);
+    this.sentAtMs = new Float64Array(workers);
     this.pace();
+  }
+
+  private send(worker: number, slotMs: number): void {
+    this.sentAtMs[worker] = performance.now();
+    this.host.dispatch(worker, slotMs);
   }
 
   /** Hands every due slot to a free worker, queues or drops the rest, and waits for the next. */
   private pace(): void {
     this.paceTimer = undefined;
-    const schedule = this.schedule;
-    if (this.host.stopping || schedule === null) return;
+    const { schedule, pool } = this;
+    if (this.host.stopping || schedule === null || pool === null) return;
     const now = performance.now();
     while (!this.host.stopping && schedule.nextMs <= now) {
-      const worker = this.freeWorkers.pop();
+      const worker = pool.take();
       if (worker !== undefined) {
-        this.host.dispatch(worker, schedule.take());
+        this.send(worker, schedule.take());
       } else if (this.pendingSlots.length < this.maxPending) {
         this.pendingSlots.push(schedule.take());
       } else {
@@ -118,8 +136,8 @@ export class FixedRatePacer implements Pacer {
   /** The oldest waiting slot goes to `worker`; with none waiting it is free. A fixed rate never backs off. */
   onWorkerFree(worker: number): void {
     const late = this.pendingSlots.shift();
-    if (late === undefined) this.freeWorkers.push(worker);
-    else this.host.dispatch(worker, late);
+    if (late !== undefined) this.send(worker, late);
+    else this.pool?.release(worker, performance.now() - (this.sentAtMs[worker] ?? 0), this.schedule?.rps ?? 0);
   }
 
   /** Stops the schedule; queued slots count as dropped unless the run completed its count. */
