@@ -14,13 +14,15 @@ import type { GateFlags } from './gate-flags.js';
 import type { OutputFlags } from './output.js';
 import { STREAM_FLAG_NAMES, streamLoadOf, type StreamFlags } from './stream-flags.js';
 import type { MetadataEntry } from './parse.js';
+import { scheduledLoadOf, validateScheduleFlags, type ScheduleFlags } from './schedule-flags.js';
 
 /** The flags of `run` as commander parses them. */
-export interface RunFlags extends OutputFlags, CallFlags, GateFlags, StreamFlags {
+export interface RunFlags extends OutputFlags, CallFlags, GateFlags, StreamFlags, ScheduleFlags {
   target?: string;
   total?: number;
   duration?: number;
-  concurrency: number;
+  /** Absent: 1 in a closed loop; at a fixed rate, sized to the rate (schedule-flags.ts `scheduledLoadOf`). */
+  concurrency?: number;
   channels: number;
   rps?: number;
   warmup?: Warmup;
@@ -58,12 +60,14 @@ export function validateRunFlags(flags: RunFlags): void {
   if (flags.total !== undefined && flags.duration !== undefined) {
     throw new UsageError('--total and --duration exclude each other: bound the run by a count or by time');
   }
+  validateScheduleFlags(flags);
+  const { concurrency, autoConcurrency, concurrencySchedule } = scheduledLoadOf(flags);
   if (flags.streams !== undefined) {
     if (flags.channels > flags.streams) throw new UsageError(`--channels (${flags.channels}) cannot exceed --streams (${flags.streams}): each channel needs a stream`);
-  } else if (flags.channels > flags.concurrency) {
-    throw new UsageError(`--channels (${flags.channels}) cannot exceed --concurrency (${flags.concurrency}): each channel needs an RPC in flight (a stream, with --streams, for a streaming --call)`);
+  } else if (!autoConcurrency && concurrencySchedule === null && flags.channels > concurrency) {
+    throw new UsageError(`--channels (${flags.channels}) cannot exceed --concurrency (${concurrency}): each channel needs an RPC in flight (a stream, with --streams, for a streaming --call)`);
   }
-  checkClientLimits({ concurrency: flags.concurrency, channels: flags.channels, connectionsPerChannel: connectionsPerChannel(flags) });
+  checkClientLimits({ concurrency, channels: flags.channels, connectionsPerChannel: connectionsPerChannel(flags) });
   const tlsOnly = (['caCert', 'cert', 'key', 'serverName'] as const).filter((name) => flags[name] !== undefined);
   if (tlsOnly.length > 0 && flags.tls !== true) {
     throw new UsageError(`${flagList(tlsOnly)} ${tlsOnly.length === 1 ? 'needs' : 'need'} --tls`);
@@ -145,7 +149,7 @@ export function loadOf(flags: RunFlags): Omit<ProbeOptions, 'target' | 'lbPolicy
   return {
     calls: flags.duration !== undefined ? null : (flags.total ?? DEFAULT_CALLS),
     durationMs: flags.duration ?? null,
-    concurrency: flags.concurrency,
+    ...scheduledLoadOf(flags),
     channels: flags.channels,
     rps: flags.rps ?? null,
     deadlineMs: flags.deadlineMs,

@@ -10,9 +10,10 @@ import { addGateFlags } from './gate-flags.js';
 import * as parse from './parse.js';
 import { addStreamFlags } from './stream-flags.js';
 import { DEFAULT_CALLS, DEFAULT_METRICS_HOST } from './run-flags.js';
+import { addScheduleFlags } from './schedule-flags.js';
 
 /**
- * Adds the call flags, the stream flags, the load flags (-n, -z, -c, --channels, --rps, ...), the channel flags
+ * Adds the call flags, the stream flags, the load flags (-n, -z, -c, --channels, --rps, the schedules, ...), the channel flags
  * (--lb-policy, --channel-arg, TLS, ...), --expect-backends, --discover and the gate flags to
  * `command`; parsed into {@link RunFlags} fields.
  */
@@ -20,9 +21,9 @@ export function addTargetRunFlags(command: Command): Command {
   addStreamFlags(addCallFlags(command))
     .option('-n, --total <n>', `measured RPCs, or messages on a stream (default ${DEFAULT_CALLS} unless --duration)`, parse.integerAtLeast(1))
     .option('-z, --duration <duration>', 'run for this long instead of a count: 30s, 2m', parse.duration)
-    .option('-c, --concurrency <n>', 'RPCs in flight at once (at most 50000)', parse.integerAtLeast(1), 1)
+    .option('-c, --concurrency <n>', 'RPCs in flight at once, at most 50000 (default 1; with --rps, sized to the rate and grown up to rate x deadline, at most 10000)', parse.integerAtLeast(1))
     .option('--channels <k>', 'channels, each with its own connections (models K client pods)', parse.integerAtLeast(1), 1)
-    .option('--rps <rate>', 'fixed rate in RPC/s over all channels (open loop: latency from each RPC\u2019s intended send time; slots with every RPC in flight are dropped and counted)', parse.rate)
+    .option('--rps <rate>', 'fixed rate in RPC/s over all channels (open loop: latency from each RPC\u2019s intended send time; slots that find the in-flight cap full are dropped and counted)', parse.rate)
     .option('--warmup <n|duration>', 'RPCs (50) or time (2s) first, left out of the statistics', parse.warmup)
     .addOption(new Option('--interval <duration>', `timeline interval, >= 1ms (coarsened to keep <= ${MAX_TIMELINE_INTERVALS} intervals)`).argParser(parse.interval).default(1000, '1s'))
     .option('--re-resolve-interval <duration>', 'the channel re-resolves its DNS name this often, as a thick client that polls DNS (default: grpc-js, only when a connection drops; lab: the headless-rr-poll setup, 2s)', parse.reResolveInterval)
@@ -54,5 +55,5 @@ export function addTargetRunFlags(command: Command): Command {
     .addOption(new Option('--report-interval <duration>', 'with --forever: the window, >= 1s').argParser(parse.reportInterval).default(undefined, '60s'))
     .option('--metrics-port <port>', 'with --forever: serve Prometheus metrics at http://HOST:PORT/metrics (0: a free port, said on stderr)', parse.port)
     .option('--metrics-host <address>', `with --metrics-port: the address to listen on (default ${DEFAULT_METRICS_HOST}; a pod sets 0.0.0.0)`);
-  return addGateFlags(command);
+  return addGateFlags(addScheduleFlags(command));
 }

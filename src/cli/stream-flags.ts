@@ -62,14 +62,17 @@ function flagName(name: string): string {
  * method takes no `--rps` and no `--stream-interval` when only the server sends.
  * @throws UsageError naming the flag
  */
-export function checkStreamFlags(flags: StreamFlags & { rps?: number; concurrency: number }, method: MethodSpec): void {
+export function checkStreamFlags(flags: StreamFlags & { rps?: number; concurrency?: number; loadSchedule?: string; concurrencySchedule?: string }, method: MethodSpec): void {
   if (method.kind === 'unary') {
     const given = STREAM_FLAG_NAMES.filter((name) => flags[name] !== undefined);
     if (given.length > 0) throw new UsageError(`${given.map(flagName).join(', ')}: ${method.path} is unary; stream flags need a streaming --call`);
     return;
   }
   if (flags.rps !== undefined) throw new UsageError(`--rps: ${method.path} streams; pace its messages with --stream-interval and bound the run with -z or -n`);
-  if (flags.concurrency !== 1) throw new UsageError(`--concurrency: ${method.path} streams; give the number of streams with --streams`);
+  for (const [flag, given] of [['--load-schedule', flags.loadSchedule], ['--concurrency-schedule', flags.concurrencySchedule]] as const) {
+    if (given !== undefined) throw new UsageError(`${flag}: ${method.path} streams; pace its messages with --stream-interval`);
+  }
+  if ((flags.concurrency ?? 1) !== 1) throw new UsageError(`--concurrency: ${method.path} streams; give the number of streams with --streams`);
   if (flags.streamInterval !== undefined && method.kind === 'server-streaming') {
     throw new UsageError(`--stream-interval: ${method.path} is server streaming: the server paces its messages (serve --stream-interval)`);
   }
