@@ -135,26 +135,9 @@ export interface ChannelResult {
 }
 
 import type { LoadShape } from './schedule.js';
+import type { Timeline } from './timeline.js';
 
-/** One interval of the timeline. */
-export interface TimelineBucket {
-  /** Start of the interval, ms since the measured part of the run began. */
-  readonly startMs: number;
-  /** Backend name to successful RPCs that finished in this interval. */
-  readonly rpcs: Readonly<Record<string, number>>;
-  /** Failed RPCs that finished in this interval. */
-  readonly failed: number;
-  /** The same failures by status code name (`UNAVAILABLE`: 3). */
-  readonly failedByStatus?: Readonly<Record<string, number>>;
-  /** Measured RPCs sent in this interval (the rate reached); absent in hand-built and merged results. */
-  readonly issued?: number;
-  /** Most RPCs in flight during this interval (the concurrency reached); absent in hand-built and merged results. */
-  readonly peakInFlight?: number;
-  /** The rate the run asked for at the interval's start, RPC/s (src/result/schedule.ts); absent in a closed loop. */
-  readonly askedRps?: number;
-  /** The concurrency asked for at the interval's start (the schedule's value, else --concurrency); absent when sized to the rate, in hand-built and merged results. */
-  readonly askedConcurrency?: number;
-}
+export type { Timeline, TimelineBucket } from './timeline.js';
 
 /**
  * A channel's connection moved: two consecutive successful RPCs of one channel went to a
@@ -168,12 +151,6 @@ export interface PeerChange {
   readonly channel: number;
   readonly from: { readonly peer: string | null; readonly backend: string };
   readonly to: { readonly peer: string | null; readonly backend: string };
-}
-
-/** RPCs per backend over time. */
-export interface Timeline {
-  readonly intervalMs: number;
-  readonly buckets: readonly TimelineBucket[];
 }
 
 /** How the backends of a run were named (`--backend-from`). */
