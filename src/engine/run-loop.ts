@@ -174,7 +174,7 @@ export class RunLoop implements PacerHost, MeasureClock {
     const measured = this.admit(nowMs);
     this.inFlight += 1;
     if (measured) {
-      this.parts.recorder.noteSent(nowMs - this.measureStart, this.inFlight);
+      this.recorder.noteSent(nowMs - this.measureStart, this.inFlight);
       if (this.inFlight > this.peakInFlight) this.peakInFlight = this.inFlight;
     }
     // The last measured RPC is issued: stop issuing (this one is in flight, so the run waits for it).
@@ -336,6 +336,7 @@ export class RunLoop implements PacerHost, MeasureClock {
     this.sink.use(this.recorder);
     this.sink.warmupRpcs = 0;
     this.droppedBefore = this.pacer.dropped;
+    this.peakInFlight = this.inFlight;
     this.measureStart = performance.now();
     this.measureStartWall = new Date();
     return window;
