@@ -55,16 +55,21 @@ describe('bad call input: one line naming the flag, exit 2, before any RPC', () 
     assert.match(outcome.stderr.trim(), /^grpclb-probe: --call: nope\.Svc not found by server reflection \(the server has: grpclbprobe\.echo\.Echo\); give the service's --proto or --protoset$/);
   });
 
-  it('--backend-from field:x.y absent from the reply is a note; backends are named by peer', async () => {
-    const outcome = await runCli(['run', '-t', plain[0]!.address, '-n', '10', '-o', 'json', '--proto', ECHO_PROTO, '-i', ECHO_INCLUDE, '--call', ECHO_CALL, '--backend-from', 'field:x.y']);
-    assert.equal(outcome.code, 0, outcome.stderr);
-    const json = JSON.parse(outcome.stdout);
-    assert.deepEqual(json.backends.map((backend: { name: string }) => backend.name), [plain[0]!.address]);
-    assert.ok(
-      json.diagnosis.notes.some((note: string) => /--backend-from field:x\.y: grpclbprobe\.echo\.SayReply has no field x\.y; backends are told apart by peer/.test(note)),
-      json.diagnosis.notes.join('; '),
+  it('--backend-from field:PATH is checked against the reply type before any RPC: absent or not a scalar is exit 2 naming it', async () => {
+    const cases: [string, RegExp][] = [
+      ['no_such_field', /^grpclb-probe: --backend-from field:no_such_field: grpclbprobe\.echo\.SayReply has no field no_such_field$/],
+      ['x.y', /^grpclb-probe: --backend-from field:x\.y: grpclbprobe\.echo\.SayReply has no field x$/],
+      ['meta', /^grpclb-probe: --backend-from field:meta: grpclbprobe\.echo\.SayReply\.meta is a message \(grpclbprobe\.meta\.Meta\), not a scalar/],
+    ];
+    const outcomes = await Promise.all(
+      cases.map(([path]) => runCli(['run', '-t', plain[0]!.address, '-n', '10', '--proto', ECHO_PROTO, '-i', ECHO_INCLUDE, '--call', ECHO_CALL, '--backend-from', `field:${path}`])),
     );
-    assert.equal(json.diagnosis.verdict, 'UNKNOWN', 'one peer, and the replies are not read for a name');
+    outcomes.forEach((outcome, index) => {
+      assert.equal(outcome.code, 2, outcome.stderr);
+      assert.match(outcome.stderr.trim(), cases[index]![1]);
+      assert.equal(outcome.stdout, '');
+    });
+    assert.equal(plain[0]!.requests.length, 0, 'no RPC reached the server');
   });
 });
 

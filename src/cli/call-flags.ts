@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { ProbeCall } from '../engine/probe.js';
-import { parseBackendFrom, type BackendFrom } from '../engine/identity.js';
+import { fieldPathProblem, parseBackendFrom, type BackendFrom } from '../engine/identity.js';
 import type { ChannelConfig } from '../grpc/channel.js';
 import { DEFAULT_CALL, encodeRequest, HEALTH_CHECK_CALL, MethodError, parseCallName, replyStatusFor, resolveMethod } from '../grpc/method.js';
 import { ReflectionError } from '../grpc/reflection.js';
@@ -130,8 +130,12 @@ export async function prepareCall(flags: CallFlags, context: CallContext): Promi
   }
 }
 
-/** The call of `method` with the request the flags give. @throws MethodError naming -d/-D */
+/** The call of `method` with the request the flags give. @throws MethodError naming -d/-D; UsageError naming --backend-from for a field:PATH the reply type lacks or that is not a scalar */
 function callOf(method: Awaited<ReturnType<typeof resolveMethod>>, flags: CallFlags): ProbeCall {
+  if (flags.backendFrom?.kind === 'field') {
+    const problem = fieldPathProblem(method.replyType, flags.backendFrom.path);
+    if (problem !== null) throw new UsageError(`--backend-from field:${flags.backendFrom.path}: ${problem}`);
+  }
   const defaults: Record<string, unknown> =
     method.path === `/${DEFAULT_CALL}` ? { name: 'grpclb-probe' } : method.path === `/${HEALTH_CHECK_CALL}` ? { service: flags.healthService ?? '' } : {};
   const request = encodeRequest(method, requestJson(flags), defaults);

@@ -243,6 +243,35 @@ export class BackendIdentifier {
   }
 }
 
+/**
+ * What is wrong with `field:PATH` against the reply type, or null when PATH names a singular
+ * scalar field (through nested message fields; proto or lowerCamelCase names): absent, repeated
+ * or a map, or a message (its name would read `[object Object]`).
+ */
+export function fieldPathProblem(type: protobuf.Type, fieldPath: string): string | null {
+  let current: protobuf.Type = type;
+  const segments = fieldPath.split('.');
+  for (const [index, segment] of segments.entries()) {
+    const field = fieldNamed(current, segment);
+    if (field === undefined) return `${typeName(current)} has no field ${segment}`;
+    if (field.repeated || field.map) return `${typeName(current)}.${field.name} is ${field.map ? 'a map' : 'repeated'}, not one value`;
+    field.resolve();
+    const last = index === segments.length - 1;
+    if (field.resolvedType instanceof protobuf.Type) {
+      if (last) return `${typeName(current)}.${field.name} is a message (${typeName(field.resolvedType)}), not a scalar: name one of its fields`;
+      current = field.resolvedType;
+    } else if (!last) {
+      return `${typeName(current)}.${field.name} is not a message: it has no field ${segments[index + 1] as string}`;
+    }
+  }
+  return null;
+}
+
+/** The field of `type` named `name` in the proto or in lowerCamelCase. */
+function fieldNamed(type: protobuf.Type, name: string): protobuf.Field | undefined {
+  return type.fields[name] ?? type.fieldsArray.find((candidate) => candidate.name.replace(/_([a-z0-9])/g, (_m, letter: string) => letter.toUpperCase()) === name);
+}
+
 function typeName(type: protobuf.Type): string {
   return type.fullName.replace(/^\./, '');
 }
@@ -258,8 +287,7 @@ function resolveFieldPath(type: protobuf.Type, fieldPath: string): string[] | nu
   let current: protobuf.Type | null = type;
   for (const segment of fieldPath.split('.')) {
     if (current === null) return null;
-    const field: protobuf.Field | undefined =
-      current.fields[segment] ?? current.fieldsArray.find((candidate) => candidate.name.replace(/_([a-z0-9])/g, (_m, letter: string) => letter.toUpperCase()) === segment);
+    const field = fieldNamed(current, segment);
     if (field === undefined || field.repeated || field.map) return null;
     field.resolve();
     names.push(field.name);
