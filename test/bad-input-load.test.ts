@@ -66,6 +66,12 @@ const cases: BadInput[] = [
   { args: target('--replicas', '3'), names: /--replicas only applies to the lab/ },
   { args: ['run', '--lb-policy', 'round_robin'], names: /--lb-policy needs --target/ },
   { args: ['run', '--expect-backends', '3'], names: /--expect-backends needs --target/ },
+  // scenario takes its load and lab flags by run's rules
+  { args: ['scenario', 'max-age', '--rps', '1e-9'], names: /--rps.*Node's timer limit/ },
+  { args: ['scenario', 'max-age', '--rps', '0'], names: /--rps/ },
+  { args: ['scenario', 'max-age', '--replicas', '300'], names: /--replicas.*from 1 to 250/ },
+  { args: ['scenario', 'scale-out', '--replicas', '249'], names: /--replicas 249: scale-out adds 2 pods .*at most --replicas 248/ },
+  { args: ['scenario', 'rolling-restart', '--replicas', '200'], names: /--replicas 200: rolling-restart adds 200 pods .*at most --replicas 125/ },
 ];
 
 badInputSuite('bad load and gate flags (spawned)', cases);

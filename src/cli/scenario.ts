@@ -67,8 +67,9 @@ export function registerScenario(program: Command): void {
         'slow one down) on the same clock; then tell per setup what happened, with a timeline per pod and what it means in a cluster.',
     )
     .option('--list', 'describe each scenario in one line')
-    .option('--replicas <n>', 'pods at the start (default 3)', parse.integerAtLeast(1))
-    .option('--rps <rate>', 'fixed rate per setup in RPC/s (default 100)', parse.positiveNumber)
+    // The rules of `run`: the lab's addresses, a rate whose interval a timer can wait.
+    .option('--replicas <n>', `pods at the start (default 3; with the pods the script adds, at most ${parse.MAX_LAB_REPLICAS})`, parse.integerBetween(1, parse.MAX_LAB_REPLICAS, ': lab pods take 127.0.10.2 upwards'))
+    .option('--rps <rate>', 'fixed rate per setup in RPC/s (default 100)', parse.rate)
     .addOption(new Option('--drain <mode>', 'rolling-restart: how pods go (default graceful)').choices(['graceful', 'abrupt']))
     .option('--slow-ms <ms>', 'slow-pod: latency added to the slowed pod (default 20)', parse.integerAtLeast(1))
     .option('-z, --duration <duration>', "length of the run, the script scales with it (default: the scenario's, 12-14 s)", parse.duration)
@@ -84,6 +85,14 @@ export function validateScenarioFlags(name: ScenarioName | undefined, flags: Sce
   if (name === undefined) throw new UsageError(`scenario: name one of ${SCENARIO_NAMES.join(', ')} (or --list)`);
   if (flags.drain !== undefined && name !== 'rolling-restart') throw new UsageError('--drain only applies to rolling-restart');
   if (flags.slowMs !== undefined && name !== 'slow-pod') throw new UsageError('--slow-ms only applies to slow-pod');
+  const podsAdded = SCENARIOS[name].podsAdded ?? ((): number => 0);
+  if (flags.replicas !== undefined && flags.replicas + podsAdded(flags.replicas) > parse.MAX_LAB_REPLICAS) {
+    let fits = flags.replicas;
+    while (fits > 1 && fits + podsAdded(fits) > parse.MAX_LAB_REPLICAS) fits -= 1;
+    throw new UsageError(
+      `--replicas ${flags.replicas}: ${name} adds ${podsAdded(flags.replicas)} pods on new addresses, and the lab has ${parse.MAX_LAB_REPLICAS} (127.0.10.2 upwards): at most --replicas ${fits}`,
+    );
+  }
   const duration = flags.duration;
   if (duration !== undefined && (duration < MIN_SCENARIO_DURATION_MS || duration > MAX_SCENARIO_DURATION_MS)) {
     throw new UsageError(`--duration must be between ${MIN_SCENARIO_DURATION_MS / 1000} s and ${MAX_SCENARIO_DURATION_MS / 1000} s`);

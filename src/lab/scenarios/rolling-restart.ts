@@ -17,6 +17,8 @@ export const rollingRestart: ScenarioDefinition = {
   name: 'rolling-restart',
   summary: 'every pod replaced in turn by a new pod with a new IP; --drain graceful (preStop, GOAWAY) or abrupt (killed while listed)',
   defaultDurationMs: 14_000,
+  // Each pod is replaced by a new one on a new address.
+  podsAdded: (replicas) => replicas,
   labOptions: () => ({ agedListenerMaxAgeMs: FIX_MAX_CONNECTION_AGE_MS }),
   setups: ['clusterip', 'headless-rr', 'headless-rr-poll', 'headless-rr-max-age', 'proxy'],
   script(options, initialPods) {

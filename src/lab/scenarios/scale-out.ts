@@ -29,6 +29,7 @@ export const scaleOut: ScenarioDefinition = {
   name: 'scale-out',
   summary: `${NEW_PODS} pods join a 3-pod Deployment mid-run: which clients ever send them an RPC`,
   defaultDurationMs: 12_000,
+  podsAdded: () => NEW_PODS,
   labOptions: () => ({ agedListenerMaxAgeMs: FIX_MAX_CONNECTION_AGE_MS }),
   setups: ['clusterip', 'headless-rr', 'headless-rr-poll', 'headless-rr-max-age', 'proxy'],
   script: (options) => [scaleOutStep(options, NEW_PODS)],

@@ -37,6 +37,8 @@ export interface ScenarioDefinition {
   /** One line for `scenario --list`. */
   readonly summary: string;
   readonly defaultDurationMs: number;
+  /** Pods its script adds to `replicas` over the run (each on a new address); default none. */
+  readonly podsAdded?: (replicas: number) => number;
   /** The lab it needs, beyond replicas. */
   labOptions(options: ResolvedScenarioOptions): Omit<LabOptions, 'replicas'>;
   /** The setups it compares, in order. */
