@@ -1,5 +1,6 @@
 // The facts the diagnosis reads, built from a run result and what only the caller knows
 // (resolved addresses, topology, the time facts of events.ts, in-cluster hints). Pure.
+import { fallingBehindNote, phaseSkews } from './phases.js';
 import type { DiscoveryResult, RunResult } from '../result/run-result.js';
 import { MIN_RPCS_PER_BACKEND, PER_RPC_CHANGE_RATE } from '../result/thresholds.js';
 import type { ClusterFacts } from './cluster-hints.js';
@@ -68,6 +69,8 @@ export interface DiagnosisFacts {
   readonly clientSaturation?: string | null;
   /** The flags that load the client, with their values: `--concurrency (10000) or --channels (4)`. */
   readonly loadFlags?: string;
+  /** A scheduled run: the backend that fell behind as the load climbed, in words (phases.ts); null or absent: none. */
+  readonly fallingBehind?: string | null;
   /** A fixed rate: asked, achieved (RPC/s) and slots dropped; null in a closed loop. */
   readonly rate?: { readonly askedRps: number; readonly achievedRps: number; readonly dropped: number } | null;
   /** Error rate above which the run is UNSTABLE; default `DEFAULT_UNSTABLE_ERROR_RATE` (src/result/thresholds.ts). */
@@ -188,6 +191,7 @@ export function factsFromResult(result: RunResult, skew: SkewStats, extra: Facts
     resolutions: result.resolver?.resolutions ?? null,
     clientSaturation: clientSaturation(result),
     loadFlags: loadFlags(result),
+    fallingBehind: fallingBehindNote(phaseSkews(result)),
     rate: result.rps === null ? null : { askedRps: result.rps, achievedRps: result.rpcsPerSecond, dropped: result.rpcs.dropped ?? 0 },
   };
 }

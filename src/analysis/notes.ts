@@ -67,6 +67,7 @@ function loadNotes(facts: DiagnosisFacts): string[] {
         'raise --concurrency or --channels; latency is counted from each RPC\u2019s intended send time',
     );
   }
+  if ((facts.fallingBehind ?? null) !== null) notes.push(facts.fallingBehind as string);
   const saturation = facts.clientSaturation ?? null;
   if (saturation !== null) {
     notes.push(`${SATURATED_NOTE} (${saturation}): latency and rate include its own delay; lower ${facts.loadFlags ?? '--concurrency'}`);

@@ -1,4 +1,5 @@
 // The markdown report of one run, for GITHUB_STEP_SUMMARY and PR comments.
+import { loadLines } from './load.js';
 import { formatP } from '../result/units.js';
 import { bar, callText, clientConfigText, discoveryText, eventLines } from './format.js';
 import { streamMarkdown } from './streams.js';
@@ -65,12 +66,14 @@ export function renderMarkdown(probeReport: ProbeReport): string {
   }
   if (result.serviceTimeMs !== null && result.serviceTimeMs !== undefined) {
     lines.push(
-      `Latency is from each RPC's intended send time at ${result.rps} RPC/s; service time (from the actual send): ` +
+      `Latency is from each RPC's intended send time at ${result.rps === null ? 'the scheduled rate' : `${result.rps} RPC/s`}; service time (from the actual send): ` +
         `p50 ${formatMs(result.serviceTimeMs.p50)} ms, p95 ${formatMs(result.serviceTimeMs.p95)} ms, p99 ${formatMs(result.serviceTimeMs.p99)} ms` +
         `${(result.rpcs.dropped ?? 0) > 0 ? `; ${result.rpcs.dropped} RPCs dropped` : ''}.`,
       '',
     );
   }
+  const load = loadLines(result);
+  if (load.length > 0) lines.push('```text', ...load, '```', '');
   for (const note of diagnosis.notes) lines.push(`> note: ${note}`, '');
   if (report.discovery !== null) {
     lines.push(`Discovery: ${discoveryText(report.discovery)} (not in the statistics).`, '');

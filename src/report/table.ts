@@ -1,4 +1,5 @@
 // The human report of one run: a cli-table3 table per backend, totals, skew, diagnosis, gates.
+import { loadLines } from './load.js';
 import { streamLines } from './streams.js';
 import Table from 'cli-table3';
 import type { RunResult } from '../result/run-result.js';
@@ -245,10 +246,11 @@ export function renderTable(probeReport: ProbeReport, options: TableOptions): st
   if (result.serviceTimeMs !== null && result.serviceTimeMs !== undefined) {
     const service = result.serviceTimeMs;
     lines.push(
-      `latency above is from each RPC's intended send time at ${result.rps} RPC/s; service time (from the actual send): ` +
+      `latency above is from each RPC's intended send time at ${result.rps === null ? 'the scheduled rate' : `${result.rps} RPC/s`}; service time (from the actual send): ` +
         `p50 ${formatMs(service.p50)} ms  p95 ${formatMs(service.p95)} ms  p99 ${formatMs(service.p99)} ms`,
     );
   }
+  lines.push(...loadLines(result));
   for (const error of result.errors.slice(0, 3)) {
     lines.push(`  ${error.count} x ${error.status}: ${error.details}`);
   }

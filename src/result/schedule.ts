@@ -146,3 +146,58 @@ export function intervalLoads(shape: LoadShape, intervalMs: number, buckets: rea
     };
   });
 }
+
+/** A stretch of the run with one asked value: the intervals of one step of a schedule. */
+export interface LoadPhase {
+  /** Start and end, ms since the measured part began. */
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly askedRps: number | null;
+  readonly askedConcurrency: number | null;
+  /** RPCs sent per second of the phase. */
+  readonly achievedRps: number;
+  /** Most RPCs in flight during the phase. */
+  readonly peakInFlight: number;
+  /** Backend name to successful RPCs that finished in the phase. */
+  readonly rpcs: Readonly<Record<string, number>>;
+}
+
+/** The timeline fields a phase is made of (src/result/timeline.ts `TimelineBucket`). */
+export interface PhaseBucket extends IntervalCounts {
+  readonly rpcs: Readonly<Record<string, number>>;
+  readonly askedRps?: number;
+  readonly askedConcurrency?: number;
+}
+
+/**
+ * The phases of a scheduled run: consecutive timeline intervals with the same asked rate and
+ * concurrency (taken at each interval's start) form one. Empty without a step or line schedule.
+ */
+export function loadPhases(load: LoadShape | undefined, intervalMs: number, buckets: readonly PhaseBucket[], elapsedMs: number): LoadPhase[] {
+  const ramped = load !== undefined && (load.concurrencySchedule !== null || (load.rateSchedule !== null && load.rateSchedule.kind !== 'const'));
+  if (!ramped) return [];
+  const phases: { startMs: number; endMs: number; askedRps: number | null; askedConcurrency: number | null; issued: number; peak: number; rpcs: Record<string, number> }[] = [];
+  for (const bucket of buckets) {
+    const askedRps = bucket.askedRps ?? null;
+    const askedConcurrency = bucket.askedConcurrency ?? null;
+    const endMs = Math.min(bucket.startMs + intervalMs, Math.max(elapsedMs, bucket.startMs + 1));
+    let phase = phases[phases.length - 1];
+    if (phase === undefined || phase.askedRps !== askedRps || phase.askedConcurrency !== askedConcurrency) {
+      phase = { startMs: bucket.startMs, endMs, askedRps, askedConcurrency, issued: 0, peak: 0, rpcs: {} };
+      phases.push(phase);
+    }
+    phase.endMs = endMs;
+    phase.issued += bucket.issued ?? 0;
+    phase.peak = Math.max(phase.peak, bucket.peakInFlight ?? 0);
+    for (const [backend, count] of Object.entries(bucket.rpcs)) phase.rpcs[backend] = (phase.rpcs[backend] ?? 0) + count;
+  }
+  return phases.map((phase) => ({
+    startMs: phase.startMs,
+    endMs: phase.endMs,
+    askedRps: phase.askedRps,
+    askedConcurrency: phase.askedConcurrency,
+    achievedRps: Math.round((phase.issued * 1000 * 100) / Math.max(1, phase.endMs - phase.startMs)) / 100,
+    peakInFlight: phase.peak,
+    rpcs: phase.rpcs,
+  }));
+}
