@@ -106,6 +106,27 @@ describe('which backend holds each stream', () => {
     }
   });
 
+  it('-n counts messages; --stream-messages ends each stream (client-end) and opens another; --backend-from peer names streams by peer', async () => {
+    const two = await startServers(2, 'nm');
+    servers.push(...two);
+    const result = await runProbe({
+      target: ipv4Target(two),
+      lbPolicy: 'round_robin',
+      calls: 40,
+      durationMs: null,
+      concurrency: 1,
+      deadlineMs: 1000,
+      call: callOf('SayHelloBidiStream'),
+      backendFrom: { kind: 'peer' },
+      stream: { streams: 4, messagesPerStream: 3, intervalMs: 0, maxStreamAgeMs: null },
+    });
+    assert.equal(result.stopReason, 'completed');
+    assert.equal(result.rpcs.ok, 40);
+    assert.ok((result.streams?.endsByReason['client-end'] ?? 0) >= 10, JSON.stringify(result.streams?.endsByReason));
+    assert.deepEqual(result.backends.map((backend) => backend.name), two.map((server) => server.address).sort());
+    assert.equal(result.identity?.used, 'peer');
+  });
+
   it('a server killed mid-run: its streams end as reset, are opened again elsewhere, and the run reports', async () => {
     const three = await startServers(3, 'reset');
     servers.push(...three);
