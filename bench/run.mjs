@@ -6,13 +6,15 @@
 // against a bare loop process warmed up the same way; then the memory check (1,000,000 RPCs
 // against 100,000). Prints ratios; writes nothing. First, start-up: `grpclb-probe --version`
 // and `--help` against `node -e 0`, in the same run. Last, `serve` under an h2load flood
-// (serve-flood.mjs; BENCH_FLOOD_SECONDS, default 30).
+// (serve-flood.mjs; BENCH_FLOOD_SECONDS, default 30). After the whole-process rows, the fixed-rate
+// rows (rate.mjs): --rps at 0.5 and 0.9 x the closed-loop max of this run, without --concurrency.
 //
 // Environment: BENCH_ROUNDS (default 5 per side), BENCH_QUICK=1 (smaller counts, no memory check),
 // BENCH_STARTUP_ONLY=1 (the start-up figures only).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { rateRows } from './rate.mjs';
 
 const here = (file) => fileURLToPath(new URL(file, import.meta.url));
 const quick = process.env.BENCH_QUICK === '1';
@@ -177,6 +179,7 @@ try {
   };
   console.log('\nwhole process: A = bare loop process (warmup 1 s, then 3 s), B = grpclb-probe run -t T -q -o json --warmup 1s -z 3s -c C --deadline-ms 5000 (the bare loop\u2019s deadline)');
   console.log('    conc  A RPC/s med   B RPC/s med   B/A RPC/s  A CPU us/RPC  B CPU us/RPC  B/A CPU  A wall s  B wall s  A RSS MB  B RSS MB');
+  let closedMax = 0;
   for (const concurrency of [1, 16]) {
     const a = [];
     const b = [];
@@ -196,6 +199,7 @@ try {
     const ratioCpu = cpuOf(b) / cpuOf(a);
     const met = concurrency < 16 || ratioRps >= targets.rps;
     allMet &&= met;
+    if (concurrency === 16) closedMax = rpsOf(b);
     console.log(
       [
         String(concurrency).padStart(8),
@@ -214,6 +218,7 @@ try {
     );
   }
   console.log(`whole-process target: B/A RPC/s >= ${targets.rps} at concurrency 16 (CPU per RPC includes start-up and reporting: shown, not gated)`);
+  allMet &&= rateRows(pin, bin, target, closedMax);
   if (!quick) {
     const memory = runClient('./client-probe.mjs', [target, '1000000', '128', '100000']);
     const growth = memory.rssAtEndMb - memory.rssAtCheckpointMb;
