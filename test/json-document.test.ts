@@ -20,9 +20,11 @@ describe('the run document', () => {
 
   it('merge carries a field of a later version when every input agrees, and drops it otherwise', () => {
     const later = { ...document, laterField: { a: 1 } };
-    const same = mergeRuns([{ file: 'a.json', document: later }, { file: 'b.json', document: later }]);
+    // Two pods' runs: another start, so merge does not take it for the same run given twice.
+    const other = { ...later, startedAt: '2026-11-22T02:00:01.000Z' };
+    const same = mergeRuns([{ file: 'a.json', document: later }, { file: 'b.json', document: other }]);
     assert.deepEqual(same.carried.laterField, { a: 1 });
-    const differs = mergeRuns([{ file: 'a.json', document: later }, { file: 'b.json', document: { ...later, laterField: { a: 2 } } }]);
+    const differs = mergeRuns([{ file: 'a.json', document: later }, { file: 'b.json', document: { ...other, laterField: { a: 2 } } }]);
     assert.equal('laterField' in differs.carried, false);
     // The analysis is recomputed, never carried.
     assert.equal('diagnosis' in same.carried, false);
