@@ -60,10 +60,15 @@ interface Bucket {
   peakInFlight: number;
 }
 
+/** Peers whose unnamed failures are kept (the rest are counted only in the totals). */
+const UNNAMED_PEERS_LIMIT = 1024;
+
 /** Accumulates measured RPC outcomes. Not thread-safe; one per run. */
 export class Recorder {
   private readonly overall = newLatencyHistogram();
   private readonly backends = new Map<string, BackendStats>();
+  /** Failed RPCs no name was found for, by the peer they failed at (at most UNNAMED_PEERS_LIMIT peers). */
+  private readonly unnamedFailures = new Map<string, number>();
   private readonly channels: ChannelStats[];
   private readonly byStatus = new Map<string, number>();
   private readonly errors: ErrorGroups;
@@ -144,6 +149,9 @@ export class Recorder {
       bucket.failedByStatus.set(statusName, (bucket.failedByStatus.get(statusName) ?? 0) + 1);
       channelStats.failed += 1;
       if (stats !== undefined) stats.failed += 1;
+      else if (peer !== null && (this.unnamedFailures.has(peer) || this.unnamedFailures.size < UNNAMED_PEERS_LIMIT)) {
+        this.unnamedFailures.set(peer, (this.unnamedFailures.get(peer) ?? 0) + 1);
+      }
       this.errors.add(statusName, details);
       return;
     }
@@ -245,13 +253,37 @@ export class Recorder {
     };
   }
 
+  /** Peers at which exactly one backend other than the peer itself answered: the backend there. */
+  private answeringAt(): Map<string, string> {
+    const named = new Map<string, string | null>();
+    for (const [name, stats] of this.backends) {
+      if (stats.ok === 0) continue;
+      for (const peer of stats.peers) if (peer !== name) named.set(peer, named.has(peer) ? null : name);
+    }
+    return new Map([...named].filter((entry): entry is [string, string] => entry[1] !== null));
+  }
+
+  /**
+   * Per backend, by name. Failed RPCs at a peer where one named backend answered count for that
+   * backend: those that failed before any reply named it (so were named by the peer) and those
+   * whose failure carried no name; a peer that never answered keeps its own row.
+   */
   backendResults(): BackendResult[] {
+    const answering = this.answeringAt();
+    const moved = new Map<string, number>();
+    const move = (peer: string, count: number): void => {
+      const name = answering.get(peer) as string;
+      moved.set(name, (moved.get(name) ?? 0) + count);
+    };
+    for (const [name, stats] of this.backends) if (stats.ok === 0 && answering.has(name)) move(name, stats.failed);
+    for (const [peer, count] of this.unnamedFailures) if (answering.has(peer)) move(peer, count);
     return [...this.backends.entries()]
+      .filter(([name, stats]) => !(stats.ok === 0 && answering.has(name)))
       .map(([name, stats]) => ({
         name,
         peers: [...stats.peers].sort(),
         rpcs: stats.ok,
-        failed: stats.failed,
+        failed: stats.failed + (moved.get(name) ?? 0),
         ...(stats.firstAtMs < 0 ? {} : { firstRpcAtMs: Math.round(stats.firstAtMs * 1000) / 1000, lastRpcAtMs: Math.round(stats.lastAtMs * 1000) / 1000 }),
         share: this.ok > 0 ? stats.ok / this.ok : 0,
         latencyMs: summarize(stats.histogram),
