@@ -185,8 +185,7 @@ export const CLIENT_SCRIPT = String.raw`
     var end = buckets.length === 0 ? 0 : Math.min(buckets[buckets.length - 1].startMs + timeline.intervalMs, Math.max(result.elapsedMs, buckets[buckets.length - 1].startMs));
     var xs = buckets.map(function (bucket) { return bucket.startMs / 1000; }).concat([end / 1000]);
     var raw = names.map(function (name) { var values = buckets.map(function (bucket) { return bucket.rpcs[name] || 0; }); return values.concat([values[values.length - 1] || 0]); });
-    var sums = xs.map(function () { return 0; });
-    var data = [xs];
+    var sums = xs.map(function () { return 0; }), data = [xs];
     var series = [{ label: 't, s', value: function (u, value) { return value == null ? '' : value.toFixed(1) + ' s'; } }];
     var bands = [];
     var stepped = uPlot.paths.stepped({ align: 1 });
@@ -197,8 +196,9 @@ export const CLIENT_SCRIPT = String.raw`
         value: (function (values) { return function (u, value, seriesIndex, at) { return at == null ? '' : String(values[at]); }; })(raw[index]) });
       if (index > 0) bands.push({ series: [index + 1, index] });
     });
-    var failedRaw = buckets.map(function (bucket) { return bucket.failed; }).concat([buckets.length ? buckets[buckets.length - 1].failed : 0]);
-    var anyFailed = failedRaw.some(function (value) { return value > 0; });
+    var failedRaw = buckets.map(function (bucket) { return bucket.failed; }).concat([buckets.length ? buckets[buckets.length - 1].failed : 0]), anyFailed = failedRaw.some(function (value) { return value > 0; });
+    var asked = buckets.map(function (bucket) { return bucket.askedRps == null ? null : bucket.askedRps * timeline.intervalMs / 1000; });
+    if (asked.some(function (value) { return value != null; })) { data.push(asked.concat([asked[asked.length - 1]])); series.push({ label: 'asked', stroke: cssVar('--mark'), width: 2, dash: [6, 3], paths: stepped, points: { show: false } }); }
     if (anyFailed) {
       // Failures on their own right-hand scale: thousands of fast failures would flatten the RPCs.
       data.push(failedRaw);
