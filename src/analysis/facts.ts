@@ -72,7 +72,7 @@ export interface DiagnosisFacts {
   /** A scheduled run: the backend that fell behind as the load climbed, in words (phases.ts); null or absent: none. */
   readonly fallingBehind?: string | null;
   /** A fixed rate: asked, achieved (RPC/s) and slots dropped; null in a closed loop. */
-  readonly rate?: { readonly askedRps: number; readonly achievedRps: number; readonly dropped: number } | null;
+  readonly rate?: { readonly askedRps: number; readonly achievedRps: number; readonly dropped: number; readonly autoConcurrency?: boolean } | null;
   /** Error rate above which the run is UNSTABLE; default `DEFAULT_UNSTABLE_ERROR_RATE` (src/result/thresholds.ts). */
   readonly unstableErrorRate?: number;
   /** Merged runs: which backends each client (probe pod) reached, in input order. */
@@ -192,7 +192,7 @@ export function factsFromResult(result: RunResult, skew: SkewStats, extra: Facts
     clientSaturation: clientSaturation(result),
     loadFlags: loadFlags(result),
     fallingBehind: fallingBehindNote(phaseSkews(result)),
-    rate: result.rps === null ? null : { askedRps: result.rps, achievedRps: result.rpcsPerSecond, dropped: result.rpcs.dropped ?? 0 },
+    rate: result.rps === null ? null : { askedRps: result.rps, achievedRps: result.rpcsPerSecond, dropped: result.rpcs.dropped ?? 0, autoConcurrency: result.load?.concurrencyMode === 'auto' },
   };
 }
 

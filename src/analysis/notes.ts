@@ -64,7 +64,10 @@ function loadNotes(facts: DiagnosisFacts): string[] {
     notes.push(
       `asked for ${rate.askedRps} RPC/s, achieved ${Math.round(rate.achievedRps)}` +
         `${rate.dropped > 0 ? ` (${rate.dropped} RPCs dropped, never sent)` : ''}: the client or the target could not keep up; ` +
-        'raise --concurrency or --channels; latency is counted from each RPC\u2019s intended send time',
+        (rate.autoConcurrency === true
+          ? 'the in-flight cap was already sized to the rate: spread the load over more client processes, or the target is at its capacity'
+          : 'raise --concurrency or --channels') +
+        '; latency is counted from each RPC\u2019s intended send time',
     );
   }
   if ((facts.fallingBehind ?? null) !== null) notes.push(facts.fallingBehind as string);
