@@ -6,6 +6,7 @@ import { diagnose } from './diagnosis.js';
 import { timelineFacts } from './events.js';
 import { expectedBackends } from './expected-backends.js';
 import { factsFromResult } from './facts.js';
+import { kubernetesEvents, kubernetesNotes, readyEndpoints } from './kubernetes.js';
 import { evaluateGates, type GateLimits } from './gates.js';
 import { proxyLevel } from './proxy-level.js';
 import { computeSkew } from './skew.js';
@@ -41,6 +42,7 @@ export interface AnalysisContext {
 /** Computes the expected set, skew, diagnosis and gates for a result. Pure. */
 export function analyze(result: RunResult, context: AnalysisContext): ProbeReport {
   const discovery = context.discovery ?? null;
+  const kubernetes = result.kubernetes ?? null;
   const expected = expectedBackends({
     flag: context.expectedBackends,
     lab: context.labReplicas ?? null,
@@ -48,11 +50,12 @@ export function analyze(result: RunResult, context: AnalysisContext): ProbeRepor
     seen: result.backends.length,
     peers: result.peers.length,
     discovery: discovery === null ? null : discovery.backends.length,
+    endpoints: kubernetes === null ? null : readyEndpoints(kubernetes).length,
   });
   // A streaming call is judged, and gated, on its stream shares.
   const counts = result.streams === undefined || result.streams === null ? result.backends : streamCounts(result);
   const skew = computeSkew(counts, expected.count > 0 ? expected.count : null, expected.from);
-  const timeline = timelineFacts(result, context.extraEvents);
+  const timeline = timelineFacts(result, [...(context.extraEvents ?? []), ...kubernetesEvents(kubernetes)]);
   const facts = factsFromResult(result, skew, {
     resolvedAddresses: context.resolvedAddresses === null ? null : context.resolvedAddresses.length,
     resolvedList: context.resolvedAddresses,
@@ -68,7 +71,8 @@ export function analyze(result: RunResult, context: AnalysisContext): ProbeRepor
   const judged = diagnose(facts);
   const proxies = proxyLevel(result, context.expectedProxies ?? null, skew);
   // The verdict judges the pods; the proxy level is said beside it, first among the notes.
-  const diagnosis = proxies === null ? judged : { ...judged, notes: [proxies.reading, ...judged.notes] };
+  const placed = kubernetes === null ? judged : { ...judged, notes: [...judged.notes, ...kubernetesNotes(kubernetes, result.backends, context.resolvedAddresses)] };
+  const diagnosis = proxies === null ? placed : { ...placed, notes: [proxies.reading, ...placed.notes] };
   const gates = evaluateGates(context.gates ?? {}, {
     skew,
     diagnosis,

@@ -2,8 +2,11 @@
 // evidence of how many exist. Pure.
 import type { BackendEvidence, ExpectedBackends, ExpectedSource } from '../result/report.js';
 
-/** Ties go to the first: the flag says it outright; backends seen answer for themselves; a sweep proves more exist; addresses may be a VIP. */
-const PRECEDENCE: readonly ExpectedSource[] = ['flag', 'lab', 'seen', 'discovery', 'addresses', 'peers'];
+/**
+ * Ties go to the first: the flag says it outright; the API's ready endpoints are the Service's
+ * own count; backends seen answer for themselves; a sweep proves more exist; addresses may be a VIP.
+ */
+const PRECEDENCE: readonly ExpectedSource[] = ['flag', 'lab', 'endpoints', 'seen', 'discovery', 'addresses', 'peers'];
 
 /**
  * The largest evidence wins: `--expect-backends 3` with 5 backends answering judges over 5,
@@ -46,5 +49,7 @@ export function describeEvidence(
       return `${count} peers seen`;
     case 'seen':
       return `${count} answered`;
+    case 'endpoints':
+      return `the Service has ${count} ready endpoints (Kubernetes API)`;
   }
 }

@@ -107,6 +107,7 @@ function podRunArgs(flags: ProbeManifestFlags, given: readonly GivenOption[], fi
     if (long === '--cert' || long === '--key') {
       throw new UsageError(`${long}: a client key belongs in a Secret, which manifests probe does not write; mount one and add --cert/--key to the Job yourself`);
     }
+    if (long === '--kubeconfig') throw new UsageError('--kubeconfig: the probe pods read the API with their service account');
     if (long === '--data-file' && value === '-') throw new UsageError('-D/--data-file -: the pods have no stdin; give the file, or -d');
     if (long === '--data-file' || long === '--ca-cert' || long === '--protoset') {
       args.push(long, files.add(long, value as string, long === '--protoset'));

@@ -5,6 +5,7 @@ import type { ProbeOptions, Warmup } from '../engine/probe.js';
 import { PollTargetError, pollableTarget } from '../grpc/resolver-poll.js';
 import { parseTarget } from '../grpc/target.js';
 import type { ClusterIpMode } from '../lab/l4-vip.js';
+import type { ServiceRef } from '../k8s/service-name.js';
 import type { Setup } from '../result/lab.js';
 import type { LbPolicy, ServiceConfig } from '../result/run-result.js';
 import { CALL_FLAG_NAMES, validateCallFlags, type CallFlags } from './call-flags.js';
@@ -50,7 +51,14 @@ export interface RunFlags extends OutputFlags, CallFlags, GateFlags, StreamFlags
   reportInterval?: number;
   metricsPort?: number;
   metricsHost?: string;
+  k8s?: K8sMode;
+  kubeconfig?: string;
+  k8sService?: ServiceRef;
 }
+
+/** `--k8s`: read the Service's EndpointSlices when possible, always (or fail), or never. */
+export const K8S_MODES = ['auto', 'on', 'off'] as const;
+export type K8sMode = (typeof K8S_MODES)[number];
 
 /** Default RPC count when neither --total nor --duration is given. */
 export const DEFAULT_CALLS = 300;
@@ -81,7 +89,7 @@ export function validateRunFlags(flags: RunFlags): void {
   validateCallFlags(flags);
   validateForeverFlags(flags);
   if (flags.target === undefined) {
-    const targetOnly = (['lbPolicy', 'serviceConfig', 'authority', 'tls', 'expectBackends', 'maxSkew', 'minBackends', 'expect', 'maxErrorRate', 'metadata', ...CALL_FLAG_NAMES, ...STREAM_FLAG_NAMES] as const).filter(
+    const targetOnly = (['lbPolicy', 'serviceConfig', 'authority', 'tls', 'expectBackends', 'maxSkew', 'minBackends', 'expect', 'maxErrorRate', 'metadata', 'kubeconfig', 'k8sService', ...CALL_FLAG_NAMES, ...STREAM_FLAG_NAMES] as const).filter(
       (name) => flags[name] !== undefined,
     );
     if (targetOnly.length > 0) {

@@ -1,15 +1,17 @@
 // The flags of `run` that shape a probe of a target (the call, the load, the channel, the gates),
 // declared once: `run` takes them, and `manifests probe` takes the same ones for its pods.
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DEFAULT_CONNECT_TIMEOUT_MS } from '../engine/connect.js';
 import { DEFAULT_DISCOVERY_CONNECTIONS } from '../engine/discovery.js';
 import { MAX_TIMELINE_INTERVALS } from '../engine/recorder.js';
+import { dns1123LabelProblem } from '../k8s/names.js';
+import type { ServiceRef } from '../k8s/service-name.js';
 import { LB_POLICIES } from '../result/run-result.js';
 import { addCallFlags } from './call-flags.js';
 import { addGateFlags } from './gate-flags.js';
 import * as parse from './parse.js';
 import { addStreamFlags } from './stream-flags.js';
-import { DEFAULT_CALLS, DEFAULT_METRICS_HOST } from './run-flags.js';
+import { DEFAULT_CALLS, DEFAULT_METRICS_HOST, K8S_MODES } from './run-flags.js';
 import { addScheduleFlags } from './schedule-flags.js';
 
 /**
@@ -55,5 +57,26 @@ export function addTargetRunFlags(command: Command): Command {
     .addOption(new Option('--report-interval <duration>', 'with --forever: the window, >= 1s').argParser(parse.reportInterval).default(undefined, '60s'))
     .option('--metrics-port <port>', 'with --forever: serve Prometheus metrics at http://HOST:PORT/metrics (0: a free port, said on stderr)', parse.port)
     .option('--metrics-host <address>', `with --metrics-port: the address to listen on (default ${DEFAULT_METRICS_HOST}; a pod sets 0.0.0.0)`);
+  addKubernetesFlags(command);
   return addGateFlags(addScheduleFlags(command));
+}
+
+/** `--k8s-service NS/NAME`: two DNS-1123 labels. */
+function serviceRef(value: string): ServiceRef {
+  const [namespace, name, extra] = value.split('/');
+  const problem = extra !== undefined || name === undefined ? 'expected NAMESPACE/NAME' : (dns1123LabelProblem(namespace as string) ?? dns1123LabelProblem(name));
+  if (problem !== null) throw new InvalidArgumentError(problem);
+  return { namespace: namespace as string, name: name as string };
+}
+
+/** Adds --k8s, --kubeconfig and --k8s-service: pod, node and zone of each backend from the Service's EndpointSlices. */
+function addKubernetesFlags(command: Command): Command {
+  return command
+    .addOption(
+      new Option('--k8s <mode>', 'read the Service and its EndpointSlices from the Kubernetes API: auto (when in a pod or with a kubeconfig), on (fail without), off')
+        .choices(K8S_MODES)
+        .default('auto'),
+    )
+    .option('--kubeconfig <file>', 'kubeconfig for --k8s (default: KUBECONFIG, else the pod\u2019s service account)')
+    .option('--k8s-service <ns/name>', 'the Service to read (default: from the target, svc.ns.svc.cluster.local, svc.ns, or svc in the pod\u2019s namespace)', serviceRef);
 }

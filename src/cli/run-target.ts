@@ -1,7 +1,9 @@
 // `run -t TARGET` inside the command skeleton: the channel and call the flags describe, the
 // probe with its progress, the discovery sweep when one peer answered, and the analysis.
 import { setTimeout as delay } from 'node:timers/promises';
+import { performance } from 'node:perf_hooks';
 import { analyze } from '../analysis/analyze.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS } from '../engine/connect.js';
 import { DEFAULT_DISCOVERY_CONNECTIONS, discoverBackends } from '../engine/discovery.js';
 import { startProbe, type ProbeOptions } from '../engine/probe.js';
 import { MAX_TIMELINE_INTERVALS } from '../engine/recorder.js';
@@ -15,6 +17,7 @@ import { gatherClusterFacts } from './cluster-facts.js';
 import type { CommandContext, CommandReport } from './command.js';
 import { TargetUnavailableError, UsageError } from './errors.js';
 import { gateLimits } from './gate-flags.js';
+import { startKubernetes, withKubernetes } from './run-kubernetes.js';
 import { loadOf, type RunFlags } from './run-flags.js';
 import { connectTimeoutMessage, runExitCode, runRenderings } from './run-report.js';
 import { checkStreamFlags } from './stream-flags.js';
@@ -67,18 +70,23 @@ export async function prepareTargetRun(target: string, flags: RunFlags): Promise
  *   no channel was ready within --connect-timeout.
  */
 export async function runTarget(target: string, flags: RunFlags, context: CommandContext): Promise<CommandReport> {
-  const { options, tls, analysisOf, resolvedAddresses } = await prepareTargetRun(target, flags);
+  const { info, options, tls, analysisOf, resolvedAddresses } = await prepareTargetRun(target, flags);
+  const runStarted = performance.now();
+  const kubernetes = await startKubernetes(flags, info, options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, () => performance.now() - runStarted);
+  context.defer(() => kubernetes?.stop());
   const run = startRun(() => startProbe(options, context.signal), options);
   context.saveOnSecondSignal(() => runRenderings(analysisOf(run.partialResult(), null, null), context.plan));
   context.progress.follow(target, run.snapshot);
-  const result = await run.done;
+  const result = withKubernetes(await run.done, kubernetes);
   context.progress.stop();
   if (result.stopReason === 'connect-timeout') return connectTimeoutReport(analysisOf(result, await settledWithin(resolvedAddresses, RESOLVE_WAIT_MS), null), context, tls);
   if (result.timeline.intervalMs !== flags.interval) {
     process.stderr.write(`grpclb-probe: --interval ${flags.interval} ms: the timeline used ${result.timeline.intervalMs} ms to stay within ${MAX_TIMELINE_INTERVALS} intervals\n`);
   }
   const resolved = await resolvedAddresses;
-  const sweep = await sweepIfPinned(result, resolved, options, flags.discover ?? DEFAULT_DISCOVERY_CONNECTIONS, context.signal);
+  // The API's ready endpoints count the backends behind a ClusterIP: no sweep needed.
+  const sweepConnections = result.kubernetes ? 0 : (flags.discover ?? DEFAULT_DISCOVERY_CONNECTIONS);
+  const sweep = await sweepIfPinned(result, resolved, options, sweepConnections, context.signal);
   // A signal during the sweep interrupts the command: the run's report, marked so, exit 130;
   // the cut sweep is left out (its probes stopped early, so its count of backends would be low).
   const interrupted = context.signal.aborted;

@@ -31,6 +31,7 @@ const EXPECTED_FROM: Readonly<Record<ProbeReport['skew']['expectedFrom'], string
   discovery: 'found by the sweep',
   peers: 'peers seen',
   seen: 'seen',
+  endpoints: 'ready endpoints (Kubernetes API)',
 };
 /** Idle expected backends shown as rows; the rest are one "+N idle" row. */
 const IDLE_ROWS = 3;
@@ -112,6 +113,12 @@ function timelineNotes(cells: TimelineCells, intervalMs: number): string[] {
   return notes;
 }
 
+/** `pod X node Y zone Z` under a backend's peers, from the Service's EndpointSlices (`run --k8s`); none when unknown. */
+function placementLines(backend: ProbeReport['result']['backends'][number]): string[] {
+  const parts = (['pod', 'node', 'zone'] as const).flatMap((key) => (backend[key] ? [`${key} ${capLength(backend[key])}`] : []));
+  return parts.length === 0 ? [] : [parts.join(' ')];
+}
+
 const TABLE_STYLE = (color: boolean): { head: string[]; border: string[] } => ({ head: color ? ['cyan'] : [], border: [] });
 
 /** The run's per-backend table, wide: one column per figure, the timeline as a column. */
@@ -126,7 +133,7 @@ function wideBackendTable(report: ProbeReport, color: boolean): { table: string;
     // Capped before cli-table3, whose truncation of a long cell is super-linear (a 10 KB name never ends).
     const row = [
       capLength(backend.name),
-      backend.peers.map((peer) => capLength(peer)).join('\n'),
+      [...backend.peers.map((peer) => capLength(peer)), ...placementLines(backend)].join('\n'),
       String(backend.rpcs) + (backend.failed > 0 ? ` (+${backend.failed} failed)` : ''),
       formatPercent(backend.share),
       bar(backend.share, BAR_WIDTH),
@@ -177,7 +184,7 @@ function narrowBackendTable(report: ProbeReport, color: boolean, width: number):
   });
   for (const [index, backend] of result.backends.entries()) {
     table.push([
-      [short[index], ...backend.peers.map((peer) => capLength(peer))].join('\n'),
+      [short[index], ...backend.peers.map((peer) => capLength(peer)), ...placementLines(backend)].join('\n'),
       [String(backend.rpcs), ...(backend.failed > 0 ? [`+${backend.failed} failed`] : []), formatPercent(backend.share)].join('\n'),
       bar(backend.share, barWidth),
       `p50 ${formatMs(backend.latencyMs.p50)}\np95 ${formatMs(backend.latencyMs.p95)}\np99 ${formatMs(backend.latencyMs.p99)}`,

@@ -30,9 +30,10 @@ export type Topology = 'clusterip-vip' | 'dns-pods' | 'proxy' | 'static-pods';
  * - `addresses`: the addresses the target resolved to;
  * - `discovery`: the backends a sweep of fresh connections reached;
  * - `peers`: the distinct peers the run connected to;
- * - `seen`: the backends that answered the run.
+ * - `seen`: the backends that answered the run;
+ * - `endpoints`: the ready endpoints of the target's Service, from the Kubernetes API.
  */
-export type ExpectedSource = 'flag' | 'lab' | 'addresses' | 'discovery' | 'peers' | 'seen';
+export type ExpectedSource = 'flag' | 'lab' | 'addresses' | 'discovery' | 'peers' | 'seen' | 'endpoints';
 
 /** Every piece of evidence of how many backends exist; null where there is none. */
 export interface BackendEvidence {
@@ -48,6 +49,8 @@ export interface BackendEvidence {
   readonly peers: number;
   /** Backends the discovery sweep reached; null when no sweep ran. */
   readonly discovery: number | null;
+  /** Ready endpoints of the target's Service (Kubernetes API, `run --k8s`); absent or null: not read. */
+  readonly endpoints?: number | null;
 }
 
 /** The expected set: its size and the evidence that gave it. */

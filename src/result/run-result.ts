@@ -4,6 +4,7 @@ import type { ChannelResolver, ProxyResult } from './route.js';
 import type { StreamsResult } from './streams.js';
 
 export type { ChannelResolver, ProxyResult } from './route.js';
+import type { BackendPlacement, KubernetesFacts } from './kubernetes.js';
 
 /** Why a run stopped. */
 export type StopReason =
@@ -33,8 +34,11 @@ export interface LatencySummary {
   readonly mean: number;
 }
 
-/** One backend: a distinct server that answered, by the name it reports, else by its peer address. */
-export interface BackendResult {
+/**
+ * One backend: a distinct server that answered, by the name it reports, else by its peer
+ * address. `pod`, `node` and `zone` come from the Service's EndpointSlices (`run --k8s`).
+ */
+export interface BackendResult extends BackendPlacement {
   /** From `--backend-from` (see {@link IdentitySummary}): a header, trailer or reply field, else the peer address. */
   readonly name: string;
   /** Distinct `call.getPeer()` values seen for this backend's RPCs. */
@@ -230,6 +234,8 @@ export interface RunResult {
   readonly load?: LoadShape;
   /** The resolver the channels used; absent in hand-built and merged results. */
   readonly resolver?: ChannelResolver;
+  /** The target's Service and endpoints from the Kubernetes API (`--k8s`); absent or null: not read. */
+  readonly kubernetes?: KubernetesFacts | null;
   /**
    * When the call streams: the streams, who held them and how they ended; null or absent for a
    * unary call. Then each measured "RPC" in the counts, latency and timeline is one message
