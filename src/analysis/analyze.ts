@@ -50,7 +50,7 @@ export function analyze(result: RunResult, context: AnalysisContext): ProbeRepor
     seen: result.backends.length,
     peers: result.peers.length,
     discovery: discovery === null ? null : discovery.backends.length,
-    endpoints: kubernetes === null ? null : readyEndpoints(kubernetes).length,
+    ...(kubernetes === null ? {} : { endpoints: readyEndpoints(kubernetes).length }),
   });
   // A streaming call is judged, and gated, on its stream shares.
   const counts = result.streams === undefined || result.streams === null ? result.backends : streamCounts(result);
