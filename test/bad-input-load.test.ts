@@ -56,6 +56,9 @@ const cases: BadInput[] = [
   { args: target('--expect-backends', '0'), names: /--expect-backends/ },
   { args: target('--max-skew', '0'), names: /--max-skew/ },
   { args: target('--max-skew', 'x'), names: /--max-skew/ },
+  // Skew is >= 1 by definition: a limit under it could never pass.
+  { args: target('--max-skew', '0.5'), names: /--max-skew.*'0\.5'.*expected a number >= 1: skew is the largest share \/ the fair share/ },
+  { args: ['merge', '--max-skew', '0.9', '/dev/null'], names: /--max-skew.*>= 1/ },
   { args: target('--min-backends', '0'), names: /--min-backends/ },
   { args: target('--expect', 'wobbly'), names: /--expect/ },
   { args: target('--max-error-rate', '5'), names: /--max-error-rate/ },

@@ -13,6 +13,8 @@ const cases: BadInput[] = [
   { args: run('-t', '127.0.0.1:abc'), names: /--target/ },
   { args: run('-t', ':50051'), names: /--target/ },
   { args: run('-t', 'dns:///'), names: /--target.*names no host/ },
+  // No port: gRPC takes 443, which nothing on loopback serves; the message says so.
+  { args: run('-t', '127.0.0.1', '--connect-timeout', '1s', '-q'), names: /127\.0\.0\.1:443.*the target names no port, so gRPC used 443/, code: 3 },
   { args: run('-t', 'dns://10.0.0.1/'), names: /--target.*names no host/ },
   { args: run('-t', 'foo://x:1'), names: /--target: unsupported scheme "foo:"/ },
   { args: run('-t', 'xds:///greeter'), names: /--target: unsupported scheme "xds:"/ },

@@ -85,7 +85,7 @@ describe('exit 3: rejected is not unavailable', () => {
     assert.equal(outcome.code, 3, outcome.stderr);
     assert.match(
       outcome.stderr.trim(),
-      /^grpclb-probe: no RPC to ipv4:.* succeeded \(30 failed\): the target answered but rejected every call by 3 backends: 12 UNIMPLEMENTED: .*; hint: check --call/m,
+      /^grpclb-probe: no RPC to ipv4:.* succeeded \(30 failed\): the target answered but rejected every call with 12 UNIMPLEMENTED: .* \(3 backends answered\); hint: check --call/m,
     );
     const json = JSON.parse(outcome.stdout);
     assert.equal(json.backends.length, 3);

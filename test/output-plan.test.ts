@@ -54,8 +54,10 @@ describe('planOutput: terminal size, TERM=dumb, FORCE_COLOR', () => {
     assert.equal(planOutput({ output: 'table' }, { LINES: '30' }, piped).rows, 30);
     assert.equal(planOutput({ output: 'table' }, {}, piped).rows, 24);
   });
-  it('gives TERM=dumb the plain progress lines', () => {
+  it('gives TERM=dumb the plain progress lines and no colors (unless FORCE_COLOR)', () => {
     assert.equal(planOutput({ output: 'table' }, { TERM: 'dumb' }, tty).live, false);
+    assert.equal(planOutput({ output: 'table' }, { TERM: 'dumb' }, tty).color, false, 'a dumb terminal shows escape codes as text');
+    assert.equal(planOutput({ output: 'table' }, { TERM: 'dumb', FORCE_COLOR: '1' }, tty).color, true);
   });
   it('FORCE_COLOR=0 turns colors off, FORCE_COLOR=1 on even in a pipe; --no-color wins', () => {
     const off = planOutput({ output: 'table' }, { FORCE_COLOR: '0' }, tty);

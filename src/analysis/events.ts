@@ -3,7 +3,7 @@
 // from the RunResult alone, so a merged result gets its events recomputed. Pure.
 import type { PeerChange, RunEvent, RunResult } from '../result/run-result.js';
 import { PER_RPC_CHANGE_RATE } from '../result/thresholds.js';
-import { formatAtMs } from '../result/units.js';
+import { countOf, formatAtMs } from '../result/units.js';
 import { streamRunEvents } from './streams.js';
 
 /** An interval's failures stand out from this many, at this rate, and at twice the rate of the rest of the run. */
@@ -164,7 +164,7 @@ function errorEvents(result: RunResult): RunEvent[] {
     events.push({
       atMs: open.startMs,
       kind: 'errors',
-      detail: `${open.failed} RPCs failed in ${formatAtMs(span).replace(/\.0 s$/, ' s')} (${Math.round((open.failed / open.total) * 100)} %)${top === undefined ? '' : `, mostly ${top[0]}`}`,
+      detail: `${countOf(open.failed, 'RPC')} failed in ${formatAtMs(span).replace(/\.0 s$/, ' s')} (${Math.round((open.failed / open.total) * 100)} %)${top === undefined ? '' : `, mostly ${top[0]}`}`,
     });
     open = null;
   };

@@ -1,6 +1,7 @@
 // The expected backend set: how many backends the fair share is taken over, from the largest
 // evidence of how many exist. Pure.
 import type { BackendEvidence, ExpectedBackends, ExpectedSource } from '../result/report.js';
+import { countOf } from '../result/units.js';
 
 /**
  * Ties go to the first: the flag says it outright; the API's ready endpoints are the Service's
@@ -40,13 +41,13 @@ export function describeEvidence(
     case 'lab':
       return `the lab runs ${count}`;
     case 'addresses':
-      return `the target resolves to ${count} addresses`;
+      return `the target resolves to ${countOf(count, 'address', 'addresses')}`;
     case 'discovery':
       return discovery === null
         ? `a discovery sweep reached ${count}`
         : `a sweep of ${discovery.connections} fresh connections behind ${discovery.address} reached ${count}`;
     case 'peers':
-      return `${count} peers seen`;
+      return `${countOf(count, 'peer')} seen`;
     case 'seen':
       return `${count} answered`;
     case 'endpoints':

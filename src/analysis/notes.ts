@@ -1,6 +1,7 @@
 // The diagnosis's notes: short caveats beside the verdict (how backends were named, the expected
 // set, load the client could not keep, too few RPCs, per-client reach, in-cluster hints). Pure.
 import { MIN_RPCS_PER_BACKEND, SHORTFALL } from '../result/thresholds.js';
+import { countOf } from '../result/units.js';
 import { clusterNotes } from './cluster-hints.js';
 import { pollingNote } from './polling.js';
 import { tooFewToJudge, type ClientReach, type DiagnosisFacts } from './facts.js';
@@ -47,7 +48,7 @@ function backendNotes(facts: DiagnosisFacts): string[] {
   }
   const flag = facts.expectBackendsFlag ?? null;
   if (flag !== null && seen > flag) {
-    notes.push(`${seen} backends answered, ${flag} expected: judged over ${seen}`);
+    notes.push(`${countOf(seen, 'backend')} answered, ${flag} expected: judged over ${seen}`);
   } else if (flag === null && skew.expectedFrom === 'seen' && seen > 0 && !everyAddressAnswered(facts)) {
     const sweep = facts.discovery ?? null;
     const swept = sweep === null ? '' : ` (a sweep of ${sweep.connections} fresh connections behind ${sweep.address} reached ${sweep.backends})`;
@@ -63,7 +64,7 @@ function loadNotes(facts: DiagnosisFacts): string[] {
   if (rate !== null && (rate.achievedRps < SHORTFALL * rate.askedRps || rate.dropped > 0)) {
     notes.push(
       `asked for ${rate.askedRps} RPC/s, achieved ${Math.round(rate.achievedRps)}` +
-        `${rate.dropped > 0 ? ` (${rate.dropped} RPCs dropped, never sent)` : ''}: the client or the target could not keep up; ` +
+        `${rate.dropped > 0 ? ` (${countOf(rate.dropped, 'RPC')} dropped, never sent)` : ''}: the client or the target could not keep up; ` +
         (rate.autoConcurrency === true
           ? 'the in-flight cap was already sized to the rate: spread the load over more client processes, or the target is at its capacity'
           : 'raise --concurrency or --channels') +

@@ -1,6 +1,7 @@
 // Is the client itself the bottleneck? Read from the run's own measurements of the client
 // (event-loop delay, open files) and from failures only a client produces. Pure.
 import type { RunResult } from '../result/run-result.js';
+import { countOf } from '../result/units.js';
 
 /** Event-loop delay p99 at or above which the client is saturated, ms: timers and callbacks run this late. */
 export const SATURATED_LOOP_DELAY_MS = 200;
@@ -27,7 +28,7 @@ export function clientSaturation(result: RunResult): string | null {
     signs.push(`${openFiles} of ${openFileLimit} files open`);
   }
   const lbPick = result.errors.filter((group) => /Waiting for LB pick/.test(group.details)).reduce((sum, group) => sum + group.count, 0);
-  if (lbPick > 0 && loopP99 >= LB_PICK_LOOP_DELAY_MS) signs.push(`${lbPick} RPCs timed out waiting for an LB pick`);
+  if (lbPick > 0 && loopP99 >= LB_PICK_LOOP_DELAY_MS) signs.push(`${countOf(lbPick, 'RPC')} timed out waiting for an LB pick`);
   return signs.length === 0 ? null : signs.join(', ');
 }
 

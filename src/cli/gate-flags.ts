@@ -14,7 +14,7 @@ export interface GateFlags {
 /** Adds --max-skew, --min-backends, --expect and --max-error-rate to `command`. */
 export function addGateFlags(command: Command): Command {
   return command
-    .option('--max-skew <x>', 'gate: largest share / fair share must be <= x (over the expected backends)', parse.positiveNumber)
+    .option('--max-skew <x>', 'gate: largest share / fair share must be <= x (over the expected backends; x >= 1)', parse.skewLimit)
     .option('--min-backends <n>', 'gate: at least n backends must answer', parse.integerAtLeast(1))
     .addOption(new Option('--expect <verdict>', 'gate: the verdict must be this').choices(['balanced', 'pinned']))
     .option('--max-error-rate <r>', 'gate: failed/total must be <= r (0..1); also the UNSTABLE threshold', parse.fraction);

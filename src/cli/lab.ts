@@ -81,7 +81,7 @@ function printTargets(lab: Lab, clusterIpMode: ClusterIpMode): void {
   out(`  L7 proxy       ${lab.proxy.address} (round robin per RPC)`);
   out(`  DNS server     ${lab.dns.address} UDP, ${lab.serviceName} -> pod IPs, TTL 5 s`);
   out();
-  out('Probe it:');
+  out('Probe it (npx works inside the clone; elsewhere `npm i -g .` there first, then grpclb-probe run ...):');
   const probes: [string, string][] = [
     ['clusterip', `--target ${lab.vip.address}`],
     ['headless', `--target ${lab.headlessTarget}`],

@@ -84,7 +84,7 @@ export async function buildProgram(load: readonly CommandEntry[] = COMMANDS): Pr
     .showSuggestionAfterError()
     .addHelpText(
       'after',
-      '\nExamples:\n  $ grpclb-probe run\n  $ grpclb-probe run --target my-svc.my-ns:50051 --expect-backends 3\n  $ grpclb-probe serve --replicas 3\n  $ grpclb-probe manifests --replicas 3 --probe-pods 4 | kubectl apply -f -\n  $ grpclb-probe scenario scale-out\n  $ kubectl logs -l job-name=grpclb-probe -c probe-clusterip --tail=-1 | grpclb-probe merge\n',
+      '\nExamples:\n  $ grpclb-probe run\n  $ grpclb-probe run --target my-svc.my-ns:50051 --expect-backends 3\n  $ grpclb-probe serve --replicas 3\n  $ grpclb-probe manifests --replicas 3 --probe-pods 4 | kubectl apply -f -\n  $ grpclb-probe scenario scale-out\n  $ kubectl -n grpclb-probe logs -l job-name=grpclb-probe -c probe-clusterip --tail=-1 | grpclb-probe merge\n',
     );
   for (const entry of COMMANDS) {
     if (load.includes(entry)) await entry.register(program);

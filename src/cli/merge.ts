@@ -18,7 +18,7 @@ export interface MergeFlags extends OutputFlags, GateFlags {
 
 const EXAMPLES = `
 Examples:
-  $ kubectl logs -l job-name=grpclb-probe -c probe-clusterip --tail=-1 | grpclb-probe merge
+  $ kubectl -n grpclb-probe logs -l job-name=grpclb-probe -c probe-clusterip --tail=-1 | grpclb-probe merge
   $ grpclb-probe merge pod-a.json pod-b.json -o markdown
   $ grpclb-probe merge results/*.jsonl --expect-backends 3 -o json > merged.json
   $ grpclb-probe merge results/*.jsonl --expect balanced --min-backends 3      # CI gate over all probe pods

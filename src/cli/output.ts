@@ -67,12 +67,14 @@ function positiveInteger(text: string | undefined): number | null {
 /**
  * Whether to color a stream, in this order: `--no-color` off; `FORCE_COLOR` `0`/`false` off,
  * any other value on (as Node and chalk read it, even when not a terminal); `NO_COLOR` with
- * any non-empty value off (no-color.org); else on only for a terminal.
+ * any non-empty value off (no-color.org); `TERM=dumb` off (a terminal that shows escape codes
+ * as text, like Emacs' shell); else on only for a terminal.
  */
 export function colorWanted(flags: OutputFlags, env: NodeJS.ProcessEnv, terminal: boolean): boolean {
   if (flags.color === false) return false;
   if (env.FORCE_COLOR !== undefined) return !['0', 'false'].includes(env.FORCE_COLOR.toLowerCase());
   if ((env.NO_COLOR ?? '') !== '') return false;
+  if (env.TERM === 'dumb') return false;
   return terminal;
 }
 

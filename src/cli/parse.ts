@@ -70,6 +70,18 @@ export function positiveNumber(value: string): number {
   return parsed;
 }
 
+/**
+ * `--max-skew`: a finite number >= 1. Skew is the largest share over the fair share, so even
+ * the most even split measures 1: a limit below it could never pass.
+ */
+export function skewLimit(value: string): number {
+  const parsed = Number(value);
+  if (value.trim() === '' || !Number.isFinite(parsed) || parsed < 1) {
+    throw new InvalidArgumentError('expected a number >= 1: skew is the largest share / the fair share, 1 when perfectly even (try 1.3)');
+  }
+  return parsed;
+}
+
 /** A fraction 0..1. */
 export function fraction(value: string): number {
   const parsed = Number(value);

@@ -1,6 +1,6 @@
 // The files a report is written to (--out, GITHUB_STEP_SUMMARY): checked before a command's
 // work starts, written at its end, with stdout as the fallback when a write fails.
-import { accessSync, appendFileSync, constants, readlinkSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import { accessSync, appendFileSync, constants, fstatSync, readlinkSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { dirname, isAbsolute, resolve, sep } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { UsageError } from './errors.js';
@@ -98,7 +98,8 @@ function checkWritable(what: string, file: string): void {
 /**
  * Prints the report: the chosen format to stdout; with --out, the chosen format to the file
  * and the table to stdout (a person still reads the run while a file or a CI step gets the
- * JSON). Appends the markdown form to the GitHub step summary when there is one.
+ * JSON). Appends the markdown form to the GitHub step summary when there is one, unless stdout
+ * is that file (`... -o markdown >> "$GITHUB_STEP_SUMMARY"`): the report is there once already.
  *
  * A file that cannot be written (disk full, EIO) loses nothing: stderr names the file and the
  * chosen format goes to stdout instead (once). Synchronous, so it can run just before an exit.
@@ -127,7 +128,7 @@ export function emitReport(plan: OutputPlan, renderings: Renderings): boolean {
     chosenOnStdout = true;
   };
   if (outError !== null) fallBack(`--out ${plan.outFile}`, outError);
-  if (plan.stepSummary !== null) {
+  if (plan.stepSummary !== null && !isStdout(plan.stepSummary)) {
     const summary = plan.stepSummary;
     try {
       appendFileSync(summary, renderings.markdown());
@@ -136,4 +137,15 @@ export function emitReport(plan: OutputPlan, renderings: Renderings): boolean {
     }
   }
   return written;
+}
+
+/** Whether `file` is the regular file stdout writes to (same device and inode). */
+function isStdout(file: string): boolean {
+  try {
+    const stdout = fstatSync(1);
+    const stats = statSync(file);
+    return stdout.isFile() && stdout.dev === stats.dev && stdout.ino === stats.ino;
+  } catch {
+    return false;
+  }
 }

@@ -11,6 +11,7 @@ import { renderTable } from '../report/table.js';
 import { terminalText } from '../report/sanitize.js';
 import type { ProbeReport } from '../result/report.js';
 import type { RunResult } from '../result/run-result.js';
+import { countOf } from '../result/units.js';
 import { EXIT, TargetUnavailableError } from './errors.js';
 import type { OutputPlan, Renderings } from './output.js';
 
@@ -33,7 +34,7 @@ export function runExitCode(report: ProbeReport, tls: boolean): number {
   const { result } = report;
   if (result.stopReason === 'interrupted') return EXIT.interrupted;
   if (result.rpcs.total > 0 && result.rpcs.ok === 0) {
-    throw new TargetUnavailableError(noSuccessMessage(result, tls));
+    throw new TargetUnavailableError(noSuccessMessage(result, tls) + defaultPortNote(report.defaultPort));
   }
   const failedGates = describeFailedGates(report.gates);
   for (const line of failedGates) process.stderr.write(`grpclb-probe: ${terminalText(line)}\n`);
@@ -54,15 +55,23 @@ const REJECTION_HINTS: Record<string, string> = {
   SERVICE_UNKNOWN: 'the server does not know --health-service',
 };
 
-/** Exit 3 before any RPC: no channel was ready in time. The last connection error, shortened, with a transport hint when one applies. */
-export function connectTimeoutMessage(result: RunResult, tls = false): string {
+/**
+ * Exit 3 before any RPC: no channel was ready in time. The last connection error, shortened, with a transport hint when one applies.
+ * @param defaultPort the port gRPC used because the target names none (443), else null: said, since it is rarely meant.
+ */
+export function connectTimeoutMessage(result: RunResult, tls = false, defaultPort: number | null = null): string {
   const waitedS = ((result.connect?.waitedMs ?? 0) / 1000).toFixed(1);
   const error = result.connect?.error ?? null;
   const hint = error === null ? null : transportHint(error, tls);
   return (
     `cannot connect to ${result.target} within ${waitedS} s (--connect-timeout): ` +
-    `${error === null ? 'no channel became ready' : shortDetails(error)}${hint === null ? '' : `; ${hint}`}`
+    `${error === null ? 'no channel became ready' : shortDetails(error)}${hint === null ? '' : `; ${hint}`}${defaultPortNote(defaultPort)}`
   );
+}
+
+/** The note on a target without a port, for exit 3's message; '' when it named one. */
+function defaultPortNote(defaultPort: number | null): string {
+  return defaultPort === null ? '' : `; the target names no port, so gRPC used ${defaultPort}: add the port (host:50051)`;
 }
 
 /**
@@ -94,6 +103,7 @@ export function noSuccessMessage(result: RunResult, tls = false): string {
   const top = result.errors.find((error) => rejected.includes(error.status));
   // What came back says more than the status grpc-js mapped it to (an HTTP 404 is UNIMPLEMENTED).
   const hint = top === undefined ? undefined : (httpAnswerHint(top.example ?? top.details) ?? REJECTION_HINTS[top.status]);
-  const backends = result.backends.length > 0 ? ` by ${result.backends.length} backend${result.backends.length === 1 ? '' : 's'}` : '';
-  return `${head}: the target answered but rejected every call${backends}: ${statusText(top)}${hint === undefined ? '' : `; hint: ${hint}`}`;
+  // The status leads and the count of backends follows it: "by 3 backends: 3 INVALID_ARGUMENT" read as one number.
+  const backends = result.backends.length > 0 ? ` (${countOf(result.backends.length, 'backend')} answered)` : '';
+  return `${head}: the target answered but rejected every call with ${statusText(top)}${backends}${hint === undefined ? '' : `; hint: ${hint}`}`;
 }

@@ -110,7 +110,7 @@ async function settledWithin<T>(promise: Promise<T>, ms: number): Promise<T | nu
  * addresses tried, so a CI step that parses stdout gets one. No table: the line says it all.
  */
 function connectTimeoutReport(report: ProbeReport, context: CommandContext, tls: boolean): CommandReport {
-  const unavailable = new TargetUnavailableError(connectTimeoutMessage(report.result, tls));
+  const unavailable = new TargetUnavailableError(connectTimeoutMessage(report.result, tls, report.defaultPort));
   return {
     renderings: { ...runRenderings(report, context.plan), table: () => '' },
     exitCode: () => {

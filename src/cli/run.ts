@@ -20,7 +20,7 @@ Examples:
   $ grpclb-probe run -t my-svc:50051 --expect balanced --max-skew 1.3 --min-backends 3   # CI gate
   $ grpclb-probe run -t dns:///greeter-headless:50051 --lb-policy round_robin -z 60s \\
       --channel-arg grpc.dns_min_time_between_resolutions_ms=5000   # try the fix the report recommends
-  $ grpclb-probe run -t dns:///echo:9000 --proto echo.proto --call echo.Echo/Say -d '{"text":"hi"}' --lb-policy round_robin
+  $ grpclb-probe run -t dns:///echo:9000 --proto fixtures/echo.proto -i fixtures/include --call grpclbprobe.echo.Echo/Say -d '{"text":"hi"}' --lb-policy round_robin
   $ grpclb-probe run -t my-svc:50051 --call shop.Cart/Get -d '{"id":"1"}'      # types by server reflection
   $ grpclb-probe run -t my-svc:50051 --call grpc.health.v1.Health/Check --health-service shop.Cart
   $ grpclb-probe run -t my-svc:50051 --call shop.Cart/Get --backend-from header:x-pod-name
@@ -39,7 +39,8 @@ on the backend it was opened on (named by its headers, else its first message, e
 -z bounds the run, -n counts messages, --max-stream-age re-opens each stream after that age.
 
 Output: the table fits the terminal (else COLUMNS, else 80 columns); the live view needs a
-terminal other than TERM=dumb; colors follow --no-color, FORCE_COLOR, NO_COLOR.
+terminal other than TERM=dumb; colors follow --no-color, FORCE_COLOR, NO_COLOR, and none
+for TERM=dumb.
 
 Exit codes:
   0 ok, 1 gate failed, 2 usage error, 3 target unavailable (no RPC succeeded),

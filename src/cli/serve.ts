@@ -11,6 +11,7 @@ import { SIGNAL_DEDUP_MS } from './interrupt.js';
 import { addServeStreamFlags, type ServeStreamFlags } from './stream-flags.js';
 import { checkKeyPair, readCertificates, readPrivateKey } from './tls-files.js';
 import * as parse from './parse.js';
+import { countOf } from '../result/units.js';
 
 /** The flags of `serve` as commander parses them. */
 export interface ServeFlags extends ServeStreamFlags {
@@ -74,6 +75,22 @@ export function registerServe(program: Command): void {
     .action(commandAction((flags: ServeFlags) => serveCommand(flags)));
 }
 
+/**
+ * A `run` line to paste for these servers: a wildcard bind is reached on loopback; more than
+ * one server is an `ipv4:`/`ipv6:` list with round_robin, as the lab's static setup is.
+ */
+export function probeCommand(servers: readonly Pick<GreeterServer, 'host' | 'port'>[], tls: boolean): string {
+  const reachable = (host: string): string => (host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host);
+  const ipv6 = servers.some((server) => reachable(server.host).includes(':'));
+  const addresses = servers.map((server) => {
+    const host = reachable(server.host);
+    return host.includes(':') ? `[${host}]:${server.port}` : `${host}:${server.port}`;
+  });
+  const tlsFlag = tls ? ' --tls' : '';
+  if (addresses.length === 1) return `grpclb-probe run -t ${addresses[0]}${tlsFlag}`;
+  return `grpclb-probe run -t ${ipv6 ? 'ipv6' : 'ipv4'}:${addresses.join(',')} --lb-policy round_robin --expect-backends ${addresses.length}${tlsFlag}`;
+}
+
 function log(line: string): void {
   process.stderr.write(`grpclb-probe serve: ${line}\n`);
 }
@@ -130,6 +147,7 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
     servers.push(server);
     log(`listening on ${server.address}${flags.tlsCert === undefined ? '' : ' (TLS)'} as hostname ${server.hostname}`);
   }
+  log(`probe ${servers.length === 1 ? 'it' : 'them'}: ${probeCommand(servers, flags.tlsCert !== undefined)}`);
   let drainStart = -1;
   const drainStarted = new Promise<NodeJS.Signals>((resolve) => {
     const onSignal = (name: NodeJS.Signals): void => {
@@ -156,6 +174,6 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
   log(`${signal}: draining (NOT_SERVING, no new connections, up to ${flags.drainMs} ms for RPCs in flight)`);
   const outcomes = await Promise.all(servers.map((server) => server.drain(flags.drainMs)));
   const forced = outcomes.filter((outcome) => outcome === 'forced').length;
-  log(forced === 0 ? 'stopped: drained' : `stopped: ${forced} server(s) force-closed after ${flags.drainMs} ms`);
+  log(forced === 0 ? 'stopped: drained' : `stopped: ${countOf(forced, 'server')} force-closed after ${flags.drainMs} ms`);
   return EXIT.ok;
 }

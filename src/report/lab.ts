@@ -7,7 +7,7 @@ import { jsonReport } from './json.js';
 import { bar, displayWidth, fitLines, paint, shortNames, wrapLine } from './format.js';
 import { verdictColor, type TableOptions } from './table.js';
 import type { LabComparison, SetupOutcome } from '../result/lab.js';
-import { formatMs, formatPercent } from '../result/units.js';
+import { countOf, formatMs, formatPercent } from '../result/units.js';
 import { forTerminal, mapStrings, markdownText } from './sanitize.js';
 
 /** One line per pod: short name, bar of `barWidth` cells, share. */
@@ -87,13 +87,13 @@ export function renderLabTable(labComparison: LabComparison, options: TableOptio
   const setupWidth = Math.max(11, ...comparison.setups.map((outcome) => outcome.spec.setup.length)) + 1;
   for (const outcome of comparison.setups) {
     const { result, diagnosis } = outcome.report;
-    const failed = result.rpcs.failed > 0 ? ` (${result.rpcs.failed} RPCs failed)` : '';
+    const failed = result.rpcs.failed > 0 ? ` (${countOf(result.rpcs.failed, 'RPC')} failed)` : '';
     lines.push(`${outcome.spec.setup.padEnd(setupWidth)} ${paint(verdictColor(diagnosis.verdict), diagnosis.verdict, color)}: ${diagnosis.cause}${failed}`);
     const proxies = outcome.report.proxyLevel ?? null;
     if (proxies !== null) lines.push(`${''.padEnd(setupWidth)} ${proxies.reading}`);
   }
   const calls = comparison.setups[0]?.report.result.rpcs.total;
-  if (calls !== undefined) lines.push(`each setup: one fresh channel, ${calls} RPCs`);
+  if (calls !== undefined) lines.push(`each setup: one fresh channel, ${countOf(calls, 'RPC')}`);
   for (const skipped of comparison.skipped) lines.push(`skipped ${skipped.setup}: ${skipped.reason}`);
   if (comparison.interrupted) lines.push(paint('yellow', 'interrupted: partial results', color));
   lines.push('', ...wrapLine(meaning(comparison), Math.min(width, 100), ''));

@@ -5,7 +5,7 @@ import { bar, callText, clientConfigText, discoveryText, eventLines } from './fo
 import { streamMarkdown } from './streams.js';
 import { sourcesSummary } from './table.js';
 import type { ProbeReport } from '../result/report.js';
-import { formatMs, formatPercent } from '../result/units.js';
+import { countOf, formatLatencyMs, formatMs, formatPercent } from '../result/units.js';
 import { capLength, escapeMarkdown, forTerminal, mapStrings, markdownText } from './sanitize.js';
 
 /** A name for a table cell: capped, then escaped (so the cap never cuts an escape). */
@@ -30,8 +30,8 @@ export function renderMarkdown(probeReport: ProbeReport): string {
   ];
   if (diagnosis.fix !== null) lines.push(`Fix: ${diagnosis.fix}`, '');
   lines.push(
-    `Target \`${plain.result.target}\`, LB policy ${result.lbPolicy ?? 'channel default'}, ${result.channels} channel(s), ` +
-      `${result.rpcs.ok} ok / ${result.rpcs.failed} failed RPCs, ${result.rpcsPerSecond.toFixed(0)} RPC/s` +
+    `Target \`${plain.result.target}\`, LB policy ${result.lbPolicy ?? 'channel default'}, ${countOf(result.channels, 'channel')}, ` +
+      `${result.rpcs.ok} ok / ${result.rpcs.failed} failed ${result.rpcs.ok + result.rpcs.failed === 1 ? 'RPC' : 'RPCs'}, ${result.rpcsPerSecond.toFixed(0)} RPC/s` +
       (result.stopReason === 'interrupted' ? ' (interrupted)' : '') +
       (report.defaultPort === null ? '' : `; no port in the target: using ${report.defaultPort}, as gRPC does`),
     '',
@@ -41,17 +41,17 @@ export function renderMarkdown(probeReport: ProbeReport): string {
   const call = callText(result);
   if (call !== null) lines.push(`Call: ${call.replace(/^call /, '')}`, '');
   lines.push(
-    '| backend | peer(s) | RPCs | share | | p50 ms | p95 ms | p99 ms |',
+    '| backend | peers | RPCs | share | | p50 ms | p95 ms | p99 ms |',
     '| --- | --- | ---: | ---: | --- | ---: | ---: | ---: |',
   );
   for (const backend of plain.result.backends) {
     lines.push(
-      `| ${nameCell(backend.name)} | ${backend.peers.map(nameCell).join(', ')} | ${backend.rpcs} | ${formatPercent(backend.share)} | ${bar(backend.share, 10)} | ${formatMs(backend.latencyMs.p50)} | ${formatMs(backend.latencyMs.p95)} | ${formatMs(backend.latencyMs.p99)} |`,
+      `| ${nameCell(backend.name)} | ${backend.peers.map(nameCell).join(', ')} | ${backend.rpcs} | ${formatPercent(backend.share)} | ${bar(backend.share, 10)} | ${formatLatencyMs(backend.latencyMs.p50, backend.rpcs)} | ${formatLatencyMs(backend.latencyMs.p95, backend.rpcs)} | ${formatLatencyMs(backend.latencyMs.p99, backend.rpcs)} |`,
     );
   }
-  if (skew.idleBackends > 0) lines.push(`| ${skew.idleBackends} expected backend(s), no RPC | | 0 | 0.0 % | | | | |`);
+  if (skew.idleBackends > 0) lines.push(`| ${countOf(skew.idleBackends, 'expected backend')}, no RPC | | 0 | 0.0 % | | | | |`);
   lines.push(
-    `| **all** | ${result.peers.length} peer(s) | ${result.rpcs.ok} | | | ${formatMs(result.latencyMs.p50)} | ${formatMs(result.latencyMs.p95)} | ${formatMs(result.latencyMs.p99)} |`,
+    `| **all** | ${countOf(result.peers.length, 'peer')} | ${result.rpcs.ok} | | | ${formatLatencyMs(result.latencyMs.p50, result.rpcs.ok)} | ${formatLatencyMs(result.latencyMs.p95, result.rpcs.ok)} | ${formatLatencyMs(result.latencyMs.p99, result.rpcs.ok)} |`,
   );
   lines.push('', ...streamMarkdown(result));
   if (result.sources !== undefined) lines.push(sourcesSummary(result), '');
@@ -68,7 +68,7 @@ export function renderMarkdown(probeReport: ProbeReport): string {
     lines.push(
       `Latency is from each RPC's intended send time at ${result.rps === null ? 'the scheduled rate' : `${result.rps} RPC/s`}; service time (from the actual send): ` +
         `p50 ${formatMs(result.serviceTimeMs.p50)} ms, p95 ${formatMs(result.serviceTimeMs.p95)} ms, p99 ${formatMs(result.serviceTimeMs.p99)} ms` +
-        `${(result.rpcs.dropped ?? 0) > 0 ? `; ${result.rpcs.dropped} RPCs dropped` : ''}.`,
+        `${(result.rpcs.dropped ?? 0) > 0 ? `; ${countOf(result.rpcs.dropped ?? 0, 'RPC')} dropped` : ''}.`,
       '',
     );
   }

@@ -1,7 +1,7 @@
 // The plain progress line for logs and terminals without a live view (`kubectl exec`
 // without -t, CI): one line, no escape codes.
 import type { ProgressSnapshot } from '../result/run-result.js';
-import { formatMs } from '../result/units.js';
+import { countOf, formatMs } from '../result/units.js';
 import { terminalName, terminalText } from './sanitize.js';
 
 /**
@@ -13,8 +13,8 @@ import { terminalName, terminalText } from './sanitize.js';
 export function formatProgressLine(title: string, snapshot: ProgressSnapshot): string {
   const amount =
     snapshot.totalCalls !== null
-      ? `${snapshot.done}/${snapshot.totalCalls} RPCs`
-      : `${snapshot.done} RPCs in ${(snapshot.elapsedMs / 1000).toFixed(0)}/${((snapshot.durationMs ?? 0) / 1000).toFixed(0)} s`;
+      ? `${snapshot.done}/${countOf(snapshot.totalCalls, 'RPC')}`
+      : `${countOf(snapshot.done, 'RPC')} in ${(snapshot.elapsedMs / 1000).toFixed(0)}/${((snapshot.durationMs ?? 0) / 1000).toFixed(0)} s`;
   const backends = snapshot.backends.map((backend) => `${terminalName(backend.name)} ${backend.rpcs}`).join(', ');
   const warmup = snapshot.warmingUp ? ' (warming up)' : '';
   const prefix = title === '' ? `  ${warmup === '' ? '' : 'warming up: '}` : `${terminalText(title)}${warmup}: `;

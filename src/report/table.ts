@@ -6,7 +6,7 @@ import type { RunResult } from '../result/run-result.js';
 import { formatP } from '../result/units.js';
 import { bar, callText, clientConfigText, discoveryText, displayWidth, eventLines, fitLines, paint, shortNames, sparkline, squeeze, type Paint } from './format.js';
 import type { ProbeReport, Verdict } from '../result/report.js';
-import { formatMs, formatPercent } from '../result/units.js';
+import { countOf, formatLatencyMs, formatPercent } from '../result/units.js';
 import { capLength, forTerminal } from './sanitize.js';
 
 /** How to render. */
@@ -107,7 +107,7 @@ function timelineNotes(cells: TimelineCells, intervalMs: number): string[] {
   }
   if (cells.partial !== null) {
     notes.push(
-      `${PARTIAL_MARK} the last interval is partial (${(cells.partial.ms / 1000).toFixed(2)} s of ${intervalMs / 1000} s, ${cells.partial.rpcs} RPCs): not drawn, so it does not look like a drop`,
+      `${PARTIAL_MARK} the last interval is partial (${(cells.partial.ms / 1000).toFixed(2)} s of ${intervalMs / 1000} s, ${countOf(cells.partial.rpcs, 'RPC')}): not drawn, so it does not look like a drop`,
     );
   }
   return notes;
@@ -121,12 +121,17 @@ function placementLines(backend: ProbeReport['result']['backends'][number]): str
 
 const TABLE_STYLE = (color: boolean): { head: string[]; border: string[] } => ({ head: color ? ['cyan'] : [], border: [] });
 
+/** `p50 X ms  p95 Y ms  p99 Z ms` of `answered` RPCs; `-` for each when none answered. */
+function latencyLine(latency: RunResult['latencyMs'], answered: number): string {
+  return `p50 ${formatLatencyMs(latency.p50, answered)} ms  p95 ${formatLatencyMs(latency.p95, answered)} ms  p99 ${formatLatencyMs(latency.p99, answered)} ms`;
+}
+
 /** The run's per-backend table, wide: one column per figure, the timeline as a column. */
 function wideBackendTable(report: ProbeReport, color: boolean): { table: string; notes: string[] } {
   const { result, skew } = report;
   const showTimeline = result.timeline.buckets.length > 1;
   const cells = timelineCells(result, SPARK_WIDTH);
-  const head = ['backend', 'peer(s)', 'RPCs', 'share', '', 'p50 ms', 'p95 ms', 'p99 ms'];
+  const head = ['backend', 'peers', 'RPCs', 'share', '', 'p50 ms', 'p95 ms', 'p99 ms'];
   if (showTimeline) head.push(`over time (${cells.cellMs / 1000} s/cell)`);
   const table = new Table({ head, style: TABLE_STYLE(color) });
   for (const backend of result.backends) {
@@ -137,9 +142,9 @@ function wideBackendTable(report: ProbeReport, color: boolean): { table: string;
       String(backend.rpcs) + (backend.failed > 0 ? ` (+${backend.failed} failed)` : ''),
       formatPercent(backend.share),
       bar(backend.share, BAR_WIDTH),
-      formatMs(backend.latencyMs.p50),
-      formatMs(backend.latencyMs.p95),
-      formatMs(backend.latencyMs.p99),
+      formatLatencyMs(backend.latencyMs.p50, backend.rpcs),
+      formatLatencyMs(backend.latencyMs.p95, backend.rpcs),
+      formatLatencyMs(backend.latencyMs.p99, backend.rpcs),
     ];
     if (showTimeline) row.push(timelineSparkline(cells, backend.name));
     table.push(row);
@@ -187,7 +192,7 @@ function narrowBackendTable(report: ProbeReport, color: boolean, width: number):
       [short[index], ...backend.peers.map((peer) => capLength(peer)), ...placementLines(backend)].join('\n'),
       [String(backend.rpcs), ...(backend.failed > 0 ? [`+${backend.failed} failed`] : []), formatPercent(backend.share)].join('\n'),
       bar(backend.share, barWidth),
-      `p50 ${formatMs(backend.latencyMs.p50)}\np95 ${formatMs(backend.latencyMs.p95)}\np99 ${formatMs(backend.latencyMs.p99)}`,
+      `p50 ${formatLatencyMs(backend.latencyMs.p50, backend.rpcs)}\np95 ${formatLatencyMs(backend.latencyMs.p95, backend.rpcs)}\np99 ${formatLatencyMs(backend.latencyMs.p99, backend.rpcs)}`,
     ]);
   }
   if (result.backends.length === 0 && skew.idleBackends === 0) table.push([{ colSpan: 4, content: 'no backend answered' }]);
@@ -248,13 +253,13 @@ export function renderTable(probeReport: ProbeReport, options: TableOptions): st
       `${(result.rpcs.dropped ?? 0) > 0 ? `, ${result.rpcs.dropped} dropped` : ''}` +
       `${result.rpcs.warmup > 0 ? `, ${result.rpcs.warmup} warmup left out` : ''}  ` +
       `peers ${result.peers.length}  backends ${result.backends.length}  elapsed ${(result.elapsedMs / 1000).toFixed(2)} s  ` +
-      `${result.rpcsPerSecond.toFixed(0)} RPC/s  p50 ${formatMs(result.latencyMs.p50)} ms  p95 ${formatMs(result.latencyMs.p95)} ms  p99 ${formatMs(result.latencyMs.p99)} ms`,
+      `${result.rpcsPerSecond.toFixed(0)} RPC/s  ${latencyLine(result.latencyMs, result.rpcs.ok)}`,
   );
   if (result.serviceTimeMs !== null && result.serviceTimeMs !== undefined) {
     const service = result.serviceTimeMs;
     lines.push(
       `latency above is from each RPC's intended send time at ${result.rps === null ? 'the scheduled rate' : `${result.rps} RPC/s`}; service time (from the actual send): ` +
-        `p50 ${formatMs(service.p50)} ms  p95 ${formatMs(service.p95)} ms  p99 ${formatMs(service.p99)} ms`,
+        latencyLine(service, result.rpcs.ok),
     );
   }
   lines.push(...loadLines(result));
@@ -296,7 +301,7 @@ export function sourcesSummary(result: RunResult): string {
     const reach = Object.entries(source.backends)
       .map(([name, count]) => `${name} ${count}`)
       .join(', ');
-    return `${source.client?.hostname ?? source.file} (${source.rpcs} RPCs: ${reach === '' ? 'no backend' : reach})`;
+    return `${source.client?.hostname ?? source.file} (${countOf(source.rpcs, 'RPC')}: ${reach === '' ? 'no backend' : reach})`;
   });
   return `merged ${sources.length} client pod${sources.length === 1 ? '' : 's'}: ${parts.join('; ')}`;
 }

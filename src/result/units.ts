@@ -39,3 +39,16 @@ export function formatDuration(ms: number): string {
   if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000} min`;
   return `${Number((ms / 1000).toFixed(3))} s`;
 }
+
+/**
+ * A latency percentile of `answered` RPCs, as {@link formatMs}; `-` when none answered (an
+ * empty histogram reads 0, which would claim an instant reply).
+ */
+export function formatLatencyMs(ms: number, answered: number): string {
+  return answered > 0 ? formatMs(ms) : '-';
+}
+
+/** `1 RPC`, `2 RPCs`: a count with its noun in the right number. `plural` defaults to `singular + s`. */
+export function countOf(count: number, singular: string, plural = `${singular}s`): string {
+  return `${count} ${count === 1 ? singular : plural}`;
+}

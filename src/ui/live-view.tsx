@@ -3,7 +3,7 @@ import React from 'react';
 import { Box, Text } from 'ink';
 import type { ProgressSnapshot } from '../result/run-result.js';
 import { bar } from '../report/format.js';
-import { formatMs } from '../result/units.js';
+import { countOf, formatMs } from '../result/units.js';
 import { terminalName, terminalText } from '../report/sanitize.js';
 
 /** Props of {@link LiveView}. */
@@ -50,8 +50,8 @@ export function LiveView({ title: rawTitle, snapshot: rawSnapshot, color, barWid
   const hiddenRpcs = total - top.reduce((sum, backend) => sum + backend.rpcs, 0);
   const amount =
     snapshot.totalCalls !== null
-      ? `${snapshot.done}/${snapshot.totalCalls} RPCs`
-      : `${(snapshot.elapsedMs / 1000).toFixed(1)}/${((snapshot.durationMs ?? 0) / 1000).toFixed(0)} s, ${snapshot.done} RPCs`;
+      ? `${snapshot.done}/${countOf(snapshot.totalCalls, 'RPC')}`
+      : `${(snapshot.elapsedMs / 1000).toFixed(1)}/${((snapshot.durationMs ?? 0) / 1000).toFixed(0)} s, ${countOf(snapshot.done, 'RPC')}`;
   return (
     <Box flexDirection="column" width={columns}>
       <Text bold={color} wrap="truncate-middle">

@@ -2,6 +2,7 @@
 // between pods over time and headless clients re-resolve: spread over time instead of pinning.
 import { backendMoves, failureSpan } from '../../analysis/timeline.js';
 import type { ScenarioDefinition } from './scenario.js';
+import { countOf } from '../../result/units.js';
 import { FIX_MAX_CONNECTION_AGE_MS } from './setups.js';
 
 /** The max-age scenario. */
@@ -17,8 +18,8 @@ export const maxAge: ScenarioDefinition = {
     const span = failureSpan(report.result);
     return (
       `${moves.backends} backends over time, the busiest one changed ${moves.changes} times, ` +
-      `${moves.perInterval.toFixed(1)} backends per interval; ${report.result.peers.length} peer(s); ` +
-      (span === null ? 'no RPC failed' : `${span.failed} RPCs failed`)
+      `${moves.perInterval.toFixed(1)} backends per interval; ${countOf(report.result.peers.length, 'peer')}; ` +
+      (span === null ? 'no RPC failed' : `${countOf(span.failed, 'RPC')} failed`)
     );
   },
   lesson: () =>

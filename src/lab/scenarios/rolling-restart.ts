@@ -3,7 +3,7 @@
 import { failureSpan, unreachableSinceMs } from '../../analysis/timeline.js';
 import { type ScenarioDefinition } from './scenario.js';
 import { FIX_MAX_CONNECTION_AGE_MS } from './setups.js';
-import { atSeconds, formatDuration } from '../../result/units.js';
+import { atSeconds, countOf, formatDuration } from '../../result/units.js';
 
 /** A preStop sleep: endpoint removal reaches kube-proxy, DNS and proxies before SIGTERM, ms. */
 export const PRE_STOP_MS = 500;
@@ -53,7 +53,7 @@ export const rollingRestart: ScenarioDefinition = {
         .map(([status, count]) => `${status} ${count}`)
         .join(', ');
       const when = span.firstMs === span.lastMs ? `at ${atSeconds(span.firstMs)}` : `between ${atSeconds(span.firstMs)} and ${atSeconds(span.lastMs)}`;
-      answer = `${result.rpcs.failed} RPCs failed (${statuses}) ${when}`;
+      answer = `${countOf(result.rpcs.failed, 'RPC')} failed (${statuses}) ${when}`;
     }
     const unreachableMs = unreachableSinceMs(result);
     if (unreachableMs !== null) {
