@@ -64,6 +64,13 @@ describe('backends by peer: verdicts and gates (spawned)', { concurrency: 2 }, (
     }
   });
 
+  it('every RPC failed over three addresses: one row per address, no phantom expected rows beside them', async () => {
+    const outcome = await runCli(['run', '-t', list, ...HEALTH, '--health-service', 'no.Such', '--lb-policy', 'round_robin', '-n', '9']);
+    assert.equal(outcome.code, 3, outcome.stderr);
+    for (const address of serve.addresses) assert.match(outcome.stdout, new RegExp(`${address.replace(/\./g, '\\.')}`));
+    assert.doesNotMatch(outcome.stdout, /expected, no RPC/);
+  });
+
   it('behind an L4 proxy the sweep says it cannot tell backends apart by peer instead of counting one', async () => {
     const outcome = await runCli(['run', '-t', proxy.address, ...HEALTH, '-n', '20']);
     assert.equal(outcome.code, 0, outcome.stderr);

@@ -33,6 +33,14 @@ const EXPECTED_FROM: Readonly<Record<ProbeReport['skew']['expectedFrom'], string
   seen: 'seen',
   endpoints: 'ready endpoints (Kubernetes API)',
 };
+/**
+ * Expected backends without a row of their own: the idle ones, less those that have a row because
+ * their RPCs failed (a run where every RPC failed shows one row per address, no phantom beside them).
+ */
+function rowlessIdle(result: RunResult, idleBackends: number): number {
+  return Math.max(0, idleBackends - result.backends.filter((backend) => backend.rpcs === 0).length);
+}
+
 /** Idle expected backends shown as rows; the rest are one "+N idle" row. */
 const IDLE_ROWS = 3;
 const SPARK_WIDTH = 30;
@@ -152,7 +160,7 @@ function wideBackendTable(report: ProbeReport, color: boolean): { table: string;
   if (result.backends.length === 0 && skew.idleBackends === 0) {
     table.push([{ colSpan: head.length, content: 'no backend answered' }]);
   }
-  const idle = idleRows(skew.idleBackends);
+  const idle = idleRows(rowlessIdle(result, skew.idleBackends));
   for (let row = 0; row < idle.rows; row += 1) {
     const cells = [IDLE_LABEL, '', '0', formatPercent(0), '', '', '', ''];
     if (showTimeline) cells.push('');
@@ -196,7 +204,7 @@ function narrowBackendTable(report: ProbeReport, color: boolean, width: number):
     ]);
   }
   if (result.backends.length === 0 && skew.idleBackends === 0) table.push([{ colSpan: 4, content: 'no backend answered' }]);
-  const idle = idleRows(skew.idleBackends);
+  const idle = idleRows(rowlessIdle(result, skew.idleBackends));
   for (let row = 0; row < idle.rows; row += 1) table.push([IDLE_LABEL, `0\n${formatPercent(0)}`, '', '']);
   if (idle.more !== null) table.push([{ colSpan: 4, content: idle.more }]);
   const lines = [table.toString()];
