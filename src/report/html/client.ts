@@ -15,7 +15,7 @@ export const PAGE_STYLE = String.raw`
 * { box-sizing: border-box; }
 body { margin: 0; background: var(--bg); color: var(--fg); font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
 main { max-width: 1100px; margin: 0 auto; padding: 20px 24px 48px; }
-h1 { font-size: 20px; margin: 0 0 4px; word-break: break-all; }
+h1 { font-size: 20px; margin: 0 0 4px; overflow-wrap: anywhere; }
 h2 { font-size: 17px; margin: 28px 0 8px; border-bottom: 1px solid var(--border); padding-bottom: 4px; }
 h3 { font-size: 15px; margin: 14px 0 4px; }
 p, ul { margin: 6px 0; }
