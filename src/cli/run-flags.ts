@@ -97,11 +97,23 @@ export function validateRunFlags(flags: RunFlags): void {
     }
   } else {
     checkPollable(flags);
+    checkXdsBootstrap(flags.target);
     const labOnly = (['replicas', 'setups', 'clusteripMode'] as const).filter((name) => flags[name] !== undefined);
     if (labOnly.length > 0) {
       throw new UsageError(`${flagList(labOnly)} only ${labOnly.length === 1 ? 'applies' : 'apply'} to the lab (run without --target)`);
     }
   }
+}
+
+/**
+ * An `xds:` target needs a bootstrap, as @grpc/grpc-js-xds reads it (gRFC A27):
+ * GRPC_XDS_BOOTSTRAP (a file) or GRPC_XDS_BOOTSTRAP_CONFIG (the JSON).
+ * @throws UsageError naming both variables.
+ */
+function checkXdsBootstrap(target: string): void {
+  if (!target.startsWith('xds:')) return;
+  if ((process.env.GRPC_XDS_BOOTSTRAP ?? '') !== '' || (process.env.GRPC_XDS_BOOTSTRAP_CONFIG ?? '') !== '') return;
+  throw new UsageError(`--target ${target}: an xds: target needs an xDS bootstrap: set GRPC_XDS_BOOTSTRAP to its file or GRPC_XDS_BOOTSTRAP_CONFIG to its JSON`);
 }
 
 /** `--re-resolve-interval` needs a DNS name to re-resolve. @throws UsageError naming the flag. */

@@ -1,5 +1,6 @@
 // Channel construction: credentials, LB policy through the service config, the user's channel
 // arguments, and the options that make each probe channel own its connections.
+import { createRequire } from 'node:module';
 import grpc, { type ChannelOptions } from '@grpc/grpc-js';
 // Not re-exported by grpc-js's index; the package has no `exports` map, so these deep imports
 // are the same code grpc-js runs when a channel is created.
@@ -11,6 +12,17 @@ import type { ChannelArgs, LbPolicy, ServiceConfig } from '../result/run-result.
 import { pollingTarget, type PollCounter } from './resolver-poll.js';
 
 registerLeastRequest();
+
+/** The channel option @grpc/grpc-js-xds takes a per-channel bootstrap from (resolver-xds.ts). */
+const XDS_BOOTSTRAP_OPTION = 'grpc.TEST_ONLY_DO_NOT_USE_IN_PROD.xds_bootstrap_config';
+let xdsRegistered = false;
+
+/** Registers @grpc/grpc-js-xds's resolver and LB policies with grpc-js, once, and only for `xds:` targets. */
+function registerXds(): void {
+  if (xdsRegistered) return;
+  (createRequire(import.meta.url)('@grpc/grpc-js-xds') as { register(): void }).register();
+  xdsRegistered = true;
+}
 
 /** TLS material, already read from disk; absent members use grpc-js defaults (system roots). */
 export interface TlsConfig {
@@ -49,6 +61,11 @@ export interface ChannelConfig {
    * polling resolver (src/grpc/resolver-poll.ts); null or absent: grpc-js's `dns` resolver as it is.
    */
   readonly reResolveIntervalMs?: number | null;
+  /**
+   * `xds:` targets: the bootstrap (gRFC A27) as JSON text, for this channel alone; null or
+   * absent: @grpc/grpc-js-xds reads GRPC_XDS_BOOTSTRAP / GRPC_XDS_BOOTSTRAP_CONFIG.
+   */
+  readonly xdsBootstrap?: string | null;
 }
 
 /** A channel argument or service config grpc-js would reject or ignore; the message says which and why. */
@@ -228,6 +245,12 @@ export function createClient(config: ChannelConfig, pollCounter?: PollCounter): 
   }
   if (config.tls?.serverName !== undefined) {
     options['grpc.ssl_target_name_override'] = config.tls.serverName;
+  }
+  if (config.target.startsWith('xds:')) {
+    registerXds();
+    // The per-channel bootstrap @grpc/grpc-js-xds reads (resolver-xds.ts BOOTSTRAP_CONFIG_KEY);
+    // without it the process-wide one from the environment.
+    if (config.xdsBootstrap !== undefined && config.xdsBootstrap !== null) options[XDS_BOOTSTRAP_OPTION] = config.xdsBootstrap;
   }
   const polling = config.reResolveIntervalMs === undefined || config.reResolveIntervalMs === null ? null : pollingTarget(config.target, config.reResolveIntervalMs, pollCounter);
   return new grpc.Client(polling?.target ?? config.target, credentials, { ...options, ...config.channelArgs, ...config.channelOptions, ...polling?.options });

@@ -6,7 +6,7 @@ import grpc from '@grpc/grpc-js';
 import { alternativeResolverEnabled } from './alternative-resolver.js';
 
 /** Resolver schemes grpc-js registers by default (grpc-node resolver.ts, `registerAll`). */
-export type TargetScheme = 'dns' | 'ipv4' | 'ipv6' | 'unix' | 'unix-abstract';
+export type TargetScheme = 'dns' | 'ipv4' | 'ipv6' | 'unix' | 'unix-abstract' | 'xds';
 
 /** A channel target broken into the parts the probe and the diagnosis need. */
 export interface TargetInfo {
@@ -33,7 +33,7 @@ export interface TargetInfo {
 /** Thrown when a target cannot be understood; the message names the target. */
 export class TargetError extends Error {}
 
-const KNOWN_SCHEMES = new Set<string>(['dns', 'ipv4', 'ipv6', 'unix', 'unix-abstract']);
+const KNOWN_SCHEMES = new Set<string>(['dns', 'ipv4', 'ipv6', 'unix', 'unix-abstract', 'xds']);
 /** grpc-node uri-parser.ts `URI_REGEX`: `scheme:` and `//authority/` are both optional. */
 const URI_REGEX = /^(?:([A-Za-z0-9+.-]+):)?(?:\/\/([^/]*)\/)?(.+)$/;
 /** The port of a target that names none (grpc-js resolver-dns.ts `DEFAULT_PORT`). */
@@ -80,7 +80,7 @@ export function parseTarget(target: string): TargetInfo {
     match = URI_REGEX.exec(`dns:${target}`);
   }
   const [, scheme, authority, path] = match as RegExpExecArray;
-  if (scheme === 'unix' || scheme === 'unix-abstract') {
+  if (scheme === 'unix' || scheme === 'unix-abstract' || scheme === 'xds') {
     return { target, scheme, dnsServer: null, host: null, port: null, portDefaulted: false, staticAddresses: null };
   }
   if (scheme === 'ipv4' || scheme === 'ipv6') {

@@ -62,6 +62,20 @@ export function setupSpec(lab: Lab, setup: Setup, reResolveIntervalMs: number | 
         resolvedAddresses: [tier.address],
       };
     }
+    case 'xds': {
+      const controlPlane = lab.xds;
+      if (controlPlane === null) throw new Error('the xds setup needs lab.startXds() first');
+      return {
+        setup,
+        target: `xds:///${controlPlane.name}`,
+        lbPolicy: null,
+        reResolveIntervalMs: null,
+        xdsBootstrap: controlPlane.bootstrap(),
+        topology: 'static-pods',
+        connectsTo: `${podIps} (EDS from ${controlPlane.address})`,
+        resolvedAddresses: pods,
+      };
+    }
     case 'static':
       return {
         setup,
@@ -98,6 +112,7 @@ export async function compareSetups(
   const runs: SetupRun[] = [];
   const skipped: { setup: Setup; reason: string }[] = [];
   if (setups.includes('proxy-tier')) await lab.startProxyTier();
+  if (setups.includes('xds')) await lab.startXds();
   for (const setup of setups) {
     if (signal?.aborted) {
       skipped.push({ setup, reason: 'interrupted' });
@@ -108,7 +123,7 @@ export async function compareSetups(
       continue;
     }
     const spec = setupSpec(lab, setup, load.reResolveIntervalMs ?? null);
-    const run = startProbe({ ...load, target: spec.target, lbPolicy: spec.lbPolicy, reResolveIntervalMs: spec.reResolveIntervalMs }, signal);
+    const run = startProbe({ ...load, target: spec.target, lbPolicy: spec.lbPolicy, reResolveIntervalMs: spec.reResolveIntervalMs, xdsBootstrap: spec.xdsBootstrap ?? null }, signal);
     onRun?.(setup, run);
     runs.push({ setup, spec, result: await run.done });
   }

@@ -8,6 +8,10 @@ import { DnsServer } from './dns-server.js';
 import { L4Vip, type ClusterIpMode } from './l4-vip.js';
 import { L7Proxy } from './l7-proxy.js';
 import { DEFAULT_TIER_PROXIES, ProxyTier } from './proxy-tier.js';
+import { XdsControlPlane } from './xds-control-plane.js';
+
+/** The service name the lab's control plane serves: the target is `xds:///greeter`. */
+export const XDS_SERVICE_NAME = 'greeter';
 
 /** Thrown when the lab cannot start; the message names the address or port at fault. Nothing is left running. */
 export class LabError extends Error {}
@@ -106,6 +110,8 @@ export class Lab {
   readonly proxy: L7Proxy;
   /** The proxy tier, once {@link Lab.startProxyTier} started it. */
   proxyTier: ProxyTier | null = null;
+  /** The xDS control plane, once {@link Lab.startXds} started it; told of every endpoint change. */
+  xds: XdsControlPlane | null = null;
   private nextPodIndex = 1;
 
   private constructor(private readonly options: LabOptions) {
@@ -210,6 +216,7 @@ export class Lab {
     if (this.port === 0) this.port = server.port;
     const backend: LabBackend = { name, address: server.address, server, agedServer, state: 'serving' };
     this.backends.push(backend);
+    this.xds?.endpointsChanged();
     return backend;
   }
 
@@ -227,14 +234,18 @@ export class Lab {
     if (mode === 'abrupt') {
       killPod(backend);
       backend.state = 'dead';
+      this.xds?.endpointsChanged();
       if (readinessLagMs > 0) await sleep(readinessLagMs);
       backend.state = 'stopped';
+      this.xds?.endpointsChanged();
       return;
     }
     backend.state = 'draining';
+    this.xds?.endpointsChanged();
     if (preStopMs > 0) await sleep(preStopMs);
     await Promise.all([backend.server.drain(drainMs), backend.agedServer?.drain(drainMs)]);
     backend.state = 'stopped';
+    this.xds?.endpointsChanged();
   }
 
   /** Adds `delayMs` to every RPC the pod answers from now on. */
@@ -275,6 +286,24 @@ export class Lab {
     return tier;
   }
 
+  /**
+   * Starts the xDS control plane on 127.0.0.1 (once; later calls return the running one),
+   * serving the listed pods as the EDS endpoints of `xds:///greeter`, every pod weight 1.
+   * @throws LabError when it cannot listen.
+   */
+  async startXds(): Promise<XdsControlPlane> {
+    if (this.xds !== null) return this.xds;
+    const controlPlane = new XdsControlPlane(XDS_SERVICE_NAME, () => this.endpoints().map((address) => ({ address, weight: 1 })));
+    try {
+      await controlPlane.start(DNS_HOST);
+    } catch (error) {
+      controlPlane.close();
+      throw new LabError(`cannot listen on ${DNS_HOST} for the xDS control plane: ${(error as Error).message}`);
+    }
+    this.xds = controlPlane;
+    return controlPlane;
+  }
+
   /** `dns://DNS_IP:PORT/<service name>:<port>`, the headless Service's target. */
   get headlessTarget(): string {
     return `dns://${this.dns.address}/${this.serviceName}:${this.port}`;
@@ -295,7 +324,9 @@ export class Lab {
     for (const backend of this.backends) {
       if (backend.state !== 'stopped') killPod(backend);
       backend.state = 'stopped';
+      this.xds?.endpointsChanged();
     }
+    this.xds?.close();
     await Promise.allSettled([this.vip.close(), this.proxy.close(), this.dns.close(), this.proxyTier?.close()]);
   }
 }

@@ -4,7 +4,7 @@ import type { LbPolicy } from './run-result.js';
 import type { ProbeReport, Topology } from './report.js';
 
 /** The setups, in the order they are probed and printed. */
-export const SETUPS = ['clusterip', 'headless', 'headless-rr', 'headless-rr-poll', 'proxy', 'proxy-tier', 'static'] as const;
+export const SETUPS = ['clusterip', 'headless', 'headless-rr', 'headless-rr-poll', 'proxy', 'proxy-tier', 'static', 'xds'] as const;
 
 /** The setups the lab compares when `--setups` names none: the others run when named. */
 export const DEFAULT_SETUPS = ['clusterip', 'headless', 'headless-rr', 'proxy', 'static'] as const satisfies readonly (typeof SETUPS)[number][];
@@ -19,6 +19,8 @@ export interface SetupSpec {
   readonly lbPolicy: LbPolicy | null;
   /** The channel re-resolves its DNS name this often, ms (the polling resolver); null: it does not poll. */
   readonly reResolveIntervalMs: number | null;
+  /** `xds`: the bootstrap of the lab's control plane, JSON text; absent otherwise. */
+  readonly xdsBootstrap?: string | null;
   readonly topology: Topology;
   /** What the channel connects to, for people: `VIP 127.0.20.1:PORT`, `3 pod IPs`, `proxy 127.0.30.1:PORT`. */
   readonly connectsTo: string;
