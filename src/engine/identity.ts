@@ -21,6 +21,13 @@ export type BackendFrom =
  */
 export const IDENTITY_FIELDS = ['hostname', 'pod', 'server_id', 'host', 'backend'] as const;
 
+/**
+ * Response headers a proxy can be told to add with the upstream it picked, which `auto` reads
+ * after `hostname`: nginx `add_header x-upstream-addr $upstream_addr always;`, Envoy
+ * `response_headers_to_add` with `x-upstream-host: %UPSTREAM_HOST%` (README recipes).
+ */
+export const PROXY_UPSTREAM_HEADERS = ['x-upstream-addr', 'x-upstream-host'] as const;
+
 /** `hostname:X` at the start of a string (the Go demo servers of common Kubernetes articles). */
 const HOSTNAME_IN_MESSAGE = /^hostname:([^,]*)/;
 const NAME_CACHE_LIMIT = 1024;
@@ -100,7 +107,7 @@ const byPeer: Strategy = () => null;
 
 /**
  * Names the backend of each RPC. One per run; `auto` decides on the first successful reply:
- * the `hostname` header, else the `hostname` trailer, else a top-level string field from
+ * the `hostname` header, else the `hostname` trailer, else a header of {@link PROXY_UPSTREAM_HEADERS}, else a top-level string field from
  * {@link IDENTITY_FIELDS} set in that reply, else `hostname:X` in a string field, else the peer.
  */
 export class BackendIdentifier {
@@ -216,6 +223,12 @@ export class BackendIdentifier {
     if (firstValue(trailers, HOSTNAME_HEADER) !== null) {
       this.needsTrailers = true;
       this.use(fromTrailer(HOSTNAME_HEADER), `trailer:${HOSTNAME_HEADER}`);
+      return;
+    }
+    const upstream = PROXY_UPSTREAM_HEADERS.find((name) => firstValue(headers, name) !== null);
+    if (upstream !== undefined) {
+      this.needsHeaders = true;
+      this.use(fromHeader(upstream), `header:${upstream}`);
       return;
     }
     const fields = stringFields(this.replyType);
