@@ -76,6 +76,28 @@ describe('backends that die mid-run (spawned)', { concurrency: 2 }, () => {
     assert.ok(byName['survivor-1'] > byName.doomed, JSON.stringify(byName));
   });
 
+  it('one of three backends SIGKILLed under round_robin: not green, --expect balanced and --min-backends 3 fail', async () => {
+    const doomed = await serveProcess('doomed-3');
+    const second = await startServers(1, 'second');
+    const file = outFile('one-of-three-killed.json');
+    const target = `ipv4:${survivor[0]!.address},${second[0]!.address},${doomed.address}`;
+    const outcome = await runCli(
+      ['run', '-t', target, '--lb-policy', 'round_robin', '-n', '600', '--rps', '100', '--deadline-ms', '500', '--expect', 'balanced', '--min-backends', '3', '-o', 'json', '--out', file],
+      { onStderr: killWhenRunning(doomed.child) },
+    );
+    doomed.child.kill('SIGKILL');
+    stopServers(second);
+    assert.equal(outcome.code, 1, outcome.stderr);
+    const json = JSON.parse(readFileSync(file, 'utf8'));
+    assert.deepEqual(json.endOfRun.lost.map((entry: { backend: string }) => entry.backend), ['doomed-3']);
+    assert.equal(json.endOfRun.answeringAtEnd, 2);
+    const gates = Object.fromEntries(json.gates.map((gate: { gate: string; passed: boolean; measured: unknown }) => [gate.gate, gate]));
+    assert.equal(gates['--expect'].passed, false);
+    assert.equal(gates['--min-backends'].passed, false);
+    assert.equal(gates['--min-backends'].measured, 2);
+    assert.match(outcome.stderr, /lost doomed-3|run lost doomed-3/);
+  });
+
   it('every backend killed: the run ends on its count, failures counted, the report saved', async () => {
     const doomed = await serveProcess('only');
     const file = outFile('all-killed.json');

@@ -7,6 +7,7 @@ import { timelineFacts } from './events.js';
 import { expectedBackends } from './expected-backends.js';
 import { factsFromResult } from './facts.js';
 import { kubernetesEvents, kubernetesNotes, readyEndpoints } from './kubernetes.js';
+import { endOfRun } from './end-of-run.js';
 import { evaluateGates, type GateLimits } from './gates.js';
 import { proxyLevel } from './proxy-level.js';
 import { computeSkew } from './skew.js';
@@ -73,12 +74,14 @@ export function analyze(result: RunResult, context: AnalysisContext): ProbeRepor
   // The verdict judges the pods; the proxy level is said beside it, first among the notes.
   const placed = kubernetes === null ? judged : { ...judged, notes: [...judged.notes, ...kubernetesNotes(kubernetes, result.backends, context.resolvedAddresses)] };
   const diagnosis = proxies === null ? placed : { ...placed, notes: [proxies.reading, ...placed.notes] };
+  const ended = endOfRun(result, timeline);
   const gates = evaluateGates(context.gates ?? {}, {
     skew,
     diagnosis,
     rpcsTotal: result.rpcs.total,
     rpcsFailed: result.rpcs.failed,
     cannotJudge: cannotJudge(facts),
+    ended,
   });
-  return { result, expected, skew, diagnosis, gates, resolvedAddresses: context.resolvedAddresses, discovery, events: timeline.events, defaultPort: context.defaultPort ?? null, proxyLevel: proxies };
+  return { result, expected, skew, diagnosis, gates, resolvedAddresses: context.resolvedAddresses, discovery, events: timeline.events, defaultPort: context.defaultPort ?? null, proxyLevel: proxies, endOfRun: ended };
 }

@@ -1,6 +1,6 @@
 // CI gates: limits on the analysed run, each reported with its limit and the measured value,
 // as numbers for scripts and as a display string for people.
-import type { Diagnosis, GateResult, SkewStats } from '../result/report.js';
+import type { Diagnosis, EndOfRun, GateResult, SkewStats } from '../result/report.js';
 
 /** Gate limits from the command line; absent members are not checked. */
 export interface GateLimits {
@@ -41,6 +41,34 @@ export interface GateInput {
    * `--max-skew`, `--min-backends` and `--expect` fail with `measured: null`, whatever the numbers.
    */
   readonly cannotJudge?: string | null;
+  /** How the run ended: `--min-backends` also counts the last interval, `--expect balanced` fails on a lost backend. */
+  readonly ended?: EndOfRun;
+}
+
+/** `--min-backends N`: the backends that answered, less those lost before the end. */
+function minBackendsGate(limit: number, measured: GateInput): GateResult {
+  const overRun = measured.skew.backends.length;
+  // A backend that stopped answering well before the end (end-of-run.ts) no longer counts; one
+  // that only missed the last interval by chance (a low rate, a merged run's offsets) still does.
+  const lost = measured.ended?.lost.length ?? 0;
+  const value = Math.max(0, overRun - lost);
+  const shown = lost === 0 ? String(overRun) : `${overRun} over the run, ${value} still answering at the end`;
+  return numericGate('--min-backends', '>=', limit, value, shown);
+}
+
+/** `--expect VERDICT`; BALANCED also needs every backend still answering at the end. */
+function expectGate(wanted: string, measured: GateInput): GateResult {
+  const verdict = measured.diagnosis.verdict;
+  const lost = wanted === 'BALANCED' ? (measured.ended?.lost ?? []) : [];
+  const lostText = lost.length === 0 ? '' : `, but the run lost ${lost.map((entry) => entry.backend).join(', ')} before the end`;
+  return {
+    gate: '--expect',
+    comparison: '==',
+    limit: wanted,
+    measured: verdict,
+    display: `expected ${wanted}, got ${verdict}${lostText}`,
+    passed: verdict === wanted && lost.length === 0,
+  };
 }
 
 /** The gates over the spread (`--max-skew`, `--min-backends`, `--expect`), in flag order. */
@@ -54,17 +82,10 @@ function spreadGates(limits: GateLimits, measured: GateInput): GateResult[] {
     );
   }
   if (limits.minBackends !== undefined) {
-    const value = measured.skew.backends.length;
-    results.push(reason === null ? numericGate('--min-backends', '>=', limits.minBackends, value, String(value)) : unjudgedGate('--min-backends', '>=', limits.minBackends, reason));
+    results.push(reason === null ? minBackendsGate(limits.minBackends, measured) : unjudgedGate('--min-backends', '>=', limits.minBackends, reason));
   }
   if (limits.expect !== undefined) {
-    const wanted = limits.expect.toUpperCase();
-    const verdict = measured.diagnosis.verdict;
-    results.push(
-      reason === null
-        ? { gate: '--expect', comparison: '==', limit: wanted, measured: verdict, display: `expected ${wanted}, got ${verdict}`, passed: verdict === wanted }
-        : unjudgedGate('--expect', '==', wanted, reason),
-    );
+    results.push(reason === null ? expectGate(limits.expect.toUpperCase(), measured) : unjudgedGate('--expect', '==', limits.expect.toUpperCase(), reason));
   }
   return results;
 }

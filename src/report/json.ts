@@ -22,6 +22,7 @@ export function jsonReport(report: ProbeReport): RunDocument {
     diagnosis: report.diagnosis,
     gates: report.gates,
     events: report.events,
+    endOfRun: report.endOfRun ?? null,
   };
 }
 

@@ -28,6 +28,7 @@ export function renderMarkdown(probeReport: ProbeReport): string {
     `**${diagnosis.verdict}**: ${diagnosis.cause}`,
     '',
   ];
+  if (report.endOfRun?.headline) lines.push(`> **${report.endOfRun.headline}**`, '');
   if (diagnosis.fix !== null) lines.push(`Fix: ${diagnosis.fix}`, '');
   lines.push(
     `Target \`${plain.result.target}\`, LB policy ${result.lbPolicy ?? 'channel default'}, ${countOf(result.channels, 'channel')}, ` +

@@ -291,6 +291,7 @@ export function renderTable(probeReport: ProbeReport, options: TableOptions): st
     );
   }
   lines.push(`${paint(verdictColor(diagnosis.verdict), paint('bold', diagnosis.verdict, color), color)}: ${diagnosis.cause}`);
+  if (report.endOfRun?.headline) lines.push(paint('yellow', report.endOfRun.headline, color));
   if (diagnosis.fix !== null) lines.push(`fix: ${diagnosis.fix}`);
   for (const note of diagnosis.notes) lines.push(paint('dim', `note: ${note}`, color));
   if (result.stopReason === 'interrupted') lines.push(paint('yellow', 'interrupted: partial results', color));

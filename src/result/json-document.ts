@@ -2,7 +2,7 @@
 // later reader such as `diff`): one TypeScript type per schema version, and what merge does with
 // each field of a run document, typed so that a new field cannot be added without a merge rule.
 import type { ScenarioOutcome, ScenarioSetup } from './scenario.js';
-import type { BackendEvidence, Diagnosis, ExpectedSource, GateResult, SkewStats, Verdict } from './report.js';
+import type { BackendEvidence, Diagnosis, EndOfRun, ExpectedSource, GateResult, SkewStats, Verdict } from './report.js';
 import type { ClientInfo, DiscoveryResult, LbPolicy, RunEvent, RunResult } from './run-result.js';
 import type { LabComparison, Setup } from './lab.js';
 import type { RunDiff } from './diff.js';
@@ -47,13 +47,15 @@ export interface RunDocumentV1 extends Omit<RunResult, 'client'> {
   readonly gates: readonly GateResult[];
   /** What happened during the run, sorted by `atMs`. */
   readonly events: readonly RunEvent[];
+  /** How the run ended: backends answering in its last complete interval, those lost mid-run; null in older readers' output. */
+  readonly endOfRun: EndOfRun | null;
 }
 
 /** The run document this version writes. */
 export type RunDocument = RunDocumentV1;
 
 /** The analysis part of a run document: recomputed by every reader that merges or compares runs. */
-export type AnalysisField = 'expected' | 'skew' | 'diagnosis' | 'gates' | 'defaultPort';
+export type AnalysisField = 'expected' | 'skew' | 'diagnosis' | 'gates' | 'defaultPort' | 'endOfRun';
 
 /**
  * A run document as a reader takes it from a file: the current version's fields, the analysis and
@@ -127,6 +129,7 @@ export const MERGE_RULES: { readonly [Field in keyof RunDocumentV1]-?: MergeRule
   skew: 'recomputed',
   diagnosis: 'recomputed',
   gates: 'recomputed',
+  endOfRun: 'recomputed',
   events: 'summed',
 };
 

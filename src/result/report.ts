@@ -149,6 +149,8 @@ export interface ProbeReport {
   readonly defaultPort: number | null;
   /** The proxy level, when replies named the proxy that carried them (`via`); null or absent: none did. */
   readonly proxyLevel?: ProxyLevel | null;
+  /** How the run ended; absent in reports built before it existed. */
+  readonly endOfRun?: EndOfRun;
 }
 
 /** How a client's RPCs spread over the proxies of a tier, by their `via` header (src/analysis/proxy-level.ts). */
@@ -160,4 +162,16 @@ export interface ProxyLevel {
   readonly channels: number;
   /** Which level is skewed and why, one sentence. */
   readonly reading: string;
+}
+
+/** How a run ended (src/analysis/end-of-run.ts): a backend lost mid-run fails `--expect balanced` and `--min-backends`. */
+export interface EndOfRun {
+  /** Backends that answered at least one RPC. */
+  readonly seen: number;
+  /** Backends that answered in the last complete timeline interval (for people: one may miss it by chance at a low rate); null when the run had none. */
+  readonly answeringAtEnd: number | null;
+  /** Backends that stopped answering well before the end, with their last RPC (ms on the run's clock). */
+  readonly lost: readonly { readonly backend: string; readonly lastRpcAtMs: number }[];
+  /** One line for people when a backend was lost, else null. */
+  readonly headline: string | null;
 }
