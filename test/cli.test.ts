@@ -147,7 +147,7 @@ describe('interrupting a run (spawned)', () => {
     try {
       const outcome = await runCli(['run', '-t', slow[0]!.address, '--total', '1000', '-o', 'json', '--out', file], {
         onStderr: (text, child) => {
-          if (/RPCs, \d+ RPC\/s/.test(text) && !child.killed) child.kill('SIGINT');
+          if (/RPCs, \d+ RPC\/s/.test(text) && !/warming up/.test(text) && !child.killed) child.kill('SIGINT');
         },
       });
       assert.equal(outcome.code, 130, outcome.stderr);

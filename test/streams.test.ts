@@ -147,7 +147,8 @@ describe('run with a streaming --call (spawned)', () => {
     const outcome = await runCli([...args, '-z', '20s'], {
       timeoutMs: 15_000,
       onStderr: (text, child) => {
-        if (/RPC\/s/.test(text) && !child.killed) child.kill('SIGINT');
+        // Once every stream is open (not on a warm-up line of a slow start).
+        if (/, 4 streams open/.test(text) && !child.killed) child.kill('SIGINT');
       },
     });
     assert.equal(outcome.code, 130, outcome.stderr);
