@@ -83,11 +83,12 @@ describe('a second Ctrl-C on scenario (spawned)', () => {
     const outcome = await runCli(['scenario', 'slow-pod', '--duration', '6s', '--rps', '40', '--slow-ms', '5000', '-o', 'json', '--out', file], {
       timeoutMs: 60_000,
       onStderr: (text, child) => {
-        // The first progress line: the setups are running and the pod was slowed.
-        if (sent || !/RPC\/s/.test(text)) return;
+        // A progress line from 2 s on: the pod was slowed at 1 s, so RPCs to it are in flight.
+        if (sent || !/RPCs in [2-5]\/6 s/.test(text)) return;
         sent = true;
         child.kill('SIGINT');
-        setTimeout(() => child.kill('SIGINT'), 450);
+        // Past the 300 ms in which a second signal counts as the same one, inside the 1 s wait.
+        setTimeout(() => child.kill('SIGINT'), 600);
       },
     });
     assert.equal(outcome.code, 130, outcome.stderr);
