@@ -1,5 +1,6 @@
 // `grpclb-probe lab`: start the lab's topology and keep it up for other clients.
 import { Command, Option } from 'commander';
+import { alternativeResolverEnabled } from '../grpc/alternative-resolver.js';
 import type { ClusterIpMode } from '../lab/l4-vip.js';
 import { Lab, LabError, type LabOptions } from '../lab/topology.js';
 import { commandAction } from './command.js';
@@ -31,10 +32,16 @@ export function registerLab(program: Command): void {
 }
 
 /**
- * {@link Lab.start} for the CLI: shared by `lab` and `run` without a target.
- * @throws LabStartError (exit 4) naming what could not be bound.
+ * {@link Lab.start} for the CLI: shared by `run` without a target and `scenario`, whose channels
+ * live in this process.
+ * @throws LabStartError (exit 4) naming what could not be bound, or when grpc-js was loaded
+ *   without its alternative resolver (then the lab's DNS server would never be asked).
  */
 export async function startLab(options: LabOptions): Promise<Lab> {
+  // This process's channels resolve the lab's headless Service through the lab's DNS server.
+  if (!alternativeResolverEnabled()) {
+    throw new LabStartError('the lab needs GRPC_NODE_USE_ALTERNATIVE_RESOLVER=true for its DNS server; unset it or set it to true');
+  }
   try {
     return await Lab.start(options);
   } catch (error) {

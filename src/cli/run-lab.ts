@@ -1,13 +1,12 @@
 // `run` without a target inside the command skeleton: the lab started, each setup probed in
 // turn with its progress, and the comparison; a second signal saves the setups so far.
 import type { ProbeRun } from '../engine/probe.js';
-import { alternativeResolverEnabled } from '../grpc/alternative-resolver.js';
 import { compareSetups, comparisonOf } from '../lab/compare.js';
 import { renderLabHtml } from '../report/html/page.js';
 import { renderLabJson, renderLabMarkdown, renderLabTable } from '../report/lab.js';
 import { DEFAULT_SETUPS, type LabComparison, type Setup } from '../result/lab.js';
 import type { CommandContext, CommandReport } from './command.js';
-import { EXIT, LabStartError } from './errors.js';
+import { EXIT } from './errors.js';
 import { startLab } from './lab.js';
 import type { OutputPlan, Renderings } from './output.js';
 import { loadOf, type RunFlags } from './run-flags.js';
@@ -17,9 +16,6 @@ import { loadOf, type RunFlags } from './run-flags.js';
  * @throws LabStartError (exit 4) when the lab cannot start.
  */
 export async function runLab(flags: RunFlags, context: CommandContext): Promise<CommandReport> {
-  if (!alternativeResolverEnabled()) {
-    throw new LabStartError('the lab needs GRPC_NODE_USE_ALTERNATIVE_RESOLVER=true for its DNS server; unset it or set it to true');
-  }
   const setups = flags.setups ?? [...DEFAULT_SETUPS];
   const started: { setup: Setup; run: ProbeRun }[] = [];
   const lab = await startLab({ replicas: flags.replicas ?? 3, clusterIpMode: flags.clusteripMode });

@@ -1,14 +1,13 @@
 // `grpclb-probe scenario NAME`: play a change over time (scale-out, rolling restart, slow pod,
 // max connection age) on the lab, every setup side by side on one clock.
 import { Command, Option } from 'commander';
-import { alternativeResolverEnabled } from '../grpc/alternative-resolver.js';
 import { SCENARIOS } from '../lab/scenarios/index.js';
 import { resolveScenarioOptions, runScenario } from '../lab/scenarios/runner.js';
 import { renderScenarioHtml } from '../report/html/page.js';
 import { renderScenarioJson, renderScenarioMarkdown, renderScenarioTable } from '../report/scenario.js';
 import { SCENARIO_NAMES, type DrainMode, type ScenarioName, type ScenarioOutcome } from '../result/scenario.js';
 import { addOutputFlags, commandAction, runReportedCommand, type CommandContext, type CommandReport } from './command.js';
-import { EXIT, LabStartError, UsageError } from './errors.js';
+import { EXIT, UsageError } from './errors.js';
 import { startLab } from './lab.js';
 import type { OutputFlags, OutputPlan, Renderings } from './output.js';
 import * as parse from './parse.js';
@@ -114,9 +113,6 @@ export async function scenarioCommand(name: ScenarioName | undefined, flags: Sce
 
 /** Plays `name` on a lab of its own; the lab is closed after the report is out. @throws LabStartError (exit 4). */
 async function playScenario(name: ScenarioName, flags: ScenarioFlags, context: CommandContext): Promise<CommandReport> {
-  if (!alternativeResolverEnabled()) {
-    throw new LabStartError('the lab needs GRPC_NODE_USE_ALTERNATIVE_RESOLVER=true for its DNS server; unset it or set it to true');
-  }
   const definition = SCENARIOS[name];
   const options = resolveScenarioOptions(definition, {
     replicas: flags.replicas,
