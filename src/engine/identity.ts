@@ -119,8 +119,8 @@ export class BackendIdentifier {
   private strategyMissed = 0;
   /** Failures without an identity in their metadata are named by their peer (the identity is the peer anyway). */
   private failuresByPeer = false;
-  /** The header/trailer a failed RPC may carry the name in. */
-  private readonly failureKey: string;
+  /** The header/trailer a failed RPC may carry the name in: the one the strategy reads, else `hostname`. */
+  private failureKey: string = HOSTNAME_HEADER;
   /** true while the strategy needs the response headers (subscribe to the call's `metadata`). */
   needsHeaders = false;
   /** true while the strategy needs the trailers of successful RPCs (subscribe to the call's `status`). */
@@ -130,7 +130,6 @@ export class BackendIdentifier {
     private readonly from: BackendFrom,
     private readonly replyType: protobuf.Type | null,
   ) {
-    this.failureKey = from.kind === 'header' || from.kind === 'trailer' ? from.name : HOSTNAME_HEADER;
     this.strategy = null;
     switch (from.kind) {
       case 'auto':
@@ -169,9 +168,12 @@ export class BackendIdentifier {
     }
   }
 
+  /** `used` is `header:NAME`/`trailer:NAME` when the strategy reads one: failures are named by it too. */
   private use(strategy: Strategy, used: string): void {
     this.strategy = strategy;
     this.used = used;
+    const metadataKey = /^(?:header|trailer):(.+)$/.exec(used)?.[1];
+    this.failureKey = metadataKey ?? HOSTNAME_HEADER;
   }
 
   /** The backend of a successful RPC; null: the reply does not name it (use the peer; counted). */
@@ -187,22 +189,34 @@ export class BackendIdentifier {
 
   /**
    * A stream's backend from its response headers alone, before any message: the header that
-   * `--backend-from header:NAME` names, or with `auto` the `hostname` header (which then decides
-   * auto, as a first reply would). null when the strategy does not read headers or the header is
-   * absent; nothing is counted or decided then, and the first message names the stream.
+   * `--backend-from header:NAME` names, or with `auto` the `hostname` header or a proxy's
+   * upstream header (which then decides auto, as a first reply would). null when the strategy
+   * does not read headers or the header is absent; nothing is counted or decided then, and the
+   * first message names the stream.
    */
   ofHeaders(headers: grpc.Metadata): string | null {
-    const key = this.from.kind === 'header' ? this.from.name : this.from.kind === 'auto' ? HOSTNAME_HEADER : null;
+    const key = this.headerKey(headers);
     if (key === null) return null;
-    if (this.from.kind === 'auto' && this.strategy !== null && this.used !== `header:${HOSTNAME_HEADER}`) return null;
     const name = firstValue(headers, key);
     if (name !== null && this.strategy === null) this.pickAuto(null, headers, null);
     return name;
   }
 
   /**
-   * The backend of a failed RPC from its metadata (the strategy's header/trailer, else
-   * `hostname`), else `peer` when the identity is the peer anyway, else null.
+   * The header that names a stream at its headers: `header:NAME`'s, the one auto picked, or before
+   * auto has picked the first of `hostname` and {@link PROXY_UPSTREAM_HEADERS} present (what a
+   * first reply with these headers would pick).
+   */
+  private headerKey(headers: grpc.Metadata): string | null {
+    if (this.from.kind === 'header') return this.from.name;
+    if (this.from.kind !== 'auto') return null;
+    if (this.strategy !== null) return this.used?.startsWith('header:') === true ? this.used.slice('header:'.length) : null;
+    return [HOSTNAME_HEADER, ...PROXY_UPSTREAM_HEADERS].find((name) => firstValue(headers, name) !== null) ?? null;
+  }
+
+  /**
+   * The backend of a failed RPC from its metadata (the header/trailer the strategy reads, also
+   * when `auto` picked it, else `hostname`), else `peer` when the identity is the peer anyway, else null.
    * @param peer the address that answered, or null when no connection was picked.
    */
   ofFailure(headers: grpc.Metadata | null, trailers: grpc.Metadata | null, peer: string | null): string | null {
