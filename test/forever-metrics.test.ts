@@ -42,59 +42,74 @@ async function eventually(check: () => Promise<boolean>, timeoutMs: number): Pro
   return false;
 }
 
+/** A Prometheus on loopback scraping `metricsUrl` every second; `stop` waits for it to exit. */
+function startPrometheus(dir: string, metricsUrl: string, webPort: number): { base: string; log: () => string; stop: () => Promise<void> } {
+  const config = join(dir, `prometheus-${webPort}.yml`);
+  writeFileSync(config, `global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: grpclb-probe\n    static_configs:\n      - targets: ['${new URL(metricsUrl).host}']\n`);
+  const child = spawn(
+    PROMETHEUS,
+    [`--config.file=${config}`, `--storage.tsdb.path=${join(dir, `data-${webPort}`)}`, `--web.listen-address=127.0.0.1:${webPort}`, '--log.level=error'],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let log = '';
+  child.stderr!.on('data', (chunk: Buffer) => (log = (log + chunk.toString()).slice(-2000)));
+  return {
+    base: `http://127.0.0.1:${webPort}`,
+    log: () => log,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
+      child.kill('SIGKILL');
+    },
+  };
+}
+
+/** Spawns `run ... --metrics-port 0` and resolves with its metrics URL once it says it (the probe child is handed to `onChild`). */
+function spawnForever(args: readonly string[], onChild: (child: ChildProcess) => void): { url: Promise<string>; outcome: Promise<CliOutcome> } {
+  let metricsUrl: string | null = null;
+  let seen!: (url: string) => void;
+  const metricsReady = new Promise<string>((resolve) => (seen = resolve));
+  const outcome = runCli(['run', ...args, '--forever', '--report-interval', '1s', '--metrics-port', '0', '-o', 'json'], {
+    timeoutMs: 60_000,
+    onStderr: (text, child) => {
+      onChild(child);
+      const match = /metrics at (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(text);
+      if (match !== null && metricsUrl === null) seen((metricsUrl = match[1] as string));
+    },
+  });
+  const url = Promise.race([metricsReady, outcome.then((early) => assert.fail(`the probe ended first: ${early.stderr}`))]);
+  return { url, outcome };
+}
+
 describe('run --forever scraped by Prometheus', { skip }, () => {
   let servers: GreeterServer[];
   let dir: string;
-  let prometheus: ChildProcess | undefined;
-  let probe: ChildProcess | undefined;
+  const prometheuses: ReturnType<typeof startPrometheus>[] = [];
+  const probes: ChildProcess[] = [];
   before(async () => {
     servers = await startServers(3, 'scraped');
     dir = mkdtempSync(join(tmpdir(), 'grpclb-probe-prometheus-'));
   });
   after(async () => {
-    probe?.kill('SIGKILL');
-    if (prometheus !== undefined && prometheus.exitCode === null) {
-      const exited = new Promise((resolve) => prometheus!.once('exit', resolve));
-      prometheus.kill('SIGTERM');
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
-      prometheus.kill('SIGKILL');
-    }
+    for (const probe of probes) probe.kill('SIGKILL');
+    await Promise.all(prometheuses.map((prometheus) => prometheus.stop()));
     stopServers(servers ?? []);
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   });
 
   it('every series named in the README reaches Prometheus; SIGINT ends the run with exit 0 and one JSON document per window', async () => {
-    let metricsUrl: string | null = null;
-    let seen!: (url: string) => void;
-    const metricsReady = new Promise<string>((resolve) => (seen = resolve));
-    const outcome: Promise<CliOutcome> = runCli(
-      ['run', '-t', ipv4Target(servers), '--lb-policy', 'round_robin', '--rps', '40', '--forever', '--report-interval', '1s', '--metrics-port', '0', '-o', 'json'],
-      {
-        timeoutMs: 60_000,
-        onStderr: (text, child) => {
-          probe = child;
-          const match = /metrics at (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(text);
-          if (match !== null && metricsUrl === null) seen((metricsUrl = match[1] as string));
-        },
-      },
-    );
-    const url = await Promise.race([metricsReady, outcome.then((early) => assert.fail(`the probe ended first: ${early.stderr}`))]);
-    const webPort = await freePort();
-    const config = join(dir, 'prometheus.yml');
-    writeFileSync(config, `global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: grpclb-probe\n    static_configs:\n      - targets: ['${new URL(url).host}']\n`);
-    prometheus = spawn(
-      PROMETHEUS,
-      [`--config.file=${config}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${webPort}`, '--log.level=error'],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    let prometheusLog = '';
-    prometheus.stderr!.on('data', (chunk: Buffer) => (prometheusLog = (prometheusLog + chunk.toString()).slice(-2000)));
-    const base = `http://127.0.0.1:${webPort}`;
+    let probe: ChildProcess | undefined;
+    const { url, outcome } = spawnForever(['-t', ipv4Target(servers), '--lb-policy', 'round_robin', '--rps', '40'], (child) => probes.push((probe ??= child)));
+    const prometheus = startPrometheus(dir, await url, await freePort());
+    prometheuses.push(prometheus);
+    const { base } = prometheus;
     const answering = await eventually(async () => {
       const rpcs = await query(base, 'grpclb_probe_rpcs_total{status="OK"}');
       return new Set(rpcs.filter((sample) => sample.value > 0).map((sample) => sample.metric.backend)).size === 3;
     }, 30_000);
-    assert.ok(answering, `three backends in grpclb_probe_rpcs_total within 30 s; prometheus: ${prometheusLog}`);
+    assert.ok(answering, `three backends in grpclb_probe_rpcs_total within 30 s; prometheus: ${prometheus.log()}`);
     const balanced = await eventually(async () => (await query(base, 'grpclb_probe_verdict{verdict="BALANCED"}'))[0]?.value === 1, 15_000);
     assert.ok(balanced, 'grpclb_probe_verdict{verdict="BALANCED"} is 1');
     const [expected] = await query(base, 'grpclb_probe_backends{state="expected"}');
@@ -113,6 +128,35 @@ describe('run --forever scraped by Prometheus', { skip }, () => {
     assert.ok(documents.length >= 3, `${documents.length} windows`);
     assert.deepEqual([...new Set(documents.slice(0, -1).map((document) => document.stopReason))], ['duration']);
     assert.equal(documents.at(-1)!.stopReason, 'interrupted');
+  });
+
+  it('a streaming call: grpclb_probe_streams counts the streams open per backend, and a stream held over many windows is opened once', async () => {
+    let probe: ChildProcess | undefined;
+    const args = ['-t', ipv4Target(servers), '--lb-policy', 'round_robin', '--call', 'helloworld.Greeter/SayHelloStreamReply', '--streams', '6'];
+    const { url, outcome } = spawnForever(args, (child) => probes.push((probe ??= child)));
+    const prometheus = startPrometheus(dir, await url, await freePort());
+    prometheuses.push(prometheus);
+    const { base } = prometheus;
+    const open = async (): Promise<number> => (await query(base, 'sum(grpclb_probe_streams)'))[0]?.value ?? 0;
+    assert.ok(await eventually(async () => (await open()) === 6, 30_000), `sum(grpclb_probe_streams) reaches 6 within 30 s; prometheus: ${prometheus.log()}`);
+    // Four scrapes of the counter span three windows of 1 s: a held stream counted per window would read 18 by then.
+    const spanned = await eventually(async () => (await query(base, 'count_over_time(grpclb_probe_streams_opened_total[1m])')).every((sample) => sample.value >= 4), 30_000);
+    assert.ok(spanned, 'the counter was scraped over several windows');
+    const [opened] = await query(base, 'sum(grpclb_probe_streams_opened_total)');
+    assert.equal(opened?.value, 6, 'six streams opened, each counted once');
+    assert.equal(await open(), 6);
+    const perBackend = await query(base, 'grpclb_probe_streams');
+    assert.ok(perBackend.every((sample) => sample.metric.target === ipv4Target(servers) && /^scraped-\d$/.test(sample.metric.backend ?? '')), JSON.stringify(perBackend));
+    probe!.kill('SIGINT');
+    const ended = await outcome;
+    assert.equal(ended.code, 0, ended.stderr);
+    type Window = { stopReason: string; skew: { totalRpcs: number }; streams: { opened: number; heldFromBefore?: number; openAtEnd: number } };
+    const documents = ended.stdout.trim().split('\n').map((line) => JSON.parse(line) as Window);
+    assert.ok(documents.length >= 3, `${documents.length} windows`);
+    for (const window of documents.slice(1, -1)) {
+      assert.deepEqual([window.streams.opened, window.streams.heldFromBefore, window.streams.openAtEnd], [0, 6, 6], 'later windows hold the six streams opened before');
+      assert.equal(window.skew.totalRpcs, 6, 'each window is judged on the six streams it held');
+    }
   });
 });
 
@@ -142,7 +186,6 @@ describe('run --forever: bad input', () => {
       [['--forever', '-n', '10'], /--forever and --total exclude each other/],
       [['--forever', '-o', 'html', '--out', 'x.html'], /-o html: --forever prints one line/],
       [['--forever', '--metrics-host', '127.0.0.1'], /--metrics-host needs --metrics-port/],
-      [['--forever', '--call', 'helloworld.Greeter/SayHelloStreamReply'], /--forever: \/helloworld\.Greeter\/SayHelloStreamReply is a streaming method/],
       [['--forever', '--metrics-port', String(busyPort)], new RegExp(`--metrics-port ${busyPort}: 127\\.0\\.0\\.1:${busyPort} is in use`)],
       [['--forever', '--metrics-port', '0', '--metrics-host', '192.0.2.77'], /--metrics-host 192\.0\.2\.77: cannot listen/],
     ];

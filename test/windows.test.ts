@@ -2,6 +2,7 @@ import './resolver-env.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { analyze } from '../src/analysis/analyze.js';
+import { builtinCall } from '../src/engine/probe.js';
 import { startWindowedProbe } from '../src/engine/windows.js';
 import { FORGET_AFTER_WINDOWS, ProbeMetrics } from '../src/report/metrics.js';
 import { renderWindowLine } from '../src/report/window-line.js';
@@ -54,6 +55,66 @@ describe('a run in windows (the run loop cut, not restarted)', () => {
     const starts = windows.map((window) => Date.parse(window.startedAt));
     assert.deepEqual([...starts].sort((left, right) => left - right), starts, 'windows follow each other');
     assert.ok(Date.parse(last.startedAt) >= (starts.at(-1) as number));
+  });
+});
+
+describe('a streaming call in windows: streams held across the cut', () => {
+  let servers: GreeterServer[];
+  before(async () => {
+    servers = await startServers(3, 'swin', { streamIntervalMs: 50 });
+  });
+  after(() => stopServers(servers));
+
+  it('a stream open at a window boundary counts in both windows; the windows judge the streams held; the metrics count each stream once', async () => {
+    const controller = new AbortController();
+    const windows: RunResult[] = [];
+    const run = startWindowedProbe(
+      {
+        target: ipv4Target(servers),
+        lbPolicy: 'round_robin',
+        concurrency: 1,
+        deadlineMs: 2000,
+        call: builtinCall('helloworld.Greeter/SayHelloStreamReply'),
+        // Streams of 8 messages (400 ms at the servers' pace): some end and re-open inside a window, some cross its end.
+        stream: { streams: 6, messagesPerStream: 8, intervalMs: 0, maxStreamAgeMs: null },
+      },
+      500,
+      (window) => {
+        windows.push(window);
+        if (windows.length === 4) controller.abort();
+      },
+      controller.signal,
+    );
+    const guard = setTimeout(() => controller.abort(), 30_000);
+    const last = await run.done;
+    clearTimeout(guard);
+    assert.equal(windows.length, 4, `four windows within 30 s: ${windows.length}`);
+    const metrics = new ProbeMetrics('t');
+    for (const [index, window] of [...windows, last].entries()) {
+      const streams = window.streams!;
+      const held = window.backends.reduce((sum, backend) => sum + (backend.streams ?? 0), 0);
+      const before = streams.heldFromBefore ?? 0;
+      // Held = opened in the window + open when it began; never more than --streams open at once.
+      assert.equal(held, streams.opened + before, `window ${index + 1}`);
+      if (index === 0) assert.equal(streams.heldFromBefore, undefined, 'the first window holds nothing from before');
+      else {
+        assert.equal(before, windows[index - 1]!.streams!.openAtEnd, `window ${index + 1} begins with what window ${index} held open at its end`);
+        assert.ok(before >= 1 && before <= 6, `window ${index + 1}: ${before} held from before`);
+      }
+      if (index < windows.length) assert.ok(streams.openAtEnd >= 1 && streams.openAtEnd <= 6, `window ${index + 1}: ${streams.openAtEnd} open at its end`);
+      const report = analyze(window, { expectedBackends: 3, resolvedAddresses: null, topology: null });
+      assert.equal(report.skew.totalRpcs, held, 'the window is judged on the streams it held');
+      metrics.addWindow(report);
+    }
+    const text = await metrics.text();
+    const opened = [...windows, last].reduce((sum, window) => sum + window.streams!.opened, 0);
+    const counted = servers.reduce((sum, _server, index) => sum + (sampleValue(text, 'grpclb_probe_streams_opened_total', { backend: `swin-${index + 1}`, target: 't' }) ?? 0), 0);
+    assert.equal(counted, opened, 'grpclb_probe_streams_opened_total counts a held stream once');
+    assert.ok(opened > 6, `streams re-opened after 8 messages: ${opened} opened`);
+    const openAtEnd = servers.reduce((sum, _server, index) => sum + (sampleValue(text, 'grpclb_probe_streams', { backend: `swin-${index + 1}`, target: 't' }) ?? 0), 0);
+    assert.equal(openAtEnd, last.streams!.openAtEnd, 'grpclb_probe_streams: open at the last window\'s end');
+    const line = renderWindowLine(analyze(windows[1]!, { expectedBackends: 3, resolvedAddresses: null, topology: null }), { color: false });
+    assert.match(line, / streams \d+ held \d+ opened messages \d+ ok \d+ failed /);
   });
 });
 

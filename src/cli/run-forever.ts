@@ -1,12 +1,13 @@
 // `run -t TARGET --forever`: the probe never ends by itself; every --report-interval its window
-// is judged like a run, printed as one line (or one JSON document, -o json) and added to the
-// Prometheus metrics of --metrics-port; then it is dropped. SIGINT/SIGTERM end it (exit 0).
+// is judged like a run (a streaming call on the streams it held), printed as one line (or one JSON
+// document, -o json) and added to the Prometheus metrics of --metrics-port; then it is dropped.
+// SIGINT/SIGTERM end it (exit 0).
 import { startWindowedProbe } from '../engine/windows.js';
 import { renderJson } from '../report/json.js';
 import { renderWindowLine } from '../report/window-line.js';
 import type { ProbeReport } from '../result/report.js';
 import type { CommandContext, CommandReport } from './command.js';
-import { EXIT, TargetUnavailableError, UsageError } from './errors.js';
+import { EXIT, TargetUnavailableError } from './errors.js';
 import { serveMetrics } from './metrics-server.js';
 import { DEFAULT_METRICS_HOST, DEFAULT_REPORT_INTERVAL_MS, type RunFlags } from './run-flags.js';
 import { connectTimeoutMessage, noSuccessMessage } from './run-report.js';
@@ -28,10 +29,6 @@ export async function runForever(target: string, flags: RunFlags, context: Comma
   }
   const prepared = await prepareTargetRun(target, flags);
   const { options, tls } = prepared;
-  if (options.call !== undefined && options.call.method.kind !== 'unary') {
-    // The stream recorder keeps a whole run's streams; windows of streams are not cut yet.
-    throw new UsageError(`--forever: ${options.call.method.path} is a streaming method; --forever probes unary methods`);
-  }
   const resolvedAddresses = await prepared.resolvedAddresses;
   const judge = (window: Parameters<typeof prepared.analysisOf>[0]): ProbeReport => prepared.analysisOf(window, resolvedAddresses, null);
   const render = (report: ProbeReport): string =>

@@ -331,7 +331,9 @@ export class RunLoop implements PacerHost, MeasureClock {
    */
   cutWindow(): RunResult | null {
     if (this.measureStart < 0 || this.isStopping) return null;
-    const window = { ...this.partialResult(), stopReason: 'duration' as const };
+    const window = { ...this.resultSoFar(true), stopReason: 'duration' as const };
+    // Streams stay open across the cut: each is held in both windows (StreamRecorder.nextWindow).
+    this.parts.streams?.nextWindow();
     this.recorder = this.parts.newRecorder();
     this.sink.use(this.recorder);
     this.sink.warmupRpcs = 0;
@@ -344,6 +346,11 @@ export class RunLoop implements PacerHost, MeasureClock {
 
   /** What was measured so far (RPCs in flight left out), as a result. */
   partialResult(): RunResult {
+    return this.resultSoFar(false);
+  }
+
+  /** {@link partialResult}; `cut`: of a window that ends while the run goes on (its open streams are open at its end). */
+  private resultSoFar(cut: boolean): RunResult {
     const { options, watch } = this.parts;
     const recorder = this.recorder;
     // Until the last RPC finished or the run was stopped, whichever is later: an idle run
@@ -384,7 +391,7 @@ export class RunLoop implements PacerHost, MeasureClock {
       resolverWatch: watch === null ? null : watch.result(this.measureStart < 0 ? this.runStart : this.measureStart),
       peerChanges: recorder.peerChanges(),
       resolver: channelResolver(options.target, options.reResolveIntervalMs, this.parts.pollCounter),
-      ...(streams === null ? {} : { streams: streams.result(elapsedMs) }),
+      ...(streams === null ? {} : { streams: streams.result(elapsedMs, cut) }),
       proxies: recorder.proxies.results(),
       load,
     };

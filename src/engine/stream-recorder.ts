@@ -31,6 +31,8 @@ export interface StreamSink {
 
 interface BackendStreams {
   opened: number;
+  /** Open when the current window began (a continuous run's later windows); 0 otherwise. */
+  heldBefore: number;
   open: number;
   openAtEnd: number;
   received: number;
@@ -45,6 +47,9 @@ export class StreamRecorder implements StreamSink {
   /** Open streams per backend at the end of each interval; holes are filled from the bucket before. */
   private buckets: (Record<string, number> | undefined)[] = [];
   private intervalMs: number;
+  private readonly baseIntervalMs: number;
+  /** Whether this is a later window of a continuous run ({@link StreamRecorder.nextWindow}). */
+  private continued = false;
   private readonly goaways: { atMs: number; peer: string }[] = [];
   private failed = 0;
   private openNow = 0;
@@ -59,6 +64,29 @@ export class StreamRecorder implements StreamSink {
     intervalMs: number,
   ) {
     this.intervalMs = intervalMs;
+    this.baseIntervalMs = intervalMs;
+  }
+
+  /**
+   * Starts the next window of a continuous run (`run --forever`), on the clock the run loop just
+   * restarted: counts, ends, lifetimes, events and GOAWAYs begin again, and the streams open now
+   * are carried on their backends as held from before, so a stream open at the window boundary
+   * counts in both windows. Backends holding no stream are dropped (memory stays flat).
+   */
+  nextWindow(): void {
+    for (const [name, stats] of this.backends) {
+      if (stats.open === 0) this.backends.delete(name);
+      else this.backends.set(name, { opened: 0, heldBefore: stats.open, open: stats.open, openAtEnd: 0, received: 0, sent: 0 });
+    }
+    for (const reason of STREAM_END_REASONS) this.ends.set(reason, 0);
+    this.lifetimes.reset();
+    this.intervalMs = this.baseIntervalMs;
+    this.buckets = [this.openCounts()];
+    this.goaways.length = 0;
+    this.failed = 0;
+    this.events.length = 0;
+    this.eventsFolded = 0;
+    this.continued = true;
   }
 
   /** Times from now on are taken from `clock`'s measured start (before it, they count as 0). */
@@ -118,7 +146,7 @@ export class StreamRecorder implements StreamSink {
   private statsOf(backend: string): BackendStreams {
     let stats = this.backends.get(backend);
     if (stats === undefined) {
-      stats = { opened: 0, open: 0, openAtEnd: 0, received: 0, sent: 0 };
+      stats = { opened: 0, heldBefore: 0, open: 0, openAtEnd: 0, received: 0, sent: 0 };
       this.backends.set(backend, stats);
     }
     return stats;
@@ -163,10 +191,21 @@ export class StreamRecorder implements StreamSink {
     return out;
   }
 
-  /** The streams block, for a run that measured `elapsedMs`. */
-  result(elapsedMs: number): StreamsResult {
+  /**
+   * The streams block, for a run that measured `elapsedMs`.
+   * @param cut the block of a window that ends while the run goes on: the streams open now are
+   *   its `openAtEnd` (at the run's end they are counted as the workers let them go).
+   */
+  result(elapsedMs: number, cut = false): StreamsResult {
     const backends = [...this.backends.entries()]
-      .map(([name, stats]) => ({ name, opened: stats.opened, openAtEnd: stats.openAtEnd, received: stats.received, sent: stats.sent }))
+      .map(([name, stats]) => ({
+        name,
+        opened: stats.opened,
+        ...(this.continued ? { heldFromBefore: stats.heldBefore } : {}),
+        openAtEnd: cut ? stats.open : stats.openAtEnd,
+        received: stats.received,
+        sent: stats.sent,
+      }))
       .sort((left, right) => left.name.localeCompare(right.name));
     return {
       kind: this.kind,
@@ -175,6 +214,7 @@ export class StreamRecorder implements StreamSink {
       intervalMs: this.kind === 'server-streaming' ? null : this.load.intervalMs,
       maxStreamAgeMs: this.load.maxStreamAgeMs,
       opened: backends.reduce((sum, backend) => sum + backend.opened, 0),
+      ...(this.continued ? { heldFromBefore: backends.reduce((sum, backend) => sum + (backend.heldFromBefore ?? 0), 0) } : {}),
       openAtEnd: backends.reduce((sum, backend) => sum + backend.openAtEnd, 0),
       failedToOpen: this.failed,
       messagesReceived: backends.reduce((sum, backend) => sum + backend.received, 0),
@@ -190,8 +230,9 @@ export class StreamRecorder implements StreamSink {
   }
 
   /**
-   * The run's backends with `streams` and `messages` added, and the backends that held a
-   * stream but answered no message (a client stream) added with 0 RPCs.
+   * The run's backends with `streams` (opened, plus held from the window before) and `messages`
+   * added, and the backends that held a stream but answered no message (a client stream) added
+   * with 0 RPCs.
    */
   decorate(backends: readonly BackendResult[], empty: (name: string) => BackendResult): BackendResult[] {
     const names = new Set([...backends.map((backend) => backend.name), ...this.backends.keys()]);
@@ -200,7 +241,7 @@ export class StreamRecorder implements StreamSink {
       .sort((left, right) => left.localeCompare(right))
       .map((name) => {
         const stats = this.backends.get(name);
-        return { ...(byName.get(name) ?? empty(name)), streams: stats?.opened ?? 0, messages: stats?.received ?? 0 };
+        return { ...(byName.get(name) ?? empty(name)), streams: (stats?.opened ?? 0) + (stats?.heldBefore ?? 0), messages: stats?.received ?? 0 };
       });
   }
 }

@@ -28,7 +28,11 @@ export const NO_BACKEND = '';
  * - `grpclb_probe_latency_seconds{backend}`: histogram of successful RPCs' latency ({@link LATENCY_BUCKETS_S});
  * - `grpclb_probe_skew`: the last window's skew (largest share over the fair share; 0 with no RPC);
  * - `grpclb_probe_backends{state="expected|answering"}`: the last window's expected set and the backends that answered;
- * - `grpclb_probe_verdict{verdict}`: 1 for the last window's verdict, 0 for the others.
+ * - `grpclb_probe_verdict{verdict}`: 1 for the last window's verdict, 0 for the others;
+ * - when the call streams, `grpclb_probe_streams{backend}`: gauge, streams open on the backend at
+ *   the last window's end (0 for a backend that held some before), and
+ *   `grpclb_probe_streams_opened_total{backend}`: counter, streams opened on it (a stream held
+ *   across windows is counted once, when it opened).
  * Every series carries `target`. Names follow the Prometheus naming practices (base units, `_total`).
  */
 export class ProbeMetrics {
@@ -44,6 +48,8 @@ export class ProbeMetrics {
   private readonly skew = new Gauge({ name: 'grpclb_probe_skew', help: 'Largest share of RPCs over the fair share in the last window (1 is perfect)', registers: [this.registry] });
   private readonly backends = new Gauge({ name: 'grpclb_probe_backends', help: 'Backends expected and answering in the last window', labelNames: ['state'], registers: [this.registry] });
   private readonly verdict = new Gauge({ name: 'grpclb_probe_verdict', help: 'The last window\u2019s verdict: 1 for the current one', labelNames: ['verdict'], registers: [this.registry] });
+  /** The stream series, made with the first window of a streaming call (a unary run has none). */
+  private streams: { readonly open: Gauge; readonly opened: Counter } | null = null;
   /** Backend label to the window it last answered in. */
   private readonly lastSeen = new Map<string, number>();
   private windows = 0;
@@ -73,7 +79,27 @@ export class ProbeMetrics {
     this.backends.set({ state: 'expected' }, expected.count);
     this.backends.set({ state: 'answering' }, result.backends.length);
     for (const verdict of VERDICTS) this.verdict.set({ verdict }, verdict === diagnosis.verdict ? 1 : 0);
+    this.addStreams(report);
     this.forgetGone();
+  }
+
+  /** A streaming call's window: streams opened to the counter, streams open at its end to the gauge. */
+  private addStreams(report: ProbeReport): void {
+    const block = report.result.streams ?? null;
+    if (block === null) return;
+    const streams = (this.streams ??= {
+      open: new Gauge({ name: 'grpclb_probe_streams', help: 'Streams open on the backend at the end of the last window', labelNames: ['backend'], registers: [this.registry] }),
+      opened: new Counter({ name: 'grpclb_probe_streams_opened_total', help: 'Streams opened, by the backend that held them', labelNames: ['backend'], registers: [this.registry] }),
+    });
+    const openNow = new Map<string, number>();
+    for (const backend of block.backends) {
+      const label = capLength(backend.name);
+      this.lastSeen.set(label, this.windows);
+      openNow.set(label, (openNow.get(label) ?? 0) + backend.openAtEnd);
+      streams.opened.inc({ backend: label }, backend.opened);
+    }
+    // A backend that held streams before and holds none now reads 0 until it is forgotten.
+    for (const label of this.lastSeen.keys()) streams.open.set({ backend: label }, openNow.get(label) ?? 0);
   }
 
   /** Removes the series of backends that did not answer the last {@link FORGET_AFTER_WINDOWS} windows. */
@@ -83,6 +109,8 @@ export class ProbeMetrics {
       this.lastSeen.delete(backend);
       this.rpcs.remove({ backend, status: 'OK' });
       this.latency.remove({ backend });
+      this.streams?.open.remove({ backend });
+      this.streams?.opened.remove({ backend });
     }
   }
 

@@ -56,7 +56,7 @@ export interface BackendResult extends BackendPlacement {
   readonly latencyMs: LatencySummary;
   /** The latency histogram, hdr-histogram-js base64 (`encodeIntoCompressedBase64`), microseconds. */
   readonly histogram: string;
-  /** Streaming call only: streams opened on this backend (see `RunResult.streams`). */
+  /** Streaming call only: streams opened on this backend, and in a window of `run --forever` those held from the window before (see `RunResult.streams`). */
   readonly streams?: number;
   /** Streaming call only: messages received from this backend. */
   readonly messages?: number;

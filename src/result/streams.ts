@@ -25,7 +25,12 @@ export interface StreamBackend {
   readonly name: string;
   /** Streams opened on it (its backend read from headers, else the first message, else the peer). */
   readonly opened: number;
-  /** Of those, open when the run ended. */
+  /**
+   * A later window of `run --forever` only: streams open on it when the window began (opened
+   * in an earlier window and still held). They count in this window too.
+   */
+  readonly heldFromBefore?: number;
+  /** Of those (and those held from before), open when the run (the window) ended. */
   readonly openAtEnd: number;
   /** Messages received from it. */
   readonly received: number;
@@ -54,7 +59,9 @@ export interface StreamsResult {
   readonly maxStreamAgeMs: number | null;
   /** Streams opened over the run (each on one backend). */
   readonly opened: number;
-  /** Streams open when the run ended. */
+  /** A later window of `run --forever` only: streams open when the window began, held across its boundary (see `StreamBackend.heldFromBefore`). */
+  readonly heldFromBefore?: number;
+  /** Streams open when the run (the window) ended. */
   readonly openAtEnd: number;
   /** Streams that failed before any backend was known (no headers, no message). */
   readonly failedToOpen: number;
