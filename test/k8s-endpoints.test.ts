@@ -21,12 +21,24 @@ const SLICES = JSON.parse(readFileSync('fixtures/k8s/endpointslices-greeter.json
 
 /** What the stand-in saw: each request's path and whether it carried the token. */
 const requests: { path: string; authorized: boolean }[] = [];
+/** Watches of `greeter-live`, held open with no event until the test sends one. */
+const liveWatches: ServerResponse[] = [];
+
+/** The slice without the terminating endpoint (127.0.0.4): the one change the watches send. */
+function sliceWithoutTerminating(): unknown {
+  const slice = structuredClone(SLICES.items[0]);
+  slice.endpoints = slice.endpoints.filter((endpoint: { addresses: string[] }) => endpoint.addresses[0] !== '127.0.0.4');
+  return slice;
+}
 
 function reply(response: ServerResponse, code: number, body: unknown): void {
   response.writeHead(code, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }
 
-/** The stand-in: GET the Service, list the slices, watch them (one MODIFIED event: the terminating pod gone). */
+/**
+ * The stand-in: GET the Service, list the slices, watch them (one MODIFIED event: the terminating
+ * pod gone). `greeter-live` is the same Service whose watch sends that event when the test says.
+ */
 function handle(request: IncomingMessage, response: ServerResponse): void {
   const url = new URL(request.url ?? '/', 'http://stand-in');
   const auth = request.headers.authorization;
@@ -35,16 +47,16 @@ function handle(request: IncomingMessage, response: ServerResponse): void {
     return reply(response, 403, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Forbidden', code: 403, message: 'endpointslices.discovery.k8s.io is forbidden: User "system:serviceaccount:shop:default" cannot list resource "endpointslices"' });
   }
   if (auth !== `Bearer ${TOKEN}`) return reply(response, 401, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Unauthorized', code: 401, message: 'Unauthorized' });
-  if (url.pathname === '/api/v1/namespaces/shop/services/greeter') return reply(response, 200, SERVICE);
+  if (/^\/api\/v1\/namespaces\/shop\/services\/greeter(-live)?$/.test(url.pathname)) return reply(response, 200, SERVICE);
   if (url.pathname === '/apis/discovery.k8s.io/v1/namespaces/shop/endpointslices') {
-    if (url.searchParams.get('labelSelector') !== 'kubernetes.io/service-name=greeter') {
+    const selector = url.searchParams.get('labelSelector');
+    if (selector !== 'kubernetes.io/service-name=greeter' && selector !== 'kubernetes.io/service-name=greeter-live') {
       return reply(response, 200, { kind: 'EndpointSliceList', apiVersion: 'discovery.k8s.io/v1', metadata: { resourceVersion: '1' }, items: [] });
     }
     if (url.searchParams.get('watch') !== 'true') return reply(response, 200, SLICES);
-    const slice = structuredClone(SLICES.items[0]);
-    slice.endpoints = slice.endpoints.filter((endpoint: { addresses: string[] }) => endpoint.addresses[0] !== '127.0.0.4');
     response.writeHead(200, { 'content-type': 'application/json' });
-    response.write(`${JSON.stringify({ type: 'MODIFIED', object: slice })}\n`);
+    if (selector.endsWith('-live')) liveWatches.push(response);
+    else response.write(`${JSON.stringify({ type: 'MODIFIED', object: sliceWithoutTerminating() })}\n`);
     return; // kept open, as a watch is
   }
   reply(response, 404, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404, message: `services "${url.pathname.split('/').at(-1)}" not found` });
@@ -90,6 +102,7 @@ describe('run --k8s against a stand-in Kubernetes API', { concurrency: 3 }, () =
     target = `ipv4:${servers.map((server) => server.address).join(',')}`;
   });
   after(() => {
+    for (const watch of liveWatches) watch.end();
     api.closeAllConnections();
     api.close();
     silent.closeAllConnections();
@@ -113,6 +126,59 @@ describe('run --k8s against a stand-in Kubernetes API', { concurrency: 3 }, () =
     assert.ok(document.diagnosis.notes.some((note: string) => /zones: zone-a [\d.]+ % of RPCs for 50\.0 % of ready endpoints; zone-b [\d.]+ % .*zone hints/.test(note)), document.diagnosis.notes.join('\n'));
     assert.deepEqual(document.kubernetes.changes.map((change: { address: string; change: string }) => [change.address, change.change]), [['127.0.0.4', 'removed']]);
     assert.ok(document.events.some((event: { detail: string }) => /EndpointSlice: 127\.0\.0\.4 \(pod greeter-7d9f8c6b5-klmno\) removed/.test(event.detail)));
+  });
+
+  it('--forever: every window carries the Service, its endpoints then, pod, node and zone per backend, and only the changes seen during it', async () => {
+    type Window = {
+      stopReason: string;
+      expected: { from: string; backends: number };
+      backends: { name: string; pod?: string }[];
+      kubernetes: { service: string; endpoints: { address: string }[]; changes: { address: string; change: string; atMs: number }[] };
+    };
+    const windows: Window[] = [];
+    let sent = false;
+    let stopped = false;
+    let probe: import('node:child_process').ChildProcess | undefined;
+    let changedAt = -1;
+    const outcome = runCli(['run', '-t', target, '--lb-policy', 'round_robin', '--rps', '20', '--forever', '--report-interval', '1s', '--k8s-service', 'shop/greeter-live', '--kubeconfig', good, '-o', 'json'], {
+      env,
+      timeoutMs: 45_000,
+      onSpawn: (child) => {
+        probe = child;
+        let pending = '';
+        child.stdout!.on('data', (chunk: Buffer) => {
+          pending += chunk.toString();
+          const lines = pending.split('\n');
+          pending = lines.pop() ?? '';
+          for (const line of lines) windows.push(JSON.parse(line) as Window);
+          // After a measured window, the pod goes; two windows after the change, the run is stopped.
+          if (!sent && windows.length >= 1 && liveWatches.length > 0) {
+            sent = true;
+            for (const watch of liveWatches) watch.write(`${JSON.stringify({ type: 'MODIFIED', object: sliceWithoutTerminating() })}\n`);
+          }
+          if (changedAt < 0) changedAt = windows.findIndex((window) => window.kubernetes.changes.length > 0);
+          if (!stopped && changedAt >= 0 && windows.length >= changedAt + 2) stopped = child.kill('SIGINT');
+        });
+      },
+    });
+    const ended = await outcome;
+    assert.ok(probe !== undefined);
+    assert.equal(ended.code, 0, ended.stderr);
+    assert.ok(sent, `the watch was open after the first window: ${windows.length} windows`);
+    assert.ok(changedAt >= 1, `the change falls in a later window than the first: ${changedAt}`);
+    for (const [index, window] of windows.entries()) {
+      assert.equal(window.kubernetes.service, 'greeter-live', `window ${index + 1}`);
+      assert.equal(window.expected.from, 'endpoints');
+      assert.equal(window.expected.backends, 2);
+      // The last window is cut short by the signal: it may have reached one backend only.
+      const pods = { 'greeter-a': 'greeter-7d9f8c6b5-abcde', 'greeter-b': 'greeter-7d9f8c6b5-fghij' } as Record<string, string>;
+      if (index < windows.length - 1) assert.equal(window.backends.length, 2, `window ${index + 1}`);
+      for (const backend of window.backends) assert.equal(backend.pod, pods[backend.name], `window ${index + 1}: ${backend.name}`);
+      const changes = window.kubernetes.changes.map((change) => [change.address, change.change]);
+      assert.deepEqual(changes, index === changedAt ? [['127.0.0.4', 'removed']] : [], `window ${index + 1}: the change is in its own window only`);
+      assert.equal(window.kubernetes.endpoints.length, index < changedAt ? 3 : 2, `window ${index + 1}: the endpoints at its end`);
+    }
+    assert.ok(windows[changedAt]!.kubernetes.changes[0]!.atMs >= 0, 'timed from the start of its window');
   });
 
   const failures: [string, (context: { dir: string; api: string; silent: string }) => string[], number, RegExp][] = [

@@ -1,15 +1,19 @@
 // `run -t TARGET --forever`: the probe never ends by itself; every --report-interval its window
 // is judged like a run (a streaming call on the streams it held), printed as one line (or one JSON
-// document, -o json) and added to the Prometheus metrics of --metrics-port; then it is dropped.
-// SIGINT/SIGTERM end it (exit 0).
+// document, -o json, with the Kubernetes facts of that window under --k8s) and added to the
+// Prometheus metrics of --metrics-port; then it is dropped. SIGINT/SIGTERM end it (exit 0).
+import { performance } from 'node:perf_hooks';
+import { DEFAULT_CONNECT_TIMEOUT_MS } from '../engine/connect.js';
 import { startWindowedProbe } from '../engine/windows.js';
 import { renderJson } from '../report/json.js';
 import { renderWindowLine } from '../report/window-line.js';
 import type { ProbeReport } from '../result/report.js';
+import type { RunResult } from '../result/run-result.js';
 import type { CommandContext, CommandReport } from './command.js';
 import { EXIT, TargetUnavailableError } from './errors.js';
 import { serveMetrics } from './metrics-server.js';
 import { DEFAULT_METRICS_HOST, DEFAULT_REPORT_INTERVAL_MS, type RunFlags } from './run-flags.js';
+import { startKubernetes, withKubernetesFacts } from './run-kubernetes.js';
 import { connectTimeoutMessage, noSuccessMessage } from './run-report.js';
 import { prepareTargetRun, startRun } from './run-target.js';
 
@@ -29,8 +33,17 @@ export async function runForever(target: string, flags: RunFlags, context: Comma
   }
   const prepared = await prepareTargetRun(target, flags);
   const { options, tls } = prepared;
+  // Endpoint changes are timed from the start of the window they fall in (the first: from here, as in run).
+  let windowStart = performance.now();
+  const kubernetes = await startKubernetes(flags, prepared.info, options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, () => performance.now() - windowStart);
+  context.defer(() => kubernetes?.stop());
   const resolvedAddresses = await prepared.resolvedAddresses;
-  const judge = (window: Parameters<typeof prepared.analysisOf>[0]): ProbeReport => prepared.analysisOf(window, resolvedAddresses, null);
+  /** The window judged with the Service's endpoints now and the changes seen during it; the next window starts. */
+  const judge = (window: RunResult): ProbeReport => {
+    const facts = kubernetes?.takeWindow() ?? null;
+    windowStart = performance.now();
+    return prepared.analysisOf(withKubernetesFacts(window, facts), resolvedAddresses, null);
+  };
   const render = (report: ProbeReport): string =>
     context.plan.format === 'json' ? renderJson(report, { compact: true }) : renderWindowLine(report, { color: context.plan.color });
   const run = startRun(

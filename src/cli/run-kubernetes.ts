@@ -6,6 +6,7 @@ import { placeBackends } from '../analysis/kubernetes.js';
 import type { TargetInfo } from '../grpc/target.js';
 import type { EndpointWatch } from '../k8s/endpoints.js';
 import { serviceOfHost, type ServiceRef } from '../k8s/service-name.js';
+import type { KubernetesFacts } from '../result/kubernetes.js';
 import type { RunResult } from '../result/run-result.js';
 import { TargetUnavailableError, UsageError } from './errors.js';
 import type { RunFlags } from './run-flags.js';
@@ -57,6 +58,10 @@ export async function startKubernetes(flags: RunFlags, info: TargetInfo, timeout
 export function withKubernetes(result: RunResult, watch: EndpointWatch | null): RunResult {
   if (watch === null) return result;
   watch.stop();
-  const facts = watch.facts();
-  return { ...result, backends: placeBackends(result.backends, facts), kubernetes: facts };
+  return withKubernetesFacts(result, watch.facts());
+}
+
+/** The result with `facts` and each backend's pod, node and zone; unchanged for null. */
+export function withKubernetesFacts(result: RunResult, facts: KubernetesFacts | null): RunResult {
+  return facts === null ? result : { ...result, backends: placeBackends(result.backends, facts), kubernetes: facts };
 }

@@ -143,6 +143,11 @@ export function endpointChanges(before: readonly KubernetesEndpoint[], after: re
 export interface EndpointWatch {
   /** The facts so far. */
   facts(): KubernetesFacts;
+  /**
+   * The facts of one window of a continuous run: the endpoints now and the changes since the
+   * last call (or since the list), which are then let go, so a run of days keeps one window's.
+   */
+  takeWindow(): KubernetesFacts;
   /** Ends the watch. */
   stop(): void;
 }
@@ -201,18 +206,20 @@ export async function watchEndpoints(config: KubeConfig, ref: ServiceRef, option
       watchError = firstLine(error);
       return null;
     });
+  const factsWith = (seen: readonly EndpointChange[]): KubernetesFacts => ({
+    namespace: ref.namespace,
+    service: ref.name,
+    type: service.spec?.type ?? 'ClusterIP',
+    headless: service.spec?.clusterIP === 'None',
+    clusterIps: (service.spec?.clusterIPs ?? []).filter((ip) => ip !== 'None'),
+    trafficDistribution: service.spec?.trafficDistribution ?? null,
+    endpoints: current(),
+    changes: seen,
+    watchError,
+  });
   return {
-    facts: () => ({
-      namespace: ref.namespace,
-      service: ref.name,
-      type: service.spec?.type ?? 'ClusterIP',
-      headless: service.spec?.clusterIP === 'None',
-      clusterIps: (service.spec?.clusterIPs ?? []).filter((ip) => ip !== 'None'),
-      trafficDistribution: service.spec?.trafficDistribution ?? null,
-      endpoints: current(),
-      changes: [...changes],
-      watchError,
-    }),
+    facts: () => factsWith([...changes]),
+    takeWindow: () => factsWith(changes.splice(0, changes.length)),
     stop: () => {
       stopped = true;
       void controller.then((abort) => abort?.abort());
