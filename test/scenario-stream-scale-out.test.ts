@@ -41,7 +41,7 @@ describe('scenario stream-scale-out', () => {
     assert.match(report.diagnosis.cause, /^12 streams over 5 backends: 12\/0\/0\/0\/0: /);
   });
 
-  for (const [setup, reason] of [['headless-rr-max-age', 'reset'], ['headless-rr-stream-age', 'max-age']] as const) {
+  for (const [setup, reason] of [['headless-rr-max-age', 'goaway'], ['headless-rr-stream-age', 'max-age']] as const) {
     it(`${setup}: streams end (${reason}) and are opened again on the new pods too`, () => {
       assert.ok(onNewPods(setup) > 0, JSON.stringify(runOf(outcome, setup).streams?.backends));
       assert.ok((runOf(outcome, setup).streams?.endsByReason[reason] ?? 0) > 0, JSON.stringify(runOf(outcome, setup).streams?.endsByReason));

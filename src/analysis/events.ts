@@ -25,6 +25,7 @@ const DERIVED_KINDS = new Set<RunEvent['kind']>([
   'errors',
   'stream-opened',
   'stream-ended',
+  'goaway',
 ]);
 
 /** A backend that stopped answering well before the end of the run. */

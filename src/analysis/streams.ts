@@ -71,6 +71,7 @@ export function streamRunEvents(result: RunResult): RunEvent[] {
       : { atMs: group.atMs, kind: 'stream-ended', backend: group.backend, detail: `${what} on ${group.backend} ended (${group.reason})${within}` };
   });
   const folded = all.length - shown.length;
+  shown.push(...goawayEvents(streams));
   const unkept = streams.eventsFolded ?? 0;
   if (folded > 0 || unkept > 0) {
     const last = streams.events[streams.events.length - 1];
@@ -81,6 +82,25 @@ export function streamRunEvents(result: RunResult): RunEvent[] {
     });
   }
   return shown;
+}
+
+/** One `goaway` event per GOAWAY a connection received: when, and when the server then cut its streams. */
+function goawayEvents(streams: StreamsResult): RunEvent[] {
+  return streams.goaways.map((goaway): RunEvent => {
+    const cut = goaway.streamsCut ?? 0;
+    const after = goaway.closedAfterMs ?? null;
+    const then =
+      after === null
+        ? 'its streams ran on to the end of the run'
+        : `its streams ran on until the server closed it ${formatAtMs(after)} later (${cut} stream${cut === 1 ? '' : 's'} cut)`;
+    return { atMs: goaway.atMs, kind: 'goaway', address: goaway.peer, detail: `GOAWAY received on the connection to ${goaway.peer}: ${then}` };
+  });
+}
+
+/** The grace the client saw: the shortest time from a GOAWAY to the close that cut its streams, ms; null when none cut any. */
+function graceOf(streams: StreamsResult): number | null {
+  const closes = streams.goaways.map((goaway) => goaway.closedAfterMs ?? null).filter((after): after is number => after !== null);
+  return closes.length === 0 ? null : Math.min(...closes);
 }
 
 /** `12/0/0`: streams opened per expected backend, largest first (idle ones as 0). */
@@ -98,7 +118,10 @@ function movedBy(streams: StreamsResult): string | null {
   const byGoaway = streams.endsByReason.goaway;
   if (byGoaway > 0) {
     const first = streams.goaways[0];
-    return `streams moved only when the server's max connection age closed them (GOAWAY${first === undefined ? '' : ` at ${atSeconds(first.atMs)}`}, then the grace: ${byGoaway} ended)`;
+    const grace = graceOf(streams);
+    const when = [first === undefined ? null : `GOAWAY at ${atSeconds(first.atMs)}`, grace === null ? null : `grace ${formatAtMs(grace)}`].filter((part) => part !== null);
+    const cut = `${byGoaway} stream${byGoaway === 1 ? '' : 's'} cut and opened again`;
+    return `streams moved only when the server's max connection age closed them (${[...when, cut].join(', ')})`;
   }
   return null;
 }

@@ -17,8 +17,10 @@ import { isFixedRate } from './load-shape.js';
 import type { Pacer, PacerHost } from './pacing/pacer.js';
 import { Recorder } from './recorder.js';
 import type { ProgressSnapshot, RunResult } from '../result/run-result.js';
-import { RunLoop, STREAM_SETTLE_MS, type WindowReporting } from './run-loop.js';
+import { GoawayWatch } from './goaway-watch.js';
+import { RunLoop, type WindowReporting } from './run-loop.js';
 import { StreamRecorder } from './stream-recorder.js';
+import { waitForSubchannels } from './stream-settle.js';
 import { streamWorkers } from './workers/stream.js';
 import { unaryWorkers } from './workers/unary.js';
 import type { Worker } from './workers/worker.js';
@@ -88,18 +90,20 @@ interface WorkerParts {
  * The workers of a run: `concurrency` unary ones, or for a streaming call one per stream, with
  * the stream recorder they report to (made once the run loop's clock exists).
  */
-function workersFor(parts: WorkerParts): { streams: StreamRecorder | null; workers: (sink: OutcomeSink) => readonly Worker[] } {
+function workersFor(parts: WorkerParts): { streams: StreamRecorder | null; workers: (sink: OutcomeSink) => readonly Worker[]; goaways: GoawayWatch | null } {
   const { options, clients, call, metadata, identifier } = parts;
   const kind = call.method.kind;
   if (kind === 'unary') {
-    return { streams: null, workers: (sink) => unaryWorkers({ clients, call, metadata, deadlineMs: options.deadlineMs, identifier, sink }, options.concurrency) };
+    return { streams: null, goaways: null, workers: (sink) => unaryWorkers({ clients, call, metadata, deadlineMs: options.deadlineMs, identifier, sink }, options.concurrency) };
   }
   const load = options.stream ?? DEFAULT_STREAM_LOAD;
   const streams = new StreamRecorder(kind, load, options.intervalMs ?? 1000);
+  const goaways = new GoawayWatch(clients);
   return {
     streams,
+    goaways,
     workers: (sink) => {
-      return streamWorkers({ clients, call, kind, metadata, load, identifier, sink, streams }, load.streams);
+      return streamWorkers({ clients, call, kind, metadata, load, identifier, sink, streams, losses: goaways }, load.streams);
     },
   };
 }
@@ -129,7 +133,8 @@ export function startProbe(options: ProbeOptions, signal?: AbortSignal, windows?
   const identifier = new BackendIdentifier(options.backendFrom ?? { kind: 'auto' }, call.method.replyType);
   const streaming = call.method.kind !== 'unary';
   const runOptions = streaming ? { ...options, concurrency: (options.stream ?? DEFAULT_STREAM_LOAD).streams, rps: null } : options;
-  const { streams, workers } = workersFor({ options: runOptions, clients, call, metadata, identifier });
+  const { streams, workers, goaways } = workersFor({ options: runOptions, clients, call, metadata, identifier });
+  goaways?.start();
   const loop = new RunLoop(
     {
       options: runOptions,
@@ -143,7 +148,8 @@ export function startProbe(options: ProbeOptions, signal?: AbortSignal, windows?
       pollCounter,
       workers,
       pacer: pacerFor(runOptions),
-      settleMs: streaming ? STREAM_SETTLE_MS : 0,
+      settle: streaming ? (budgetMs) => waitForSubchannels(clients, budgetMs) : undefined,
+      onFinish: () => goaways?.stop(),
       windows,
     },
     signal,

@@ -49,8 +49,13 @@ export interface RunParts {
   readonly streams?: StreamRecorder | null;
   /** Makes the pacer that tells the workers when to go. */
   readonly pacer: (host: PacerHost) => Pacer;
-  /** Wait this long after the channels are ready before the first go, ms; default 0 (see `STREAM_SETTLE_MS`). */
-  readonly settleMs?: number;
+  /**
+   * After the channels are ready, before the first go: waits for this, given what is left of the
+   * connect timeout, ms (a stream run waits for its subchannels: src/engine/stream-settle.ts); absent: none.
+   */
+  readonly settle?: (budgetMs: number) => Promise<unknown>;
+  /** Called once when the run is over, after its channels are closed (a stream run stops its GOAWAY watch). */
+  readonly onFinish?: () => void;
   /** Report in windows: from the measured start, every `windowMs` ({@link RunLoop.cutWindow}); absent: one result at the end. */
   readonly windows?: WindowReporting;
 }
@@ -62,14 +67,6 @@ export interface WindowReporting {
   /** Gets each window's result as it ends; the last, partial one is the run's result instead. */
   readonly onWindow: (window: RunResult) => void;
 }
-
-/**
- * How long a stream run waits after its channels are ready before it opens streams, ms. A stream
- * is placed once: grpc-js's round_robin is READY with its first connected subchannel while the
- * others still connect (load-balancer-round-robin.ts), so streams opened in that first
- * millisecond would all land on one backend, a start-up artefact rather than the policy.
- */
-export const STREAM_SETTLE_MS = 250;
 
 /**
  * One run, from {@link RunLoop.start} to {@link RunLoop.done}. Stops after `calls` measured RPCs,
@@ -109,7 +106,6 @@ export class RunLoop implements PacerHost, MeasureClock {
   // RPCs (warmup too) that failed without reaching a server, and whether any reached one.
   private refusedRpcs = 0;
   private reachedAnyServer = false;
-  private settleTimer: NodeJS.Timeout | undefined;
   private workerStopTimer: NodeJS.Timeout | undefined;
   private windowTimer: NodeJS.Timeout | undefined;
   /** Slots the pacer dropped before the current window began. */
@@ -247,8 +243,11 @@ export class RunLoop implements PacerHost, MeasureClock {
       this.finishWhenIdle();
     } else if (outcome.readyChannels === 0) {
       this.stop('connect-timeout');
-    } else if ((this.parts.settleMs ?? 0) > 0) {
-      this.settleTimer = setTimeout(() => this.begin(), this.parts.settleMs);
+    } else if (this.parts.settle !== undefined) {
+      const connectTimeoutMs = this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+      void this.parts.settle(Math.max(0, connectTimeoutMs - outcome.waitedMs)).then(() => {
+        if (!this.isStopping) this.begin();
+      });
     } else {
       this.begin();
     }
@@ -286,7 +285,6 @@ export class RunLoop implements PacerHost, MeasureClock {
     this.stoppedAt = performance.now();
     clearTimeout(this.durationTimer);
     clearTimeout(this.refusalTimer);
-    clearTimeout(this.settleTimer);
     clearTimeout(this.windowTimer);
     this.pacer.stop(reason);
     // The last counted go is in flight: let it finish (bounded by the deadline); else stop now.
@@ -319,6 +317,7 @@ export class RunLoop implements PacerHost, MeasureClock {
     for (const client of this.parts.clients) client.close();
     this.parts.watch?.stop();
     this.parts.pollCounter?.release();
+    this.parts.onFinish?.();
     this.resolveDone(this.partialResult());
   }
 

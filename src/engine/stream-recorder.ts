@@ -1,6 +1,7 @@
 // Records streams beside the Recorder (which counts their messages): opened and open per
 // backend, ends by reason, lifetimes, the open-streams timeline and GOAWAYs. Counted, never
 // kept: fixed-size maps, one histogram and a bounded timeline, whatever the run's length.
+import { performance } from 'node:perf_hooks';
 import { newLatencyHistogram, summarize } from '../result/histogram.js';
 import type { BackendResult } from '../result/run-result.js';
 import { STREAM_END_REASONS, type OpenStreamsBucket, type StreamEndReason, type StreamEvent, type StreamKind, type StreamsResult } from '../result/streams.js';
@@ -25,8 +26,12 @@ export interface StreamSink {
   received(backend: string): void;
   /** A message went to `backend`. */
   sent(backend: string): void;
-  /** A connection to `peer` got a GOAWAY. */
-  goaway(peer: string, nowMs: number): void;
+  /**
+   * A connection to `peer` got a GOAWAY, lost at `lostWallMs` (wall clock, channelz's ms);
+   * `cutAtMs`: when it cut a stream (the grace ended), null for a stream still open at the run's
+   * end. Reported once per stream: the same GOAWAY (peer and time) is kept once.
+   */
+  goaway(peer: string, lostWallMs: number, cutAtMs: number | null): void;
 }
 
 interface BackendStreams {
@@ -50,7 +55,8 @@ export class StreamRecorder implements StreamSink {
   private readonly baseIntervalMs: number;
   /** Whether this is a later window of a continuous run ({@link StreamRecorder.nextWindow}). */
   private continued = false;
-  private readonly goaways: { atMs: number; peer: string }[] = [];
+  /** Per `peer|lost wall ms`: the GOAWAY, and when it was lost on performance.now()'s clock. */
+  private readonly goawayAt = new Map<string, { lostAtMs: number; atMs: number; peer: string; streamsCut: number; closedAfterMs: number | null }>();
   private failed = 0;
   private openNow = 0;
   private readonly events: StreamEvent[] = [];
@@ -82,7 +88,7 @@ export class StreamRecorder implements StreamSink {
     this.lifetimes.reset();
     this.intervalMs = this.baseIntervalMs;
     this.buckets = [this.openCounts()];
-    this.goaways.length = 0;
+    this.goawayAt.clear();
     this.failed = 0;
     this.events.length = 0;
     this.eventsFolded = 0;
@@ -134,8 +140,20 @@ export class StreamRecorder implements StreamSink {
     this.statsOf(backend).sent += 1;
   }
 
-  goaway(peer: string, nowMs: number): void {
-    if (this.goaways.length < MAX_GOAWAYS) this.goaways.push({ atMs: this.atMs(nowMs), peer });
+  goaway(peer: string, lostWallMs: number, cutAtMs: number | null): void {
+    // Every stream that rode the connection reports the same channelz time, to the ms.
+    const key = `${peer}|${lostWallMs}`;
+    let goaway = this.goawayAt.get(key);
+    if (goaway === undefined) {
+      if (this.goawayAt.size >= MAX_GOAWAYS) return;
+      const lostAtMs = performance.now() - (Date.now() - lostWallMs);
+      goaway = { lostAtMs, atMs: this.atMs(lostAtMs), peer, streamsCut: 0, closedAfterMs: null };
+      this.goawayAt.set(key, goaway);
+    }
+    if (cutAtMs === null) return;
+    goaway.streamsCut += 1;
+    const after = Math.max(0, Math.round(cutAtMs - goaway.lostAtMs));
+    if (goaway.closedAfterMs === null || after < goaway.closedAfterMs) goaway.closedAfterMs = after;
   }
 
   private event(event: StreamEvent): void {
@@ -223,7 +241,9 @@ export class StreamRecorder implements StreamSink {
       lifetimeMs: summarize(this.lifetimes),
       backends,
       openTimeline: { intervalMs: this.intervalMs, buckets: this.timeline(elapsedMs) },
-      goaways: [...this.goaways],
+      goaways: [...this.goawayAt.values()]
+        .map(({ atMs, peer, streamsCut, closedAfterMs }) => ({ atMs, peer, streamsCut, closedAfterMs }))
+        .sort((left, right) => left.atMs - right.atMs),
       events: [...this.events],
       eventsFolded: this.eventsFolded,
     };

@@ -341,7 +341,9 @@ export interface ProgressSnapshot {
  * - `resolver-error`: the resolver watch's query failed (timeout, NXDOMAIN, refused);
  * - `pod-added` / `pod-removed` / `pod-slowed`: a lab scenario changed its pods;
  * - `stream-opened` / `stream-ended`: streams of a streaming call opened on, or ended from, a
- *   backend, grouped per interval, backend and reason (src/analysis/streams.ts).
+ *   backend, grouped per interval, backend and reason (src/analysis/streams.ts);
+ * - `goaway`: a connection of a streaming call got a GOAWAY (its streams lived on after it was
+ *   closed to new ones), with when the server then cut them (src/analysis/streams.ts).
  */
 export type RunEventKind =
   | 'address-added'
@@ -355,7 +357,8 @@ export type RunEventKind =
   | 'pod-removed'
   | 'pod-slowed'
   | 'stream-opened'
-  | 'stream-ended';
+  | 'stream-ended'
+  | 'goaway';
 
 /** Something that happened during a run, on the run's clock. */
 export interface RunEvent {

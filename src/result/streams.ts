@@ -75,8 +75,8 @@ export interface StreamsResult {
   readonly backends: readonly StreamBackend[];
   /** Open streams per backend over time (coarsened like the RPC timeline to stay bounded). */
   readonly openTimeline: { readonly intervalMs: number; readonly buckets: readonly OpenStreamsBucket[] };
-  /** GOAWAYs the probe's connections received, on the run's clock (at most 100 kept). */
-  readonly goaways: readonly { readonly atMs: number; readonly peer: string }[];
+  /** GOAWAYs the probe's connections received, by time (at most 100 kept). */
+  readonly goaways: readonly StreamGoaway[];
   /** Streams opened and ended, in order, the first `MAX_STREAM_EVENTS` (src/engine/stream-recorder.ts) kept; absent in hand-built results. */
   readonly events?: readonly StreamEvent[];
   /** Stream events beyond those kept, counted only. */
@@ -90,4 +90,19 @@ export interface StreamEvent {
   readonly backend: string;
   /** `ended` only. */
   readonly reason?: StreamEndReason;
+}
+
+/**
+ * A GOAWAY one of the probe's connections received, as its streams showed it: the connection
+ * was lost and its streams still got messages after (src/engine/goaway-watch.ts).
+ */
+export interface StreamGoaway {
+  /** When grpc-js reported the connection lost, ms since the measured part began (0: before it). */
+  readonly atMs: number;
+  /** The connection's peer, `ip:port`. */
+  readonly peer: string;
+  /** Streams it cut when the server closed the connection (the grace ended); absent in hand-built results. */
+  readonly streamsCut?: number;
+  /** From the GOAWAY to the first stream it cut, ms: the grace as the client saw it; null when it cut none during the run. */
+  readonly closedAfterMs?: number | null;
 }

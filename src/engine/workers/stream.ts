@@ -9,6 +9,7 @@ import type { StreamEndReason, StreamKind } from '../../result/streams.js';
 import type { BackendIdentifier } from '../identity.js';
 import type { ProbeCall, StreamLoad } from '../options.js';
 import type { OutcomeSink } from '../outcome.js';
+import type { ConnectionLosses } from '../goaway-watch.js';
 import type { StreamSink } from '../stream-recorder.js';
 import type { Go, Worker, WorkerDone } from './worker.js';
 
@@ -24,8 +25,8 @@ export interface StreamSetup {
   readonly identifier: BackendIdentifier;
   readonly sink: OutcomeSink;
   readonly streams: StreamSink;
-  /** Whether a GOAWAY reached the connection to `peer` since `sinceMs` (src/engine/goaway-watch.ts); default never. */
-  readonly goawaySince?: (peer: string, sinceMs: number) => boolean;
+  /** When the run's connections were lost (src/engine/goaway-watch.ts), to tell a GOAWAY from a reset; absent: every failure is `reset`. */
+  readonly losses?: ConnectionLosses;
 }
 
 /** Any of grpc-js's client streams. */
@@ -38,6 +39,10 @@ interface HeldStream {
   /** When the probe ends it to open another: `--max-stream-age` with ±10 % jitter. */
   readonly retireAtMs: number;
   headers: grpc.Metadata | null;
+  /** Wall-clock ms the response headers came (the stream sits on its connection by then); 0 before. */
+  headersWallMs: number;
+  /** Wall-clock ms of its last message received (or write accepted, client streaming); 0 before any. */
+  activityWallMs: number;
   peer: string | null;
   backend: string | null;
   /** Messages received (sent, for client streaming) on it. */
@@ -133,6 +138,8 @@ export class StreamWorker implements Worker {
       openedMs: nowMs,
       retireAtMs: ageMs === null ? Number.POSITIVE_INFINITY : nowMs + ageMs * (0.9 + Math.random() * 0.2),
       headers: null,
+      headersWallMs: 0,
+      activityWallMs: 0,
       peer: null,
       backend: null,
       messages: 0,
@@ -149,6 +156,7 @@ export class StreamWorker implements Worker {
 
   private onHeaders(stream: HeldStream, headers: grpc.Metadata): void {
     stream.headers = headers;
+    stream.headersWallMs = Date.now();
     stream.peer = stream.call.getPeer();
     if (stream.backend !== null) return;
     const named = this.setup.identifier.ofHeaders(headers);
@@ -169,6 +177,7 @@ export class StreamWorker implements Worker {
   }
 
   private onMessage(stream: HeldStream, reply: protobuf.Message): void {
+    stream.activityWallMs = Date.now();
     const backend = this.nameOf(stream, reply);
     this.setup.streams.received(backend);
     if (stream !== this.stream || stream.ended) return;
@@ -204,8 +213,9 @@ export class StreamWorker implements Worker {
     pending.startedMs = performance.now();
     const writable = stream.call as grpc.ClientWritableStream<Buffer>;
     const kind = this.setup.kind;
-    writable.write(this.setup.call.request, () => {
+    writable.write(this.setup.call.request, (error?: Error | null) => {
       if (stream.ended || kind !== 'client-streaming') return;
+      if (error === null || error === undefined) stream.activityWallMs = Date.now();
       this.setup.streams.sent(this.nameOf(stream, null));
       if (this.pending === pending) this.message(stream);
     });
@@ -224,6 +234,8 @@ export class StreamWorker implements Worker {
     if (this.stream === stream) this.stream = null;
     const nowMs = performance.now();
     if (stream.backend !== null) this.setup.streams.ended(stream.backend, reason, nowMs - stream.openedMs, nowMs);
+    // Still open at the end on a connection that got a GOAWAY: the GOAWAY is on the timeline all the same.
+    if (reason === 'run-end') this.goawayOf(stream, null);
     if (this.setup.kind === 'client-streaming' && reason !== 'run-end') {
       (stream.call as grpc.ClientWritableStream<Buffer>).end();
       return;
@@ -260,8 +272,22 @@ export class StreamWorker implements Worker {
   private reasonOf(stream: HeldStream, status: grpc.StatusObject): StreamEndReason {
     if (status.code === grpc.status.OK) return 'server-end';
     if (status.code === grpc.status.DEADLINE_EXCEEDED) return 'deadline';
-    const goaway = this.setup.goawaySince;
-    return goaway !== undefined && stream.peer !== null && goaway(stream.peer, stream.openedMs) ? 'goaway' : 'reset';
+    return this.goawayOf(stream, performance.now()) ? 'goaway' : 'reset';
+  }
+
+  /**
+   * Whether `stream`'s connection got a GOAWAY: it was lost (left READY) after the stream's
+   * headers came, and the stream still had a message (or write) strictly after that, which a
+   * dropped connection cannot give (src/engine/goaway-watch.ts). If so, reports the GOAWAY, with
+   * `cutAtMs` (performance.now()) when it ended this stream.
+   */
+  private goawayOf(stream: HeldStream, cutAtMs: number | null): boolean {
+    const losses = this.setup.losses;
+    if (losses === undefined || stream.peer === null || stream.headersWallMs === 0) return false;
+    const lostWallMs = losses.lostAfter(this.channel, stream.peer, stream.headersWallMs);
+    if (lostWallMs === null || stream.activityWallMs <= lostWallMs) return false;
+    this.setup.streams.goaway(stream.peer, lostWallMs, cutAtMs);
+    return true;
   }
 
   /** The waiting go is over: `warmup` reports it as warmed up; then the worker is free. */
