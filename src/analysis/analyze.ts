@@ -56,7 +56,9 @@ export function analyze(result: RunResult, context: AnalysisContext): ProbeRepor
   // A streaming call is judged, and gated, on its stream shares.
   const counts = result.streams === undefined || result.streams === null ? result.backends : streamCounts(result);
   const skew = computeSkew(counts, expected.count > 0 ? expected.count : null, expected.from);
-  const timeline = timelineFacts(result, [...(context.extraEvents ?? []), ...kubernetesEvents(kubernetes)]);
+  // A result without raw observations (a merge) carries the inputs' endpoint events in its events already.
+  const endpointEvents = result.peerChanges === undefined ? [] : kubernetesEvents(kubernetes);
+  const timeline = timelineFacts(result, [...(context.extraEvents ?? []), ...endpointEvents]);
   const facts = factsFromResult(result, skew, {
     resolvedAddresses: context.resolvedAddresses === null ? null : context.resolvedAddresses.length,
     resolvedList: context.resolvedAddresses,

@@ -1,9 +1,12 @@
 // What the Kubernetes API's facts mean for the run: the Service type and ready endpoints (the
 // expected set), resolved addresses that are not ready endpoints, endpoint changes as timeline
-// events, and zone skew against the ready endpoints per zone. Pure.
+// events, zone skew against the ready endpoints per zone, and a merge's conflicts. Pure.
 import type { KubernetesEndpoint, KubernetesFacts } from '../result/kubernetes.js';
 import type { BackendResult, RunEvent } from '../result/run-result.js';
 import { formatPercent } from '../result/units.js';
+
+/** Conflicts of merged Kubernetes facts named in the note; all are in the JSON. */
+const MAX_SHOWN_CONFLICTS = 5;
 
 /** The ready endpoints' addresses, without repeats. */
 export function readyEndpoints(facts: KubernetesFacts): KubernetesEndpoint[] {
@@ -80,6 +83,12 @@ export function kubernetesNotes(facts: KubernetesFacts, backends: readonly Backe
   const zones = zoneNote(facts, backends);
   if (zones !== null) notes.push(zones);
   if (facts.watchError !== null) notes.push(`the EndpointSlice watch ended early: ${facts.watchError}`);
+  const conflicts = facts.conflicts ?? [];
+  if (conflicts.length > 0) {
+    const shown = conflicts.slice(0, MAX_SHOWN_CONFLICTS).join('; ');
+    const more = conflicts.length > MAX_SHOWN_CONFLICTS ? `; and ${conflicts.length - MAX_SHOWN_CONFLICTS} more (kubernetes.conflicts)` : '';
+    notes.push(`the merged runs disagree on the Kubernetes facts, so those are not settled: ${shown}${more}`);
+  }
   return notes;
 }
 

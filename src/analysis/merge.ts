@@ -14,6 +14,7 @@ import type {
   TimelineBucket,
 } from '../result/run-result.js';
 import { MERGE_RULES, type RunDocumentInput } from '../result/json-document.js';
+import { mergeKubernetes, placeMergedBackends } from './merge-kubernetes.js';
 
 /** One run result as read back from a JSON document, with where it came from. */
 export interface MergeInput {
@@ -267,6 +268,7 @@ export function mergeRuns(inputs: readonly MergeInput[], force = false): MergedR
     )
     .sort((left, right) => left.atMs - right.atMs);
   const identity = mergeIdentity(documents);
+  const kubernetes = mergeKubernetes(inputs, offsetsMs);
   const resolved = documents.flatMap((document) => document.resolvedAddresses ?? []);
   const expected = documents.flatMap((document) =>
     document.expected !== undefined
@@ -299,7 +301,7 @@ export function mergeRuns(inputs: readonly MergeInput[], force = false): MergedR
       warmup: documents.reduce((sum, document) => sum + document.rpcs.warmup, 0),
     },
     errors: mergeErrors(documents),
-    backends: mergeBackends(documents, offsetsMs, ok),
+    backends: placeMergedBackends(mergeBackends(documents, offsetsMs, ok), kubernetes.placements),
     peers: union(documents.map((document) => document.peers)),
     latencyMs: summarize(overall),
     histogram: encodeHistogram(overall),
@@ -310,6 +312,7 @@ export function mergeRuns(inputs: readonly MergeInput[], force = false): MergedR
     sources,
     ...(identity === undefined ? {} : { identity }),
     ...(hasEvents ? { events } : {}),
+    ...(kubernetes.facts === null ? {} : { kubernetes: kubernetes.facts }),
   };
   overall.destroy();
   return {

@@ -121,7 +121,7 @@ export const MERGE_RULES: { readonly [Field in keyof RunDocumentV1]-?: MergeRule
   streams: 'per-input',
   proxies: 'per-input',
   load: 'per-input',
-  kubernetes: 'per-input',
+  kubernetes: 'merged',
   resolvedAddresses: 'summed',
   discovery: 'summed',
   expected: 'recomputed',

@@ -50,6 +50,12 @@ export interface KubernetesFacts {
   readonly changes: readonly EndpointChange[];
   /** The watch ended early with this reason, or null. */
   readonly watchError: string | null;
+  /**
+   * Merged documents only (`grpclb-probe merge`): what the inputs disagreed on, in words (a
+   * Service field, an endpoint's or a backend's pod, node or zone, inputs that did not read the
+   * API); empty when they agreed. Absent in a single run's document.
+   */
+  readonly conflicts?: readonly string[];
 }
 
 /** Pod, node and zone of a backend, from the endpoint at its peer address. */
