@@ -3,6 +3,7 @@
 // from the RunResult alone, so a merged result gets its events recomputed. Pure.
 import type { PeerChange, RunEvent, RunResult } from '../result/run-result.js';
 import { PER_RPC_CHANGE_RATE } from '../result/thresholds.js';
+import { judgedIntervalMs } from '../result/timeline.js';
 import { countOf, formatAtMs } from '../result/units.js';
 import { streamRunEvents } from './streams.js';
 
@@ -129,7 +130,7 @@ function failuresFrom(result: RunResult, fromMs: number): { failed: number; topS
  * load as much as the target's).
  */
 function keptSucceeding(result: RunResult, atMs: number): boolean {
-  const intervalMs = result.timeline.intervalMs;
+  const intervalMs = judgedIntervalMs(result.timeline);
   const fromMs = (Math.floor(atMs / intervalMs) + 1) * intervalMs;
   let ok = 0;
   let failed = 0;
@@ -207,7 +208,8 @@ function errorEvents(result: RunResult): RunEvent[] {
  * @param extraEvents events the caller knows (a lab scenario's `pod-added`, ...), merged in.
  */
 export function timelineFacts(result: RunResult & { readonly events?: readonly RunEvent[] }, extraEvents: readonly RunEvent[] = []): TimelineFacts {
-  const intervalMs = result.timeline.intervalMs;
+  // Late, stopped, unused and settled are judged on the interval asked for, however fine the timeline.
+  const intervalMs = judgedIntervalMs(result.timeline);
   // A result without raw observations (a merge of JSON reports, a hand-built one) carries its
   // events as they were: keep them and derive none. Otherwise keep only the kinds derived elsewhere.
   const derives = result.peerChanges !== undefined;

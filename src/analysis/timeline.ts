@@ -2,6 +2,7 @@
 // when failures happened, how often the answering backends changed. Pure; scenario answers
 // and reports are built from these.
 import type { RunResult, TimelineBucket } from '../result/run-result.js';
+import { judgedIntervalMs } from '../result/timeline.js';
 
 /** Start of the first interval in which `backend` answered, ms; null: never. */
 export function firstRpcMs(result: RunResult, backend: string): number | null {
@@ -61,7 +62,7 @@ export function failureSpan(result: RunResult): FailureSpan | null {
  * before the end of the timeline; else null (it recovered, or the end is too close to tell).
  */
 export function unreachableSinceMs(result: RunResult): number | null {
-  const { buckets, intervalMs } = result.timeline;
+  const { buckets } = result.timeline;
   const answered = (bucket: TimelineBucket): boolean => Object.values(bucket.rpcs).some((count) => count > 0);
   let lastOk = -1;
   buckets.forEach((bucket, index) => {
@@ -71,7 +72,7 @@ export function unreachableSinceMs(result: RunResult): number | null {
   const last = buckets[buckets.length - 1];
   if (after.length === 0 || last === undefined || after.every((bucket) => bucket.failed === 0)) return null;
   const sinceMs = (after[0] as TimelineBucket).startMs;
-  return last.startMs - sinceMs >= 2 * intervalMs ? sinceMs : null;
+  return last.startMs - sinceMs >= 2 * judgedIntervalMs(result.timeline) ? sinceMs : null;
 }
 
 /** How the answering backends moved over the run. */

@@ -28,6 +28,8 @@ export interface RunFlags extends OutputFlags, CallFlags, GateFlags, StreamFlags
   rps?: number;
   warmup?: Warmup;
   interval: number;
+  /** Not a flag: whether --interval was given (commander's value source), set by run's action; the lab fits its timelines when not. */
+  intervalGiven?: boolean;
   watchInterval?: number;
   reResolveInterval?: number;
   connectTimeout?: number;

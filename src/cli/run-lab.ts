@@ -26,7 +26,7 @@ export async function runLab(flags: RunFlags, context: CommandContext): Promise<
     const rest = setups.filter((setup) => !started.some((entry) => entry.setup === setup)).map((setup) => ({ setup, reason: 'interrupted' }));
     return labRenderings(comparisonOf(lab, runs, rest, true), context.plan);
   });
-  const comparison = await compareSetups(lab, setups, { ...loadOf(flags), reResolveIntervalMs: flags.reResolveInterval ?? null }, context.signal, (setup, run) => {
+  const comparison = await compareSetups(lab, setups, { ...loadOf(flags), fitIntervalToRun: flags.intervalGiven !== true, reResolveIntervalMs: flags.reResolveInterval ?? null }, context.signal, (setup, run) => {
     started.push({ setup, run });
     context.progress.follow(`lab: ${setup} (${setups.indexOf(setup) + 1}/${setups.length})`, run.snapshot);
   });

@@ -74,7 +74,7 @@ export function registerRun(program: Command): void {
     .option('--setups <list>', `lab only: setups to compare (default ${DEFAULT_SETUPS.join(',')}): ${SETUPS.join(',')}`, parse.listOf(SETUPS))
     .addOption(new Option('--clusterip-mode <mode>', 'lab only: how the VIP picks a pod per connection (default iptables)').choices(['iptables', 'ipvs-rr']))
     .addHelpText('after', EXAMPLES)
-    .action(commandAction((flags: RunFlags) => runCommand(flags), { lingerMs: LINGER_MS }));
+    .action(commandAction((flags: RunFlags, self: Command) => runCommand({ ...flags, intervalGiven: self.getOptionValueSource('interval') !== 'default' }), { lingerMs: LINGER_MS }));
 }
 
 /** The files `run` reads: --proto, --protoset, -D (not stdin), the TLS files. */

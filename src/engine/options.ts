@@ -40,6 +40,12 @@ export interface ProbeOptions extends ChannelConfig {
   readonly warmup?: Warmup | null;
   /** Timeline interval, ms; default 1000. */
   readonly intervalMs?: number;
+  /**
+   * true: a run shorter than ten `intervalMs` gets a finer timeline interval, a whole fraction
+   * of it (the lab without `--interval`: its setups take a fraction of a second); the result's
+   * `timeline.askedIntervalMs` then holds `intervalMs`. Default false.
+   */
+  readonly fitIntervalToRun?: boolean;
   /** Request metadata, sent with every RPC; `-bin` keys carry bytes. */
   readonly metadata?: readonly (readonly [string, string | Buffer])[];
   /** `HelloRequest.name` of the default call; default `grpclb-probe`. */

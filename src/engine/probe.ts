@@ -121,7 +121,7 @@ export function startProbe(options: ProbeOptions, signal?: AbortSignal, windows?
   const channelCount = options.channels ?? 1;
   // The target's own ports are never masked as ephemeral in error messages.
   const targetPorts = [...options.target.matchAll(/:(\d+)(?=[,/]|$)/g)].map((match) => Number(match[1]));
-  const newRecorder = (): Recorder => new Recorder(channelCount, options.intervalMs ?? 1000, isFixedRate(options), targetPorts);
+  const newRecorder = (): Recorder => new Recorder(channelCount, options.intervalMs ?? 1000, isFixedRate(options), targetPorts, options.fitIntervalToRun === true);
   const recorder = newRecorder();
   const pollCounter = (options.reResolveIntervalMs ?? null) === null ? null : new PollCounter();
   const clients = Array.from({ length: channelCount }, () => createClient(options, pollCounter ?? undefined));

@@ -26,6 +26,14 @@ const MAX_PEER_CHANGES = 1000;
 const PER_RPC_MIN_CHANGES = 20;
 /** Timeline intervals kept at most: a longer run doubles the interval (merging neighbours) until it fits. */
 export const MAX_TIMELINE_INTERVALS = 10_000;
+/** Fewest intervals a fitted timeline shows when the run allows it (a 0.2 s lab run: ten of 20 ms). */
+export const MIN_FITTED_INTERVALS = 10;
+/**
+ * A fitted timeline records at the asked interval / 100 and shows it merged by the largest of
+ * these factors that still leaves {@link MIN_FITTED_INTERVALS}: 1 s asked gives 1 s, 500, 200,
+ * 100, 50, 20 or 10 ms, each a whole fraction of the asked one.
+ */
+const FIT_FACTORS = [100, 50, 20, 10, 5, 2, 1] as const;
 
 interface BackendStats {
   ok: number;
@@ -82,18 +90,21 @@ export class Recorder {
   ok = 0;
   failed = 0;
 
+  /** While fitting ({@link FIT_FACTORS}): the interval asked for, ms; null once not fitting. */
+  private fitFromMs: number | null;
+  private timelineIntervalMs: number;
+
   /**
    * @param channelCount channels in the run (rows of the channel matrix).
-   * @param intervalMs timeline interval.
+   * @param intervalMs timeline interval, ms.
    * @param fixedRate true at a fixed rate: a service-time histogram is kept beside latency.
    * @param knownPorts ports of the target, kept when error messages are normalized.
+   * @param fitToRun true: a run shorter than {@link MIN_FITTED_INTERVALS} intervals gets a finer
+   *   interval, a whole fraction of `intervalMs` (`fittedFromMs` then says so); false: as asked.
    */
-  constructor(
-    channelCount: number,
-    private timelineIntervalMs: number,
-    fixedRate = false,
-    knownPorts: readonly number[] = [],
-  ) {
+  constructor(channelCount: number, intervalMs: number, fixedRate = false, knownPorts: readonly number[] = [], fitToRun = false) {
+    this.fitFromMs = fitToRun ? intervalMs : null;
+    this.timelineIntervalMs = fitToRun ? intervalMs / (FIT_FACTORS[0] as number) : intervalMs;
     this.errors = new ErrorGroups(knownPorts);
     this.service = fixedRate ? newLatencyHistogram() : null;
     this.channels = Array.from({ length: channelCount }, () => ({
@@ -198,13 +209,33 @@ export class Recorder {
     if (inFlight > bucket.peakInFlight) bucket.peakInFlight = inFlight;
   }
 
-  /** The timeline interval, ms: as asked, or doubled as often as needed to keep {@link MAX_TIMELINE_INTERVALS}. */
+  /**
+   * The timeline interval, ms: as asked, or doubled as often as needed to keep {@link MAX_TIMELINE_INTERVALS};
+   * when fitting, the fraction of the asked one that the intervals recorded so far fit.
+   */
   get intervalMs(): number {
-    return this.timelineIntervalMs;
+    return this.timelineIntervalMs * this.fitFactor();
+  }
+
+  /** The interval asked for, ms, when {@link intervalMs} is a finer one fitted to a short run; else null. */
+  get fittedFromMs(): number | null {
+    return this.fitFromMs !== null && this.intervalMs < this.fitFromMs ? this.fitFromMs : null;
+  }
+
+  /** How many recorded buckets one shown interval holds: 1 unless fitting. */
+  private fitFactor(): number {
+    if (this.fitFromMs === null) return 1;
+    const count = this.buckets.length;
+    return FIT_FACTORS.find((factor) => Math.ceil(count / factor) >= MIN_FITTED_INTERVALS) ?? 1;
   }
 
   private bucketAt(atMs: number): Bucket {
-    while (Math.floor(atMs / this.timelineIntervalMs) >= MAX_TIMELINE_INTERVALS) this.coarsen();
+    // A run too long to fit finer than asked records as asked from then on.
+    if (this.fitFromMs !== null && Math.floor(atMs / this.timelineIntervalMs) >= MAX_TIMELINE_INTERVALS) {
+      this.coarsen(FIT_FACTORS[0]);
+      this.fitFromMs = null;
+    }
+    while (Math.floor(atMs / this.timelineIntervalMs) >= MAX_TIMELINE_INTERVALS) this.coarsen(2);
     const index = Math.max(0, Math.floor(atMs / this.timelineIntervalMs));
     while (this.buckets.length <= index) {
       this.buckets.push({ rpcs: new Map(), failed: 0, failedByStatus: new Map(), issued: 0, peakInFlight: 0 });
@@ -212,23 +243,10 @@ export class Recorder {
     return this.buckets[index] as Bucket;
   }
 
-  /** Doubles the interval, merging each pair of neighbouring buckets. */
-  private coarsen(): void {
-    const merged: Bucket[] = [];
-    for (let index = 0; index < this.buckets.length; index += 2) {
-      const left = this.buckets[index] as Bucket;
-      const right = this.buckets[index + 1];
-      if (right !== undefined) {
-        for (const [backend, count] of right.rpcs) left.rpcs.set(backend, (left.rpcs.get(backend) ?? 0) + count);
-        for (const [status, count] of right.failedByStatus) left.failedByStatus.set(status, (left.failedByStatus.get(status) ?? 0) + count);
-        left.failed += right.failed;
-        left.issued += right.issued;
-        left.peakInFlight = Math.max(left.peakInFlight, right.peakInFlight);
-      }
-      merged.push(left);
-    }
-    this.buckets.splice(0, this.buckets.length, ...merged);
-    this.timelineIntervalMs *= 2;
+  /** Multiplies the interval by `factor`, merging each run of `factor` neighbouring buckets. */
+  private coarsen(factor: number): void {
+    this.buckets.splice(0, this.buckets.length, ...mergedBuckets(this.buckets, factor));
+    this.timelineIntervalMs *= factor;
   }
 
   /** Successful RPCs per backend, sorted by name. */
@@ -302,9 +320,11 @@ export class Recorder {
     }));
   }
 
+  /** The timeline at {@link intervalMs}. */
   timelineBuckets(): TimelineBucket[] {
-    return this.buckets.map((bucket, index) => ({
-      startMs: index * this.intervalMs,
+    const intervalMs = this.intervalMs;
+    return mergedBuckets(this.buckets, this.fitFactor()).map((bucket, index) => ({
+      startMs: index * intervalMs,
       rpcs: Object.fromEntries(bucket.rpcs),
       failed: bucket.failed,
       failedByStatus: Object.fromEntries(bucket.failedByStatus),
@@ -342,4 +362,22 @@ export class Recorder {
   overallHistogram(): string {
     return hdr.encodeIntoCompressedBase64(this.overall);
   }
+}
+
+/** Each run of `factor` neighbouring buckets as one (new objects: the inputs are not changed). */
+function mergedBuckets(buckets: readonly Bucket[], factor: number): Bucket[] {
+  const merged: Bucket[] = [];
+  buckets.forEach((bucket, index) => {
+    if (index % factor === 0) {
+      merged.push({ ...bucket, rpcs: new Map(bucket.rpcs), failedByStatus: new Map(bucket.failedByStatus) });
+      return;
+    }
+    const into = merged[merged.length - 1] as Bucket;
+    for (const [backend, count] of bucket.rpcs) into.rpcs.set(backend, (into.rpcs.get(backend) ?? 0) + count);
+    for (const [status, count] of bucket.failedByStatus) into.failedByStatus.set(status, (into.failedByStatus.get(status) ?? 0) + count);
+    into.failed += bucket.failed;
+    into.issued += bucket.issued;
+    into.peakInFlight = Math.max(into.peakInFlight, bucket.peakInFlight);
+  });
+  return merged;
 }

@@ -24,5 +24,19 @@ export interface TimelineBucket {
 /** RPCs per backend over time. */
 export interface Timeline {
   readonly intervalMs: number;
+  /**
+   * The interval asked for, ms, when the run was shorter than ten of them and the recorder fitted
+   * a finer `intervalMs` to it (the lab's default, src/engine/recorder.ts); absent otherwise. The
+   * analysis judges time by it ({@link judgedIntervalMs}), so a finer picture changes no verdict.
+   */
+  readonly askedIntervalMs?: number;
   readonly buckets: readonly TimelineBucket[];
+}
+
+/**
+ * The time scale the analysis judges by, ms: the interval asked for when the timeline was fitted
+ * finer to a short run, else its interval. Fitted intervals divide it, so its windows are whole buckets.
+ */
+export function judgedIntervalMs(timeline: Timeline): number {
+  return timeline.askedIntervalMs ?? timeline.intervalMs;
 }
