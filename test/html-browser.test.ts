@@ -2,64 +2,25 @@
 // The HTML report in a real browser: headless Chromium (Debian's package) through puppeteer-core.
 // Skips, saying why, where Chromium is not installed (.ci/run installs it).
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { drawnCharts } from './html-charts.js';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { fileURLToPath } from 'node:url';
 import { diffRuns, type DiffInput } from '../src/analysis/diff.js';
 import { jsonReport } from '../src/report/json.js';
 import { renderDiffHtml, renderLabHtml, renderRunHtml } from '../src/report/html/page.js';
 import { labComparison, scaleOutReport } from './html-fixtures.js';
+import { chromiumSkip as skip, openHtmlBrowser, type HtmlBrowser } from './html-page.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`;
 const SCREENSHOT = fileURLToPath(new URL('../docs/report.png', import.meta.url));
 
-interface Loaded {
-  readonly errors: string[];
-  readonly requests: string[];
-  readonly charts: { view: string; series: string[] }[];
-}
-
 describe('the HTML report in Chromium', { skip }, () => {
-  let browser: Browser;
-  let dir: string;
+  let browser: HtmlBrowser;
   before(async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'grpclb-probe-html-'));
-    browser = await puppeteer.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${path.join(dir, 'profile')}`],
-    });
+    browser = await openHtmlBrowser();
   });
   after(async () => {
     await browser?.close();
-    rmSync(dir, { recursive: true, force: true });
   });
-
-  async function load(html: string, name: string, scheme: 'light' | 'dark' = 'light'): Promise<{ page: Page; loaded: Loaded }> {
-    const file = path.join(dir, name);
-    writeFileSync(file, html);
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    const requests: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error' || message.type() === 'warn') errors.push(`${message.type()}: ${message.text()}`);
-    });
-    page.on('pageerror', (error) => errors.push(`pageerror: ${(error as Error).message}`));
-    page.on('request', (request) => {
-      if (request.url() !== pathToFileURL(file).href) requests.push(request.url());
-    });
-    await page.setViewport({ width: 1100, height: 900 });
-    await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: scheme }]);
-    await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
-    await page.waitForSelector('body[data-rendered="true"]', { timeout: 10_000 });
-    const charts = await drawnCharts(page);
-    return { page, loaded: { errors, requests, charts } };
-  }
+  const load: HtmlBrowser['load'] = (html, name, scheme) => browser.load(html, name, scheme);
 
   it('run: draws every view from the data, one series per backend, the verdict first', async () => {
     const report = scaleOutReport();

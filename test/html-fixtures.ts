@@ -5,6 +5,7 @@ import { analyze } from '../src/analysis/analyze.js';
 import type { RunResult } from '../src/result/run-result.js';
 import type { ProbeReport } from '../src/result/report.js';
 import type { LabComparison } from '../src/result/lab.js';
+import type { ScenarioOutcome } from '../src/result/scenario.js';
 
 function load(name: string): RunResult {
   return JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8')) as RunResult;
@@ -51,4 +52,25 @@ export function embeddedDocument(html: string): { kind: string; report: unknown;
   const match = /<script type="application\/json" id="grpclb-probe-data">([^]*?)<\/script>/.exec(html);
   if (match === null) throw new Error('no embedded document');
   return JSON.parse(match[1]!);
+}
+
+/** A scale-out scenario played over the lab comparison's two runs: a pod event, an answer per setup, a lesson. */
+export function scenarioOutcome(): ScenarioOutcome {
+  const lab = labComparison();
+  const setups = lab.setups.map((outcome, index) => ({
+    setup: index === 0 ? 'clusterip' : 'headless-rr-poll',
+    spec: { ...outcome.spec, setup: index === 0 ? 'clusterip' : 'headless-rr-poll', channelArgs: {}, reResolveIntervalMs: index === 0 ? null : 2000, serviceConfig: null, usesDns: index > 0 },
+    report: outcome.report,
+    answer: index === 0 ? 'the new pod never got an RPC' : 'the new pod got its first RPC 1.2 s after it was ready',
+  }));
+  return {
+    scenario: 'scale-out',
+    summary: 'a third pod joins at 4 s',
+    lesson: 'Existing connections never move: re-resolve, or close connections with a max connection age.',
+    options: { replicas: 2, rps: 100, durationMs: 12_000, intervalMs: 1000, drain: 'graceful', slowMs: 20, deadlineMs: 1000 },
+    events: [{ atMs: 4000, kind: 'pod-added', backend: lab.backends[2]!.name, detail: `${lab.backends[2]!.name} ready` }],
+    setups,
+    skipped: [],
+    interrupted: false,
+  } as unknown as ScenarioOutcome;
 }

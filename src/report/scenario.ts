@@ -82,6 +82,11 @@ function header(outcome: ScenarioOutcome): string {
   );
 }
 
+/** The paragraph every rendering of a scenario ends with (table, markdown, the HTML page): what it means in a cluster. */
+export function scenarioLesson(outcome: Pick<ScenarioOutcome, 'lesson'>): string {
+  return `What this means in a cluster: ${outcome.lesson}`;
+}
+
 /** The scenario as text within 80 columns (answers and the lesson wrap). Pure. Names are shown escaped and capped ({@link forTerminal}). */
 export function renderScenarioTable(scenarioOutcome: ScenarioOutcome, options: TableOptions): string {
   const outcome = forTerminal(scenarioOutcome);
@@ -105,7 +110,7 @@ export function renderScenarioTable(scenarioOutcome: ScenarioOutcome, options: T
   }
   for (const skipped of outcome.skipped) lines.push(`skipped ${skipped.setup}: ${skipped.reason}`);
   if (outcome.interrupted) lines.push('', paint('yellow', 'interrupted: what was measured until Ctrl-C', color));
-  lines.push('', wrap(`What this means in a cluster: ${outcome.lesson}`, WIDTH));
+  lines.push('', wrap(scenarioLesson(outcome), WIDTH));
   return lines.join('\n') + '\n';
 }
 
@@ -151,6 +156,6 @@ export function renderScenarioMarkdown(scenarioOutcome: ScenarioOutcome): string
   lines.push('');
   for (const setup of plain.setups) lines.push(`**${setup.setup}**`, '', '```', ...setupTimeline(plain, setup), '```', '');
   if (outcome.interrupted) lines.push('_Interrupted: what was measured until Ctrl-C._', '');
-  lines.push(outcome.lesson, '');
+  lines.push(scenarioLesson(outcome), '');
   return lines.join('\n');
 }

@@ -37,14 +37,15 @@ const EXPECTED_FROM: Readonly<Record<ProbeReport['skew']['expectedFrom'], string
  * Expected backends without a row of their own: the idle ones, less those that have a row because
  * their RPCs failed (a run where every RPC failed shows one row per address, no phantom beside them).
  */
-function rowlessIdle(result: RunResult, idleBackends: number): number {
+export function rowlessIdle(result: RunResult, idleBackends: number): number {
   return Math.max(0, idleBackends - result.backends.filter((backend) => backend.rpcs === 0).length);
 }
 
 /** Idle expected backends shown as rows; the rest are one "+N idle" row. */
 const IDLE_ROWS = 3;
 const SPARK_WIDTH = 30;
-const IDLE_LABEL = '(expected, no RPC)';
+/** The label of an expected backend that got no RPC (the table's rows, the HTML page's shares chart). */
+export const IDLE_LABEL = '(expected, no RPC)';
 
 /** Idle expected backends as rows, and the "+N idle" line for the rest (null when none). */
 function idleRows(idleBackends: number): { rows: number; more: string | null } {

@@ -1,6 +1,6 @@
 // The HTML page's charts (shares, timeline, percentiles, spectrum), as browser script text that
 // client.ts inlines inside its closure (it uses doc, el, table, chart, axes, color, cssVar, labels,
-// fmtMs, fmtPct and PERCENTILES from there). Plain ES2020, no backticks.
+// labelKey, fmtMs, fmtPct, PERCENTILES and IDLE_LABEL from there). Plain ES2020, no backticks.
 
 /** `sharesChart`, `timelineChart`, `percentilesChart`, `spectrumChart` and `partialFrom`. */
 export const CHARTS_RENDERER = String.raw`
@@ -8,10 +8,15 @@ export const CHARTS_RENDERER = String.raw`
   function sharesChart(view, container, report) {
     var names = report.backends.map(function (backend) { return backend.name; });
     var short = labels(names);
-    var xs = names.map(function (_, index) { return index; });
+    // Expected backends that never answered have no name: one slot at 0 %, labelled as the table labels them.
+    var idle = doc.idleWithoutRow || 0;
+    var slots = report.backends.map(function (backend) { return { name: backend.name, share: backend.share }; });
+    if (idle > 0) slots.push({ name: idle === 1 ? IDLE_LABEL : '+' + idle + ' idle ' + IDLE_LABEL, share: 0, idle: true });
+    var axisLabels = short.concat(idle > 0 ? [idle === 1 ? 'idle' : idle + ' idle'] : []);
+    var xs = slots.map(function (_, index) { return index; });
     var data = [xs];
     var series = [{ label: 'backend' }];
-    report.backends.forEach(function (backend, index) {
+    slots.forEach(function (backend, index) {
       data.push(xs.map(function (x) { return x === index ? backend.share * 100 : null; }));
       series.push({ label: backend.name, stroke: color(index), fill: color(index), width: 0, paths: uPlot.paths.bars({ size: [0.6, 80] }), points: { show: false },
         value: function (u, value) { return value == null ? '' : value.toFixed(1) + ' %'; } });
@@ -20,10 +25,11 @@ export const CHARTS_RENDERER = String.raw`
     series.push({ label: 'fair share', stroke: cssVar('--fg'), width: 1.5, dash: [6, 4], points: { show: false }, value: function (u, value) { return value == null ? '' : value.toFixed(1) + ' %'; } });
     chart(view, container, {
       series: series,
-      scales: { x: { time: false, range: [-0.5, Math.max(0.5, names.length - 0.5)] }, y: { range: [0, Math.max(100 * report.skew.fairShare * 1.2, 100 * Math.max.apply(null, [0].concat(report.backends.map(function (b) { return b.share; }))) * 1.1, 1)] } },
-      axes: axes('backend', 'share of RPCs, %', function (u, splits) { return splits.map(function (split) { return Number.isInteger(split) && short[split] !== undefined ? short[split] : ''; }); }),
+      scales: { x: { time: false, range: [-0.5, Math.max(0.5, slots.length - 0.5)] }, y: { range: [0, Math.max(100 * report.skew.fairShare * 1.2, 100 * Math.max.apply(null, [0].concat(report.backends.map(function (b) { return b.share; }))) * 1.1, 1)] } },
+      axes: axes('backend', 'share of RPCs, %', function (u, splits) { return splits.map(function (split) { return Number.isInteger(split) && axisLabels[split] !== undefined ? axisLabels[split] : ''; }); }),
       cursor: { points: { show: false } },
     }, data);
+    labelKey(container, names, short);
     var notes = [];
     if (report.skew.idleBackends > 0) notes.push(report.skew.idleBackends + ' expected backend' + (report.skew.idleBackends === 1 ? '' : 's') + ' got no RPC (0 %)');
     if (report.skew.starvedBackends > 0) notes.push(report.skew.starvedBackends + ' starved (under half the fair share)');

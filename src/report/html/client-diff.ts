@@ -1,5 +1,5 @@
 // The HTML page's renderer of a diff of two runs, as browser script text that client.ts
-// inlines inside its closure (it uses el, section, table, chart, axes, color, labels, fmtMs,
+// inlines inside its closure (it uses el, section, table, chart, axes, color, labels, labelKey, fmtMs,
 // fmtPct and spectrumChart from there). Plain ES2020, no backticks.
 
 /** `renderDiff(report)`: the verdicts and the improvement, the figures, shares before and after, the spectra. */
@@ -38,6 +38,7 @@ export const DIFF_RENDERER = String.raw`
       axes: axes('backend', 'share of RPCs, %', function (u, splits) { return splits.map(function (split) { return Number.isInteger(split) && short[split] !== undefined ? short[split] : ''; }); }),
       cursor: { points: { show: false } },
     }, [xs, diff.backends.map(function (backend) { return percentOf(backend.before); }), diff.backends.map(function (backend) { return percentOf(backend.after); })]);
+    labelKey(shares, names, short);
     shares.appendChild(table(['backend', '', 'before', 'after', 'share change'], diff.backends.map(function (backend) {
       var side = function (value) { return value ? fmtPct(value.share) + ' (' + value.rpcs + ')' : '-'; };
       return [el('td', { className: 'text', text: backend.name }), el('td', { className: 'left', text: backend.presence === 'both' ? '' : backend.presence }),

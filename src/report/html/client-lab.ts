@@ -1,9 +1,15 @@
 // The HTML page's renderers of a lab comparison and of a played scenario, as browser script
-// text that client.ts inlines inside its closure (it uses el, section, table, chart, axes, color,
+// text that client.ts inlines inside its closure (it uses doc, el, section, table, chart, axes, color,
 // labels, fmtMs and the chart renderers from there). Plain ES2020, no backticks.
 
-/** `renderLab(lab)` and `renderScenario(doc)`. */
+/** `renderLab(lab)` and `renderScenario(doc)`, each ending with `lessonSection()`. */
 export const LAB_RENDERER = String.raw`
+  /** The "What this means" paragraph the table and markdown end with (the page's lesson). */
+  function lessonSection() {
+    if (!doc.lesson) return;
+    section('lesson', 'What this means').appendChild(el('p', { className: 'lesson', text: doc.lesson }));
+  }
+
   function renderLab(lab) {
     var setups = lab.setups;
     var names = lab.lab.backends.map(function (backend) { return backend.name; });
@@ -39,6 +45,7 @@ export const LAB_RENDERER = String.raw`
       cursor: { points: { show: false } },
     }, data);
     shares.appendChild(el('figcaption', { text: 'Each bar is one setup\u2019s RPCs split by pod (' + short.join(', ') + '); equal slices are a balanced setup, one slice a pinned one.' }));
+    labelKey(shares, names, short);
 
     var timelines = section('timeline', 'Timelines, one time axis');
     var xMax = Math.max.apply(null, [0].concat(setups.map(function (setup) { return setup.result.elapsedMs; })));
@@ -50,6 +57,7 @@ export const LAB_RENDERER = String.raw`
     var latency = section('latency', 'Latency per setup');
     percentilesChart('percentiles', latency, setups.map(function (setup, index) { return { name: setup.setup, rpcs: setup.result.rpcs.ok, latencyMs: setup.result.latencyMs, colorIndex: index }; }));
     spectrumChart('distribution', latency, setups.map(function (setup) { return setup.setup; }));
+    lessonSection();
   }
 
   function renderScenario(doc) {
@@ -74,5 +82,6 @@ export const LAB_RENDERER = String.raw`
     var latency = section('latency', 'Latency per setup');
     percentilesChart('percentiles', latency, setups.map(function (setup, index) { return { name: setup.setup, rpcs: setup.result.rpcs.ok, latencyMs: setup.result.latencyMs, colorIndex: index }; }));
     spectrumChart('distribution', latency, setups.map(function (setup) { return setup.setup; }));
+    lessonSection();
   }
 `;

@@ -32,6 +32,9 @@ td.text { text-align: left; white-space: normal; } td.left { text-align: left; }
 figure { margin: 8px 0; } figcaption { color: var(--muted); font-size: 13px; }
 .chart { width: 100%; }
 .u-legend { font-size: 12px; }
+.u-legend th, .u-legend td { border: none; padding: 1px 4px; } .u-legend .u-value:empty { display: none; }
+.warn { color: var(--warn); font-weight: 600; } .badge.warn { color: var(--warn); border-color: var(--warn); }
+.key-entry { white-space: nowrap; }
 .events { font-size: 13px; }
 .events li::marker { color: var(--mark); }
 .badge { font-size: 11px; color: var(--muted); border: 1px solid var(--border); border-radius: 4px; padding: 0 4px; margin-left: 6px; }

@@ -1,8 +1,8 @@
-// The HTML page's verdict card and channel x backend matrix, as browser script text that
-// client.ts inlines inside its closure (it uses el, table, cssVar, labels, fmtMs and fmtPct from
-// there). Plain ES2020, no backticks.
+// The HTML page's verdict card, backends table and channel x backend matrix, as browser script
+// text that client.ts inlines inside its closure (it uses el, table, cssVar, labels, labelKey,
+// fmtMs and fmtPct from there). Plain ES2020, no backticks.
 
-/** `verdictCard(report, container)` and `heatmap(view, container, report)`. */
+/** `verdictCard(report, container)`, `backendsTable(container, report)` and `heatmap(view, container, report)`. */
 export const TABLES_RENDERER = String.raw`
   /** Verdict, cause, fix, notes, gates, and the run's key numbers. */
   function verdictCard(report, container) {
@@ -17,6 +17,7 @@ export const TABLES_RENDERER = String.raw`
         return el('li', {}, ['gate ' + gate.gate + ' ', el('span', { className: gate.passed ? 'pass' : 'fail', text: gate.passed ? 'pass' : 'FAIL' }), ': ' + (gate.display || 'limit ' + gate.limit + ', measured ' + gate.measured)]);
       })));
     }
+    if (report.endOfRun && report.endOfRun.headline) card.appendChild(el('p', { className: 'warn', 'data-lost': String(report.endOfRun.lost.length), text: report.endOfRun.headline }));
     if (report.stopReason === 'interrupted') card.appendChild(el('p', { className: 'fail', text: 'interrupted: partial results' }));
     container.appendChild(card);
     var skew = report.skew;
@@ -36,24 +37,47 @@ export const TABLES_RENDERER = String.raw`
     report.errors.slice(0, 5).forEach(function (error) { container.appendChild(el('p', { className: 'meta', text: error.count + ' x ' + error.status + ': ' + error.details })); });
   }
 
-  /** Channel x backend matrix: RPCs per cell, shaded by the row's share. */
+  /**
+   * One row per backend: RPCs, share, failed, peers, and pod, node and zone when the run asked
+   * Kubernetes (--k8s); a backend lost mid-run (endOfRun.lost) in amber, with its last RPC.
+   */
+  function backendsTable(container, report) {
+    var lost = {};
+    ((report.endOfRun && report.endOfRun.lost) || []).forEach(function (entry) { lost[entry.backend] = entry.lastRpcAtMs; });
+    var placed = ['pod', 'node', 'zone'].filter(function (field) { return report.backends.some(function (backend) { return backend[field] != null; }); });
+    var rows = report.backends.map(function (backend) {
+      var isLost = lost[backend.name] !== undefined;
+      var name = el('td', { className: 'text' + (isLost ? ' warn' : ''), text: backend.name }, isLost ? [el('span', { className: 'badge warn', text: 'lost: last RPC at ' + (lost[backend.name] / 1000).toFixed(1) + ' s' })] : []);
+      return [name, backend.rpcs, fmtPct(backend.share), backend.failed].concat(placed.map(function (field) { return el('td', { className: 'left', text: backend[field] == null ? '-' : backend[field] }); }))
+        .concat([el('td', { className: 'text', text: backend.peers.join(', ') })]);
+    });
+    var list = table(['backend', 'RPCs', 'share', 'failed'].concat(placed).concat(['peers']), rows);
+    list.className = 'backends';
+    rows.forEach(function (_, index) { if (lost[report.backends[index].name] !== undefined) list.tBodies[0].rows[index].setAttribute('data-lost', 'true'); });
+    container.appendChild(list);
+  }
+
+  /** Channel x backend matrix: RPCs per cell, shaded by the row's share; merged rows name their client pod. */
   function heatmap(view, container, report) {
     var names = report.backends.map(function (backend) { return backend.name; });
     var short = labels(names);
     var accent = cssVar('--accent');
+    var merged = report.channelMatrix.some(function (row) { return row.client != null; });
     var rows = report.channelMatrix.map(function (row) {
       var total = names.reduce(function (sum, name) { return sum + (row.backends[name] || 0); }, 0);
-      return [el('td', { text: 'channel ' + row.channel })].concat(names.map(function (name) {
+      var label = (row.client != null ? row.client + ' · ' : '') + 'channel ' + row.channel;
+      return [el('td', { className: 'text', 'data-client': row.client == null ? '' : row.client, text: label })].concat(names.map(function (name) {
         var count = row.backends[name] || 0;
         var cell = el('td', { className: 'cell', text: String(count), 'data-backend': name });
         if (total > 0 && count > 0) cell.style.background = 'color-mix(in srgb, ' + accent + ' ' + Math.round(15 + 70 * count / total) + '%, transparent)';
         return cell;
       })).concat([String(row.failed), String(row.switches), el('td', { className: 'text', text: row.peers.join(', ') })]);
     });
-    var matrix = table(['channel'].concat(short).concat(['failed', 'switches', 'peers']), rows);
+    var matrix = table([merged ? 'client pod · channel' : 'channel'].concat(short).concat(['failed', 'switches', 'peers']), rows);
     matrix.className = 'heat';
     matrix.setAttribute('data-chart', view);
     container.appendChild(matrix);
+    labelKey(container, names, short);
     container.appendChild(el('figcaption', { text: 'Successful RPCs per channel and backend; a switch is an RPC answered by another backend than the one before it on that channel.' }));
   }
 `;

@@ -5,8 +5,10 @@
 import { CHARTS_RENDERER } from './client-charts.js';
 import { DIFF_RENDERER } from './client-diff.js';
 import { LAB_RENDERER } from './client-lab.js';
+import { LEGEND_RENDERER } from './client-legend.js';
 import { STREAMS_RENDERER } from './client-streams.js';
 import { TABLES_RENDERER } from './client-tables.js';
+import { IDLE_LABEL } from '../table.js';
 
 export { PAGE_STYLE } from './client-style.js';
 
@@ -18,6 +20,7 @@ export const CLIENT_SCRIPT = String.raw`
   var root = document.getElementById('report');
   var charts = []; window.grpclbProbe = { document: doc, charts: charts };
   var PALETTE = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
+  var IDLE_LABEL = ${JSON.stringify(IDLE_LABEL)};
   var PERCENTILES = [['p50', 'p50'], ['p90', 'p90'], ['p95', 'p95'], ['p99', 'p99'], ['p999', 'p99.9'], ['max', 'max']];
 
   function cssVar(name) { return getComputedStyle(document.documentElement).getPropertyValue(name).trim(); }
@@ -34,12 +37,7 @@ export const CLIENT_SCRIPT = String.raw`
   function fmtMs(ms) { return ms == null ? '-' : ms < 10 ? ms.toFixed(3) : ms < 100 ? ms.toFixed(1) : ms.toFixed(0); }
   function fmtPct(fraction) { return (fraction * 100).toFixed(1) + ' %'; }
   function color(index) { return PALETTE[index % PALETTE.length]; }
-  function shortName(name) { var parts = name.split('-'); return parts.length >= 3 ? parts[parts.length - 1] : name; }
-  /** Short labels when they stay distinct, else the full names. */
-  function labels(names) {
-    var short = names.map(shortName);
-    return new Set(short).size === short.length ? short : names.slice();
-  }
+${LEGEND_RENDERER}
   function section(view, title) {
     var node = el('section', { 'data-view': view }, [el('h2', { text: title })]);
     root.appendChild(node);
@@ -78,7 +76,9 @@ ${TABLES_RENDERER}${CHARTS_RENDERER}
   function renderRun(report) {
     var names = report.backends.map(function (backend) { return backend.name; });
     verdictCard(report, section('verdict', 'Verdict'));
-    sharesChart('shares', section('shares', 'Shares per backend'), report);
+    var shares = section('shares', 'Shares per backend');
+    sharesChart('shares', shares, report);
+    backendsTable(shares, report);
     timelineChart('timeline', section('timeline', 'Timeline'), report, names, report.elapsedMs, 280);
     if (report.streams) streamsChart('streams', section('streams', 'Open streams per backend'), report);
     var latency = section('latency', 'Latency per backend');

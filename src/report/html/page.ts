@@ -1,8 +1,9 @@
 // The HTML report: one self-contained page (uPlot and our script inlined, no URL of any kind)
 // that embeds a JSON report once and draws every view from it in the browser.
 import { jsonReport } from '../json.js';
-import { labJsonReport } from '../lab.js';
-import { scenarioJson } from '../scenario.js';
+import { labJsonReport, meaning } from '../lab.js';
+import { scenarioJson, scenarioLesson } from '../scenario.js';
+import { rowlessIdle } from '../table.js';
 import { chartAssets } from './assets.js';
 import { CLIENT_SCRIPT, PAGE_STYLE } from './client.js';
 import { SPECTRUM_PERCENTILES, spectrumOf, type Spectrum } from './spectrum.js';
@@ -46,6 +47,16 @@ export type HtmlDocument = {
      * histograms): series name (a backend, or a lab setup) to ms at each of `percentiles`.
      */
     readonly spectrum: HtmlSpectra;
+    /**
+     * Run pages: expected backends that never answered and have no entry in `report.backends`
+     * (report/table.ts `rowlessIdle`), drawn as a 0 % slot in the shares chart; absent: none.
+     */
+    readonly idleWithoutRow?: number;
+    /**
+     * Lab and scenario pages: the "What this means" paragraph the table and markdown end with
+     * (report/lab.ts `meaning`, report/scenario.ts `scenarioLesson`); absent on other pages.
+     */
+    readonly lesson?: string;
   };
 }[HtmlDocumentKind];
 
@@ -118,6 +129,7 @@ export function renderRunHtml(report: ProbeReport, json: RunDocument = jsonRepor
     title: `grpclb-probe: ${diagnosis.verdict}: ${result.target}`,
     report: json,
     spectrum: spectra(result.backends.map((backend) => [backend.name, backend.histogram] as const)),
+    idleWithoutRow: rowlessIdle(result, report.skew.idleBackends),
   });
 }
 
@@ -127,6 +139,7 @@ export function renderLabHtml(comparison: LabComparison): string {
     kind: 'lab',
     title: `grpclb-probe lab: ${comparison.setups.map((outcome) => `${outcome.spec.setup} ${outcome.report.diagnosis.verdict}`).join(', ')}`,
     report: labJsonReport(comparison),
+    lesson: meaning(comparison),
     spectrum: spectra(comparison.setups.map((outcome) => [outcome.spec.setup, outcome.report.result.histogram] as const)),
   });
 }
@@ -137,6 +150,7 @@ export function renderScenarioHtml(outcome: ScenarioOutcome): string {
     kind: 'scenario',
     title: `grpclb-probe scenario ${outcome.scenario}`,
     report: scenarioJson(outcome),
+    lesson: scenarioLesson(outcome),
     spectrum: spectra(outcome.setups.map((setup) => [setup.setup, setup.report.result.histogram] as const)),
   });
 }
