@@ -62,6 +62,11 @@ interface PendingGo {
   timer?: NodeJS.Timeout;
 }
 
+/** Client streaming: how long a stream with a peer waits for headers to name it before it is named by the peer, ms. */
+const HEADER_WAIT_MS = 100;
+/** Client streaming: how often a stream not yet named is looked at again, ms. */
+const NAME_POLL_MS = 5;
+
 /** Passes the pre-encoded request through as it is. */
 const passThrough = (bytes: Buffer): Buffer => bytes;
 
@@ -215,9 +220,12 @@ export class StreamWorker implements Worker {
     const kind = this.setup.kind;
     writable.write(this.setup.call.request, (error?: Error | null) => {
       if (stream.ended || kind !== 'client-streaming') return;
-      if (error === null || error === undefined) stream.activityWallMs = Date.now();
-      this.setup.streams.sent(this.nameOf(stream, null));
-      if (this.pending === pending) this.message(stream);
+      // Before the headers grpc-js may accept a write into its retry buffer: no evidence of a live connection.
+      if ((error === null || error === undefined) && stream.headers !== null) stream.activityWallMs = Date.now();
+      this.whenNamed(stream, performance.now(), () => {
+        this.setup.streams.sent(stream.backend as string);
+        if (this.pending === pending) this.message(stream);
+      });
     });
     if (kind === 'bidi') {
       if (stream.buffered > 0) {
@@ -225,6 +233,22 @@ export class StreamWorker implements Worker {
         this.message(stream);
       }
     }
+  }
+
+  /**
+   * Client streaming: runs `then` once the stream's backend is known. grpc-js accepts the first
+   * writes before the stream is on a connection (its peer is still `unknown`), and the only
+   * message comes at the end, so the name is the headers' when they come, else the peer once
+   * known and {@link HEADER_WAIT_MS} have passed since `sinceMs` with no headers. Dropped if the stream ends first.
+   */
+  private whenNamed(stream: HeldStream, sinceMs: number, then: () => void): void {
+    if (stream.ended) return;
+    if (stream.backend !== null) return then();
+    if (stream.call.getPeer() !== 'unknown' && performance.now() - sinceMs >= HEADER_WAIT_MS) {
+      this.nameOf(stream, null);
+      return then();
+    }
+    setTimeout(() => this.whenNamed(stream, sinceMs, then), NAME_POLL_MS);
   }
 
   /** The probe ends `stream` (enough messages, its age, the run's end) and reports it at once. */
