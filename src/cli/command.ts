@@ -6,7 +6,9 @@ import { CliError, EXIT } from './errors.js';
 import { interruptOnSignals } from './interrupt.js';
 import { OUTPUT_FORMATS, planOutput, startProgress, type OutputFlags, type OutputFormat, type OutputPlan, type Progress, type Renderings } from './output.js';
 import { checkOutputFiles, emitReport, type InputFile } from './report-files.js';
-import { terminalText } from '../report/sanitize.js';
+import { markdownText, terminalText } from '../report/sanitize.js';
+import { SCHEMA_VERSION, type FailureDocumentV1 } from '../result/json-document.js';
+import { toolInfo } from '../tool.js';
 
 /** Which output flags a command takes. */
 export interface OutputFlagChoices {
@@ -111,13 +113,22 @@ export async function runReportedCommand(
       })
     : null;
   try {
-    const report = await work({
-      plan,
-      progress,
-      signal: interrupt?.signal ?? new AbortController().signal,
-      saveOnSecondSignal: (save) => (partial = save),
-      defer: (release) => releases.unshift(release),
-    });
+    let report: CommandReport;
+    try {
+      report = await work({
+        plan,
+        progress,
+        signal: interrupt?.signal ?? new AbortController().signal,
+        saveOnSecondSignal: (save) => (partial = save),
+        defer: (release) => releases.unshift(release),
+      });
+    } catch (error) {
+      progress.stop();
+      // -o json: a CI step that parses stdout gets one document for every exit but 2.
+      const failure = failureDocument(error);
+      if (plan.format === 'json' && failure !== null) emitReport(plan, failureRenderings(failure, plan));
+      throw error;
+    }
     progress.stop();
     const written = emitReport(plan, report.renderings);
     return exitCodeAfterWrite(report.exitCode(), written);
@@ -126,6 +137,21 @@ export async function runReportedCommand(
     interrupt?.dispose();
     for (const release of releases) await release();
   }
+}
+
+/** The document `-o json` gives for what `work` threw; null for a usage error (exit 2) and for commander's own. */
+export function failureDocument(error: unknown): FailureDocumentV1 | null {
+  if (error instanceof CommanderError) return null;
+  const { exitCode, line } = describeError(error);
+  if (exitCode === EXIT.usage) return null;
+  const stopReason = exitCode === EXIT.labFailed ? 'lab-failed' : exitCode === EXIT.internal ? 'internal-error' : 'failed';
+  return { schemaVersion: SCHEMA_VERSION, tool: toolInfo(), stopReason, exitCode, error: line };
+}
+
+/** The failure document as every format: JSON itself; the table is empty (the stderr line says it all). */
+function failureRenderings(failure: FailureDocumentV1, plan: OutputPlan): Renderings {
+  const json = (): string => JSON.stringify(failure, null, plan.compactJson ? undefined : 2) + '\n';
+  return { table: () => '', json, markdown: () => `grpclb-probe: ${markdownText(failure.error)} (exit ${failure.exitCode})\n`, html: () => '' };
 }
 
 /**
@@ -185,19 +211,25 @@ function outOfDescriptors(error: unknown): string | null {
  */
 export function exitCodeOfError(error: unknown, env: NodeJS.ProcessEnv = process.env): number {
   if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
-  if (error instanceof CliError) {
-    // Messages quote what servers sent (status details, names): one line, nothing the terminal acts on.
-    process.stderr.write(`grpclb-probe: ${terminalText(error.message)}\n`);
-    return error.exitCode;
-  }
+  const { exitCode, line } = describeError(error);
+  // Messages quote what servers sent (status details, names): one line, nothing the terminal acts on.
+  process.stderr.write(`grpclb-probe: ${terminalText(line)}\n`);
+  if (exitCode === EXIT.internal && env.GRPCLB_PROBE_DEBUG) process.stderr.write(`${(error as Error).stack}\n`);
+  return exitCode;
+}
+
+/**
+ * The exit code and the one line (unsanitized, no prefix) for what a command threw: a
+ * {@link CliError}'s own, exit 2 for running out of file descriptors, else {@link EXIT.internal}
+ * with the message's first line.
+ */
+function describeError(error: unknown): { exitCode: number; line: string } {
+  if (error instanceof CliError) return { exitCode: error.exitCode, line: error.message };
   const code = outOfDescriptors(error);
   if (code !== null) {
     // Loading our own modules (commands load lazily) can hit a tiny `ulimit -n` before any check runs.
-    process.stderr.write(`grpclb-probe: out of file descriptors (${code}) before the command could start: raise the open-file limit (ulimit -n 1024)\n`);
-    return EXIT.usage;
+    return { exitCode: EXIT.usage, line: `out of file descriptors (${code}) before the command could start: raise the open-file limit (ulimit -n 1024)` };
   }
   const text = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`grpclb-probe: internal error: ${terminalText(text.split('\n')[0] ?? '')} (set GRPCLB_PROBE_DEBUG=1 for the stack)\n`);
-  if (env.GRPCLB_PROBE_DEBUG) process.stderr.write(`${(error as Error).stack}\n`);
-  return EXIT.internal;
+  return { exitCode: EXIT.internal, line: `internal error: ${text.split('\n')[0] ?? ''} (set GRPCLB_PROBE_DEBUG=1 for the stack)` };
 }

@@ -175,3 +175,19 @@ export interface DiffDocumentV1 extends RunDiff {
   readonly tool: ToolInfo;
   readonly kind: 'diff';
 }
+
+/**
+ * What `-o json` prints (and writes to --out) when a command fails before it has a report: the
+ * lab could not start (exit 4), an internal error (exit 70), or another failure thrown by the
+ * work (exit 3 from `run --forever`, 1 from a gate check). A usage error (exit 2) prints none.
+ */
+export interface FailureDocumentV1 {
+  readonly schemaVersion: typeof SCHEMA_VERSION;
+  readonly tool: ToolInfo;
+  /** `lab-failed` (exit 4), `internal-error` (exit 70), else `failed`. */
+  readonly stopReason: 'lab-failed' | 'internal-error' | 'failed';
+  /** The process's exit code. */
+  readonly exitCode: number;
+  /** The one line printed on stderr, without the `grpclb-probe: ` prefix (full text, unsanitized: JSON escapes it). */
+  readonly error: string;
+}
