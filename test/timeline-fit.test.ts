@@ -20,7 +20,7 @@ describe('a timeline fitted to the run', () => {
     const recorder = recorded(200, true);
     const buckets = recorder.timelineBuckets();
     assert.equal(recorder.intervalMs, 20);
-    assert.equal(recorder.fittedFromMs, 1000);
+    assert.deepEqual(recorder.fitted(), { askedIntervalMs: 1000 });
     assert.ok(buckets.length >= MIN_FITTED_INTERVALS, `${buckets.length} intervals`);
     assert.deepEqual(buckets.map((bucket) => bucket.startMs), [0, 20, 40, 60, 80, 100, 120, 140, 160, 180]);
     assert.deepEqual(buckets[3]!.rpcs, { a: 10, b: 10 });
@@ -36,7 +36,7 @@ describe('a timeline fitted to the run', () => {
   it('keeps the asked interval for a run of ten intervals or more, and when not fitting', () => {
     const long = recorded(12_000, true);
     assert.equal(long.intervalMs, 1000);
-    assert.equal(long.fittedFromMs, null);
+    assert.deepEqual(long.fitted(), {});
     const asked = recorded(200, false);
     assert.equal(asked.intervalMs, 1000);
     assert.equal(asked.timelineBuckets().length, 1);

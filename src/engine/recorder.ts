@@ -100,7 +100,7 @@ export class Recorder {
    * @param fixedRate true at a fixed rate: a service-time histogram is kept beside latency.
    * @param knownPorts ports of the target, kept when error messages are normalized.
    * @param fitToRun true: a run shorter than {@link MIN_FITTED_INTERVALS} intervals gets a finer
-   *   interval, a whole fraction of `intervalMs` (`fittedFromMs` then says so); false: as asked.
+   *   interval, a whole fraction of `intervalMs` ({@link fitted} then says so); false: as asked.
    */
   constructor(channelCount: number, intervalMs: number, fixedRate = false, knownPorts: readonly number[] = [], fitToRun = false) {
     this.fitFromMs = fitToRun ? intervalMs : null;
@@ -217,9 +217,9 @@ export class Recorder {
     return this.timelineIntervalMs * this.fitFactor();
   }
 
-  /** The interval asked for, ms, when {@link intervalMs} is a finer one fitted to a short run; else null. */
-  get fittedFromMs(): number | null {
-    return this.fitFromMs !== null && this.intervalMs < this.fitFromMs ? this.fitFromMs : null;
+  /** The timeline's `askedIntervalMs` (ms) when {@link intervalMs} is a finer one fitted to a short run; else nothing. */
+  fitted(): { askedIntervalMs?: number } {
+    return this.fitFromMs !== null && this.intervalMs < this.fitFromMs ? { askedIntervalMs: this.fitFromMs } : {};
   }
 
   /** How many recorded buckets one shown interval holds: 1 unless fitting. */

@@ -383,11 +383,7 @@ export class RunLoop implements PacerHost, MeasureClock {
       elapsedMs: Math.round(elapsedMs * 1000) / 1000,
       rpcsPerSecond: elapsedMs > 0 ? Math.round(((ok + failed) * 1000 * 100) / elapsedMs) / 100 : 0,
       channelMatrix: recorder.channelResults(),
-      timeline: {
-        intervalMs: recorder.intervalMs,
-        ...(recorder.fittedFromMs === null ? {} : { askedIntervalMs: recorder.fittedFromMs }),
-        buckets: withAskedLoad(load, recorder.timelineBuckets()),
-      },
+      timeline: { intervalMs: recorder.intervalMs, ...recorder.fitted(), buckets: withAskedLoad(load, recorder.timelineBuckets()) },
       method: this.parts.method,
       identity: this.parts.identifier.summary(),
       client: currentClient(),
