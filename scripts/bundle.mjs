@@ -16,9 +16,30 @@ export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Where embedded files appear to live; no real path starts with it. */
 export const EMBEDDED_ROOT = '/grpclb-probe.embedded';
 /** Folders (relative to ROOT) whose .proto files are embedded: ours, and those of packages that load protos from disk. */
-const PROTO_FOLDERS = ['protos', 'node_modules/grpc-health-check/proto', 'node_modules/@grpc/reflection/build/proto/grpc'];
+const PROTO_FOLDERS = [
+  'protos',
+  'node_modules/grpc-health-check/proto',
+  'node_modules/@grpc/reflection/build/proto/grpc',
+  // grpc-js: channelz and ORCA (weighted_round_robin's load reports).
+  'node_modules/@grpc/grpc-js/proto',
+  // xDS: the client's resources (xds-client.js, csds.js) and the lab's control plane.
+  'node_modules/@grpc/grpc-js-xds/deps',
+];
+/** Binary files read at run time (re2-wasm, which xDS regex matchers use, reads its module from `__dirname`). */
+const BINARY_FILES = ['node_modules/re2-wasm/build/wasm/re2.wasm'];
 /** Packages whose code finds its files through `__dirname`. */
-const DIRNAME_PACKAGES = /node_modules[\\/](grpc-health-check|@grpc[\\/]reflection)[\\/].*\.js$/;
+export const DIRNAME_PACKAGES = /node_modules[\\/](grpc-health-check|@grpc[\\/](reflection|grpc-js|grpc-js-xds)|re2-wasm)[\\/].*\.js$/;
+/** @grpc/grpc-js-xds's main, where the bundle says it is (its deps/ are embedded beside it). */
+const XDS_MAIN = 'node_modules/@grpc/grpc-js-xds/build/src/index.js';
+/**
+ * Source expressions that locate @grpc/grpc-js-xds through Node's resolution at run time, and what
+ * the bundle puts instead: a `require` esbuild bundles (so the plugin registers with the bundled
+ * grpc-js, not a second copy), and the embedded path of its main.
+ */
+export const XDS_LOOKUPS = {
+  'src/grpc/channel.ts': ["createRequire(import.meta.url)('@grpc/grpc-js-xds')", "require('@grpc/grpc-js-xds')"],
+  'src/lab/xds-control-plane.ts': ["createRequire(import.meta.url).resolve('@grpc/grpc-js-xds')", null],
+};
 
 function filesUnder(folder, suffix) {
   const absolute = join(ROOT, folder);
@@ -41,6 +62,11 @@ export function embeddedFiles() {
   return files;
 }
 
+/** The binary files to embed: virtual path -> base64. */
+function embeddedBinaries() {
+  return Object.fromEntries(BINARY_FILES.map((path) => [virtualPath(join(ROOT, path)), readFileSync(join(ROOT, path)).toString('base64')]));
+}
+
 /** The module run first: node:fs answers paths under EMBEDDED_ROOT from the embedded files. */
 function embeddedFsModule() {
   return `
@@ -49,6 +75,7 @@ import { syncBuiltinESMExports } from 'node:module';
 import { fileURLToPath } from 'node:url';
 const ROOT = ${JSON.stringify(EMBEDDED_ROOT)};
 const FILES = new Map(Object.entries(${JSON.stringify(embeddedFiles())}));
+const BINARIES = new Map(Object.entries(${JSON.stringify(embeddedBinaries())}));
 function embedded(path) {
   const text = path instanceof URL ? (path.protocol === 'file:' ? fileURLToPath(path) : '') : typeof path === 'string' ? path : '';
   return text === ROOT || text.startsWith(ROOT + '/') ? text : null;
@@ -60,26 +87,28 @@ const { readFileSync, accessSync, existsSync } = fs;
 fs.readFileSync = function (path, options) {
   const key = embedded(path);
   if (key === null) return readFileSync.apply(this, arguments);
+  const encoding = typeof options === 'string' ? options : options?.encoding;
+  const binary = BINARIES.get(key);
+  if (binary !== undefined) return encoding ? Buffer.from(binary, 'base64').toString(encoding) : Buffer.from(binary, 'base64');
   const text = FILES.get(key);
   if (text === undefined) throw missing('open', key);
-  const encoding = typeof options === 'string' ? options : options?.encoding;
   return encoding ? text : Buffer.from(text);
 };
 fs.accessSync = function (path) {
   const key = embedded(path);
   if (key === null) return accessSync.apply(this, arguments);
-  if (!FILES.has(key)) throw missing('access', key);
+  if (!FILES.has(key) && !BINARIES.has(key)) throw missing('access', key);
 };
 fs.existsSync = function (path) {
   const key = embedded(path);
-  return key === null ? existsSync.apply(this, arguments) : FILES.has(key);
+  return key === null ? existsSync.apply(this, arguments) : FILES.has(key) || BINARIES.has(key);
 };
 syncBuiltinESMExports();
 `;
 }
 
 /** Replaces `pattern` in `text`, failing the build when it is not there (a dependency changed). */
-function mustReplace(text, pattern, replacement, file) {
+export function mustReplace(text, pattern, replacement, file) {
   if (!text.includes(pattern)) throw new Error(`bundle: "${pattern}" not found in ${file}; the dependency changed, update scripts/bundle.mjs`);
   return text.split(pattern).join(replacement);
 }
@@ -92,7 +121,10 @@ function embedPlugin(format) {
       build.onLoad({ filter: /.*/, namespace: 'grpclb-probe' }, () => ({ contents: embeddedFsModule(), loader: 'js', resolveDir: ROOT }));
       // Our sources: import.meta.url -> the file's URL under EMBEDDED_ROOT (package.json, protos/ beside it).
       build.onLoad({ filter: /[\\/]src[\\/].*\.tsx?$/ }, (args) => {
-        const contents = readFileSync(args.path, 'utf8').split('import.meta.url').join(JSON.stringify(pathToFileURL(virtualPath(args.path)).href));
+        let text = readFileSync(args.path, 'utf8');
+        const lookup = XDS_LOOKUPS[relative(ROOT, args.path).split(sep).join('/')];
+        if (lookup !== undefined) text = mustReplace(text, lookup[0], lookup[1] ?? JSON.stringify(virtualPath(join(ROOT, XDS_MAIN))), args.path);
+        const contents = text.split('import.meta.url').join(JSON.stringify(pathToFileURL(virtualPath(args.path)).href));
         return { contents, loader: args.path.endsWith('x') ? 'tsx' : 'ts' };
       });
       build.onLoad({ filter: DIRNAME_PACKAGES }, (args) => ({

@@ -63,6 +63,20 @@ async function behavesLikeBin(options: CliOptions, sameHelp: boolean): Promise<v
   assert.match(usage.stderr, /--total/);
 }
 
+/**
+ * An xds: target goes through the embedded @grpc/grpc-js-xds (its protos read from memory) to a
+ * control plane that does not answer: exit 3 at the connect timeout, naming xDS, not a module
+ * or file the standalone copy lacks.
+ */
+async function reachesXds(options: CliOptions): Promise<void> {
+  const bootstrap = { xds_servers: [{ server_uri: '127.0.0.1:1', channel_creds: [{ type: 'insecure' }] }], node: { id: 'standalone-test' } };
+  const env = { ...options.env, GRPC_XDS_BOOTSTRAP_CONFIG: JSON.stringify(bootstrap) };
+  const outcome = await runCli(['run', '-t', 'xds:///greeter', '-n', '1', '--connect-timeout', '1s', '-q'], { ...options, env });
+  assert.doesNotMatch(outcome.stderr, /Cannot find module|__dirname|ENOENT/, outcome.stderr);
+  assert.equal(outcome.code, 3, outcome.stderr);
+  assert.match(outcome.stderr, /xDS|xds/);
+}
+
 describe('single-file bundle (npm run bundle)', () => {
   const folder = mkdtempSync(join(tmpdir(), 'grpclb-bundle-'));
   after(() => rmSync(folder, { recursive: true, force: true }));
@@ -74,6 +88,7 @@ describe('single-file bundle (npm run bundle)', () => {
     const options: CliOptions = { command: [process.execPath, join(folder, 'grpclb-probe.mjs')], cwd: folder, env: {}, replaceEnv: true };
     await behavesLikeBin(options, true);
     await serveAndProbe(options);
+    await reachesXds(options);
   });
 });
 
@@ -91,5 +106,6 @@ describe('single executable (npm run sea)', () => {
     const options: CliOptions = { command: [copy], cwd: folder, env: { PATH: '' }, replaceEnv: true };
     await behavesLikeBin(options, process.env.CI !== undefined);
     await serveAndProbe(options);
+    await reachesXds(options);
   });
 });
