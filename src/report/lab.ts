@@ -8,7 +8,7 @@ import { bar, displayWidth, fitLines, paint, shortNames, wrapLine } from './form
 import { verdictColor, type TableOptions } from './table.js';
 import type { LabComparison, SetupOutcome } from '../result/lab.js';
 import { countOf, formatMs, formatPercent } from '../result/units.js';
-import { forTerminal, mapStrings, markdownText } from './sanitize.js';
+import { forMarkdown, forTerminal } from './sanitize.js';
 
 /** One line per pod: short name, bar of `barWidth` cells, share. */
 function shares(outcome: SetupOutcome, backends: LabComparison['backends'], barWidth: number): string {
@@ -155,9 +155,9 @@ export function renderLabJson(comparison: LabComparison): string {
   return JSON.stringify(labJsonReport(comparison), null, 2) + '\n';
 }
 
-/** The comparison as markdown. Pure. Every string shown literally ({@link markdownText}). */
+/** The comparison as markdown. Pure. Every string shown literally ({@link forMarkdown}). */
 export function renderLabMarkdown(labComparison: LabComparison): string {
-  const comparison = mapStrings(labComparison, markdownText);
+  const comparison = forMarkdown(labComparison);
   const lines = [
     '### grpclb-probe lab',
     '',

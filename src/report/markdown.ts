@@ -6,7 +6,7 @@ import { streamMarkdown } from './streams.js';
 import { sourcesSummary } from './table.js';
 import type { ProbeReport } from '../result/report.js';
 import { countOf, formatLatencyMs, formatMs, formatPercent } from '../result/units.js';
-import { capLength, escapeMarkdown, forTerminal, mapStrings, markdownText } from './sanitize.js';
+import { capLength, escapeMarkdown, forMarkdown, forTerminal } from './sanitize.js';
 
 /** A name for a table cell: capped, then escaped (so the cap never cuts an escape). */
 function nameCell(name: string): string {
@@ -15,12 +15,12 @@ function nameCell(name: string): string {
 
 /**
  * Renders a {@link ProbeReport} as GitHub-flavoured markdown. Pure. Every string is shown
- * literally ({@link markdownText}): a name a server sent adds no heading, link, HTML or line.
+ * literally ({@link forMarkdown}): a name a server sent adds no heading, link, HTML or line.
  */
 export function renderMarkdown(probeReport: ProbeReport): string {
   // Code spans and fences show escapes as typed: they get the terminal form (one line, no controls).
   const plain = forTerminal(probeReport);
-  const report = mapStrings(probeReport, markdownText);
+  const report = forMarkdown(probeReport);
   const { result, skew, diagnosis } = report;
   const lines = [
     `### grpclb-probe: ${diagnosis.verdict}`,

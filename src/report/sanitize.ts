@@ -35,11 +35,37 @@ export function capLength(text: string, limit = NAME_LIMIT): string {
 const LONG_WORD = new RegExp(`\\S{${NAME_LIMIT + 1},}`, 'g');
 
 /**
- * A sentence that may hold server text (a diagnosis naming a backend, status details) for a
- * terminal: controls escaped, and any word longer than {@link NAME_LIMIT} capped as a name is.
+ * Caps names alike for one report: the same name always gets the same capped form, and names
+ * alike in their first {@link NAME_LIMIT} characters stay apart: the first ends in
+ * {@link ELLIPSIS}, the next ones in `…#2`, `…#3` (still {@link NAME_LIMIT} code points), in
+ * the order met. One per rendering ({@link forTerminal}, {@link forMarkdown}).
  */
-export function terminalText(text: string): string {
-  return escapeControls(text).replace(LONG_WORD, (word) => capLength(word));
+export class NameCaps {
+  private readonly byName = new Map<string, string>();
+  private readonly alike = new Map<string, number>();
+
+  /** `name` capped ({@link capLength}), with a `#N` suffix when another name already took that form. */
+  cap(name: string): string {
+    const known = this.byName.get(name);
+    if (known !== undefined) return known;
+    const base = capLength(name);
+    if (base === name) return name;
+    const count = (this.alike.get(base) ?? 0) + 1;
+    this.alike.set(base, count);
+    const suffix = `#${count}`;
+    const capped = count === 1 ? base : capLength(name, NAME_LIMIT - suffix.length) + suffix;
+    this.byName.set(name, capped);
+    return capped;
+  }
+}
+
+/**
+ * A sentence that may hold server text (a diagnosis naming a backend, status details) for a
+ * terminal: controls escaped, and any word longer than {@link NAME_LIMIT} capped as a name is
+ * (by `caps` when given, so names alike stay apart across one report).
+ */
+export function terminalText(text: string, caps?: NameCaps): string {
+  return escapeControls(text).replace(LONG_WORD, (word) => (caps === undefined ? capLength(word) : caps.cap(word)));
 }
 
 /** A name (backend, peer) for a terminal: controls escaped, capped at {@link NAME_LIMIT}. */
@@ -61,15 +87,15 @@ export function escapeMarkdown(text: string): string {
 }
 
 /** {@link terminalText}, then {@link escapeMarkdown}. */
-export function markdownText(text: string): string {
-  return escapeMarkdown(terminalText(text));
+export function markdownText(text: string, caps?: NameCaps): string {
+  return escapeMarkdown(terminalText(text, caps));
 }
 
 /**
  * A copy of plain data (objects, arrays) with every string, object keys included, passed
  * through `text`: what the text reporters render, so no render site can forget a name a
  * server sent. Other values (numbers, null) are kept. Keys that `text` makes equal merge, the
- * last one winning (names alike in their first {@link NAME_LIMIT} characters).
+ * last one winning: {@link forTerminal} and {@link forMarkdown} keep names alike apart ({@link NameCaps}).
  */
 export function mapStrings<T>(value: T, text: (value: string) => string): T {
   return mapValue(value, text) as T;
@@ -86,7 +112,14 @@ function mapValue(value: unknown, text: (value: string) => string): unknown {
   return copy;
 }
 
-/** Server text safe for a terminal: {@link mapStrings} with {@link terminalText}. */
+/** Server text safe for a terminal: {@link mapStrings} with {@link terminalText}, names alike kept apart. */
 export function forTerminal<T>(value: T): T {
-  return mapStrings(value, terminalText);
+  const caps = new NameCaps();
+  return mapStrings(value, (text) => terminalText(text, caps));
+}
+
+/** Server text as literal markdown: {@link mapStrings} with {@link markdownText}, names alike kept apart. */
+export function forMarkdown<T>(value: T): T {
+  const caps = new NameCaps();
+  return mapStrings(value, (text) => markdownText(text, caps));
 }

@@ -7,7 +7,7 @@ import type { TableOptions } from './table.js';
 import type { ScenarioDocumentV1 } from '../result/json-document.js';
 import type { ScenarioOutcome, ScenarioSetupOutcome } from '../result/scenario.js';
 import { atSeconds } from '../result/units.js';
-import { forTerminal, mapStrings, markdownText } from './sanitize.js';
+import { forMarkdown, forTerminal } from './sanitize.js';
 
 /** Widest timeline, in cells; longer runs sum neighbouring intervals. */
 const MAX_CELLS = 60;
@@ -145,7 +145,7 @@ export function renderScenarioJson(outcome: ScenarioOutcome): string {
 export function renderScenarioMarkdown(scenarioOutcome: ScenarioOutcome): string {
   // Fences show escapes as typed: the timelines get the terminal form; the rest is literal markdown.
   const plain = forTerminal(scenarioOutcome);
-  const outcome = mapStrings(scenarioOutcome, markdownText);
+  const outcome = forMarkdown(scenarioOutcome);
   const lines = [`### grpclb-probe scenario ${outcome.scenario}`, '', `${outcome.summary}. ${header(outcome)}.`, ''];
   if (outcome.events.length > 0) {
     for (const event of outcome.events) lines.push(`- ${atSeconds(event.atMs)} \`${event.kind}\` ${event.detail}`);
