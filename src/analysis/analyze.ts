@@ -13,6 +13,8 @@ import { proxyLevel } from './proxy-level.js';
 import { computeSkew } from './skew.js';
 import { streamCounts, streamFacts } from './streams.js';
 import { cannotJudge } from './told-apart.js';
+import { weightedSkew } from './xds-weights.js';
+import { xdsNackNotes } from './xds-nack.js';
 import type { ProbeReport, Topology } from '../result/report.js';
 
 /** What the analysis needs besides the result. */
@@ -55,7 +57,9 @@ export function analyze(result: RunResult, context: AnalysisContext): ProbeRepor
   });
   // A streaming call is judged, and gated, on its stream shares.
   const counts = result.streams === undefined || result.streams === null ? result.backends : streamCounts(result);
-  const skew = computeSkew(counts, expected.count > 0 ? expected.count : null, expected.from);
+  const evenSkew = computeSkew(counts, expected.count > 0 ? expected.count : null, expected.from);
+  const weighted = weightedSkew(result, counts);
+  const skew = weighted === null ? evenSkew : { ...evenSkew, weighted };
   // A result without raw observations (a merge) carries the inputs' endpoint events in its events already.
   const endpointEvents = result.peerChanges === undefined ? [] : kubernetesEvents(kubernetes);
   const timeline = timelineFacts(result, [...(context.extraEvents ?? []), ...endpointEvents]);
@@ -75,7 +79,9 @@ export function analyze(result: RunResult, context: AnalysisContext): ProbeRepor
   const proxies = proxyLevel(result, context.expectedProxies ?? null, skew);
   // The verdict judges the pods; the proxy level is said beside it, first among the notes.
   const placed = kubernetes === null ? judged : { ...judged, notes: [...judged.notes, ...kubernetesNotes(kubernetes, result.backends, context.resolvedAddresses)] };
-  const diagnosis = proxies === null ? placed : { ...placed, notes: [proxies.reading, ...placed.notes] };
+  const told = xdsNackNotes(result);
+  const refused = told.length === 0 ? placed : { ...placed, notes: [...told, ...placed.notes] };
+  const diagnosis = proxies === null ? refused : { ...refused, notes: [proxies.reading, ...refused.notes] };
   const ended = endOfRun(result, timeline);
   const gates = evaluateGates(context.gates ?? {}, {
     skew,

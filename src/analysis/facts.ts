@@ -89,6 +89,8 @@ export interface DiagnosisFacts {
   readonly resolutions?: number | null;
   /** A streaming call: its streams and the backends that appeared (src/analysis/streams.ts); then `skew` is over streams. */
   readonly streams?: StreamFacts | null;
+  /** An `xds:` target: the endpoints the control plane pushed that the client uses (CSDS); null or absent: not xDS, or not read. */
+  readonly xdsEndpoints?: number | null;
 }
 
 /** What only the caller knows, for {@link factsFromResult}. */
@@ -189,6 +191,7 @@ export function factsFromResult(result: RunResult, skew: SkewStats, extra: Facts
     minTimeBetweenResolutionsMs: typeof minResolution === 'number' ? minResolution : null,
     reResolveIntervalMs: result.resolver?.reResolveIntervalMs ?? null,
     resolutions: result.resolver?.resolutions ?? null,
+    xdsEndpoints: result.xds === undefined || result.xds === null ? null : result.xds.endpoints.filter((endpoint) => endpoint.expectedShare > 0).length,
     clientSaturation: clientSaturation(result),
     loadFlags: loadFlags(result),
     fallingBehind: fallingBehindNote(phaseSkews(result)),

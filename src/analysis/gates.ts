@@ -4,7 +4,7 @@ import type { Diagnosis, EndOfRun, GateResult, SkewStats } from '../result/repor
 
 /** Gate limits from the command line; absent members are not checked. */
 export interface GateLimits {
-  /** `--max-skew X`: largest share / fair share must be <= X (over the expected backend set). */
+  /** `--max-skew X`: largest share / fair share must be <= X (over the expected backend set; against the xDS weights when the client was told uneven ones). */
   readonly maxSkew?: number;
   /** `--min-backends N`: at least N backends must have answered. */
   readonly minBackends?: number;
@@ -76,10 +76,12 @@ function spreadGates(limits: GateLimits, measured: GateInput): GateResult[] {
   const results: GateResult[] = [];
   const reason = measured.cannotJudge ?? null;
   if (limits.maxSkew !== undefined) {
-    const value = Math.round(measured.skew.skew * 1e4) / 1e4;
-    results.push(
-      reason === null ? numericGate('--max-skew', '<=', limits.maxSkew, value, measured.skew.skew.toFixed(2)) : unjudgedGate('--max-skew', '<=', limits.maxSkew, reason),
-    );
+    // Weights the client was told are expected skew: the gate compares against them (xds-weights.ts).
+    const weighted = measured.skew.weighted ?? null;
+    const skew = weighted === null ? measured.skew.skew : weighted.skew;
+    const value = Math.round(skew * 1e4) / 1e4;
+    const shown = weighted === null ? skew.toFixed(2) : `${skew.toFixed(2)} against the xDS weights ${weighted.weights} (${measured.skew.skew.toFixed(2)} against an even split)`;
+    results.push(reason === null ? numericGate('--max-skew', '<=', limits.maxSkew, value, shown) : unjudgedGate('--max-skew', '<=', limits.maxSkew, reason));
   }
   if (limits.minBackends !== undefined) {
     results.push(reason === null ? minBackendsGate(limits.minBackends, measured) : unjudgedGate('--min-backends', '>=', limits.minBackends, reason));

@@ -9,6 +9,7 @@ import { tooFewToJudge, type DiagnosisFacts } from './facts.js';
 import { POLLING_FIX, pollingText } from './polling.js';
 import { NEVER_ANSWERED_NOTE, SATURATED_NOTE, withoutNote } from './notes.js';
 import { cannotJudge, opaqueAddress, peersAreBackends } from './told-apart.js';
+import { weightedVerdict } from './xds-weights.js';
 import type { Diagnosis, SkewStats } from '../result/report.js';
 
 /** An error rate for a cause: `10 %`, `2.5 %` (one decimal under 10 %). */
@@ -85,6 +86,8 @@ export function spreadVerdict(facts: DiagnosisFacts, notes: readonly string[]): 
       notes,
     };
   }
+  // Weights the client was told (xDS) are expected skew: judged against them, not an even split.
+  if (skew.weighted !== undefined && skew.weighted !== null) return weightedVerdict(skew.weighted, notes);
   if (skew.idleBackends > 0 || skew.starvedBackends > 0) {
     return { verdict: 'PARTIAL', ...partialCause(facts), notes };
   }
@@ -216,6 +219,9 @@ function balancedCause(facts: DiagnosisFacts, seen: number): string {
   }
   if (facts.peers === 1) {
     return `one peer, ${seen} backends, few switches: reconnections (max connection age) move the connection between backends`;
+  }
+  if ((facts.xdsEndpoints ?? 0) > 0) {
+    return `the xDS control plane pushed ${facts.xdsEndpoints} endpoints (EDS) and the client balances over them (round_robin in each locality)`;
   }
   if (facts.lbPolicy === 'round_robin' && facts.peers >= seen) {
     const kind = facts.topology === 'dns-pods' || facts.topology === 'static-pods' ? 'pod IPs' : 'addresses';

@@ -6,6 +6,7 @@ import { createClient } from '../grpc/channel.js';
 import { DEFAULT_CALL, encodeRequest, findMethod, loadBuiltinRoot, MethodError } from '../grpc/method.js';
 import { startResolverWatch } from '../grpc/resolver-watch.js';
 import { PollCounter } from '../grpc/resolver-poll.js';
+import { openCsdsReader } from '../grpc/xds-csds.js';
 import { BackendIdentifier } from './identity.js';
 import type { ProbeCall, ProbeOptions } from './options.js';
 import { ClosedLoopPacer } from './pacing/closed-loop.js';
@@ -151,6 +152,7 @@ export function startProbe(options: ProbeOptions, signal?: AbortSignal, windows?
       settle: streaming ? (budgetMs) => waitForSubchannels(clients, budgetMs) : undefined,
       onFinish: () => goaways?.stop(),
       windows,
+      ...(options.target.startsWith('xds:') ? { csds: openCsdsReader() } : {}),
     },
     signal,
   );

@@ -17,6 +17,7 @@ import type { Recorder } from './recorder.js';
 import type { StreamRecorder } from './stream-recorder.js';
 import { encodeHistogram, newLatencyHistogram, summarize } from '../result/histogram.js';
 import type { BackendResult, ClientLoad, ConnectOutcome, ProgressSnapshot, RunResult, StopReason } from '../result/run-result.js';
+import type { CsdsReader } from '../grpc/xds-csds.js';
 import { startSaturationMonitor, type SaturationMonitor } from './saturation.js';
 import type { Worker } from './workers/worker.js';
 
@@ -58,6 +59,8 @@ export interface RunParts {
   readonly onFinish?: () => void;
   /** Report in windows: from the measured start, every `windowMs` ({@link RunLoop.cutWindow}); absent: one result at the end. */
   readonly windows?: WindowReporting;
+  /** An `xds:` target: the CSDS reader whose view the result carries (`xds`), read as the run finishes; absent otherwise. */
+  readonly csds?: CsdsReader;
 }
 
 /** How a run that reports in windows hands them on. */
@@ -308,12 +311,15 @@ export class RunLoop implements PacerHost, MeasureClock {
   private finish(): void {
     this.finished = true;
     this.signal?.removeEventListener('abort', this.onAbort);
-    clearTimeout(this.durationTimer);
-    clearTimeout(this.refusalTimer);
-    clearTimeout(this.workerStopTimer);
-    clearTimeout(this.windowTimer);
+    for (const timer of [this.durationTimer, this.refusalTimer, this.workerStopTimer, this.windowTimer]) clearTimeout(timer);
     this.clientLoad = this.monitor?.stop() ?? null;
     for (const worker of this.workers) worker.close();
+    // An xds: target: what its client was told, read while the channels still hold their watches.
+    if (this.parts.csds === undefined) return this.release();
+    void this.parts.csds.readAndClose().then(() => this.release());
+  }
+
+  private release(): void {
     for (const client of this.parts.clients) client.close();
     this.parts.watch?.stop();
     this.parts.pollCounter?.release();
@@ -393,6 +399,7 @@ export class RunLoop implements PacerHost, MeasureClock {
       ...(streams === null ? {} : { streams: streams.result(elapsedMs, cut) }),
       proxies: recorder.proxies.results(),
       load,
+      ...(this.parts.csds === undefined ? {} : { xds: this.parts.csds.view }),
     };
   }
 }

@@ -10,6 +10,7 @@ import { registerLeastRequest } from '../lb/least-request.js';
 import { PROBE_WEIGHTED_ROUND_ROBIN, weightedRoundRobinConfig } from '../lb/weighted-round-robin.js';
 import type { ChannelArgs, LbPolicy, ServiceConfig } from '../result/run-result.js';
 import { pollingTarget, type PollCounter } from './resolver-poll.js';
+import { xdsProtos } from './xds-protos.js';
 
 registerLeastRequest();
 
@@ -21,6 +22,9 @@ let xdsRegistered = false;
 function registerXds(): void {
   if (xdsRegistered) return;
   (createRequire(import.meta.url)('@grpc/grpc-js-xds') as { register(): void }).register();
+  // The protos the run's CSDS read needs (src/grpc/xds-csds.ts), loaded now, before the connect
+  // wait starts its clock: loading them as a run that never connected ends would delay exit 3.
+  xdsProtos();
   xdsRegistered = true;
 }
 

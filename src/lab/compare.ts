@@ -62,9 +62,11 @@ export function setupSpec(lab: Lab, setup: Setup, reResolveIntervalMs: number | 
         resolvedAddresses: [tier.address],
       };
     }
-    case 'xds': {
-      const controlPlane = lab.xds;
-      if (controlPlane === null) throw new Error('the xds setup needs lab.startXds() first');
+    case 'xds':
+    case 'xds-weighted': {
+      const controlPlane = setup === 'xds' ? lab.xds : lab.xdsWeighted;
+      if (controlPlane === null) throw new Error(`the ${setup} setup needs lab.${setup === 'xds' ? 'startXds' : 'startXdsWeighted'}() first`);
+      const weights = setup === 'xds' ? '' : `, weights ${pods.map((_, index) => lab.xdsWeights[index] ?? 1).join(':')}`;
       return {
         setup,
         target: `xds:///${controlPlane.name}`,
@@ -72,7 +74,7 @@ export function setupSpec(lab: Lab, setup: Setup, reResolveIntervalMs: number | 
         reResolveIntervalMs: null,
         xdsBootstrap: controlPlane.bootstrap(),
         topology: 'static-pods',
-        connectsTo: `${podIps} (EDS from ${controlPlane.address})`,
+        connectsTo: `${podIps} (EDS from ${controlPlane.address}${weights})`,
         resolvedAddresses: pods,
       };
     }
@@ -113,6 +115,8 @@ export async function compareSetups(
   const skipped: { setup: Setup; reason: string }[] = [];
   if (setups.includes('proxy-tier')) await lab.startProxyTier();
   if (setups.includes('xds')) await lab.startXds();
+  // Default weights unless the caller started it with its own (--xds-weights).
+  if (setups.includes('xds-weighted')) await lab.startXdsWeighted();
   for (const setup of setups) {
     if (signal?.aborted) {
       skipped.push({ setup, reason: 'interrupted' });

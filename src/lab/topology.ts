@@ -12,6 +12,12 @@ import { XdsControlPlane } from './xds-control-plane.js';
 
 /** The service name the lab's control plane serves: the target is `xds:///greeter`. */
 export const XDS_SERVICE_NAME = 'greeter';
+/** The service name of the weighted control plane (the `xds-weighted` setup): `xds:///greeter-weighted`. */
+export const XDS_WEIGHTED_SERVICE_NAME = 'greeter-weighted';
+/** The weights of `xds-weighted` unless `--xds-weights` says otherwise: the first pod 3, every other 1 (3:1:1 over 3 pods). */
+export function defaultXdsWeights(pods: number): number[] {
+  return Array.from({ length: pods }, (_, index) => (index === 0 ? 3 : 1));
+}
 
 /** Thrown when the lab cannot start; the message names the address or port at fault. Nothing is left running. */
 export class LabError extends Error {}
@@ -112,6 +118,10 @@ export class Lab {
   proxyTier: ProxyTier | null = null;
   /** The xDS control plane, once {@link Lab.startXds} started it; told of every endpoint change. */
   xds: XdsControlPlane | null = null;
+  /** The weighted xDS control plane, once {@link Lab.startXdsWeighted} started it. */
+  xdsWeighted: XdsControlPlane | null = null;
+  /** The weights it serves, by pod in listing order (pods past the list weigh 1). */
+  xdsWeights: readonly number[] = [];
   private nextPodIndex = 1;
 
   private constructor(private readonly options: LabOptions) {
@@ -216,7 +226,7 @@ export class Lab {
     if (this.port === 0) this.port = server.port;
     const backend: LabBackend = { name, address: server.address, server, agedServer, state: 'serving' };
     this.backends.push(backend);
-    this.xds?.endpointsChanged();
+    this.pushEndpoints();
     return backend;
   }
 
@@ -234,18 +244,18 @@ export class Lab {
     if (mode === 'abrupt') {
       killPod(backend);
       backend.state = 'dead';
-      this.xds?.endpointsChanged();
+      this.pushEndpoints();
       if (readinessLagMs > 0) await sleep(readinessLagMs);
       backend.state = 'stopped';
-      this.xds?.endpointsChanged();
+      this.pushEndpoints();
       return;
     }
     backend.state = 'draining';
-    this.xds?.endpointsChanged();
+    this.pushEndpoints();
     if (preStopMs > 0) await sleep(preStopMs);
     await Promise.all([backend.server.drain(drainMs), backend.agedServer?.drain(drainMs)]);
     backend.state = 'stopped';
-    this.xds?.endpointsChanged();
+    this.pushEndpoints();
   }
 
   /** Adds `delayMs` to every RPC the pod answers from now on. */
@@ -292,16 +302,38 @@ export class Lab {
    * @throws LabError when it cannot listen.
    */
   async startXds(): Promise<XdsControlPlane> {
-    if (this.xds !== null) return this.xds;
-    const controlPlane = new XdsControlPlane(XDS_SERVICE_NAME, () => this.endpoints().map((address) => ({ address, weight: 1 })));
+    this.xds ??= await this.startControlPlane(XDS_SERVICE_NAME, () => 1);
+    return this.xds;
+  }
+
+  /**
+   * Starts the weighted control plane (once; later calls return the running one): the pods as the
+   * endpoints of `xds:///greeter-weighted`, the n-th listed pod in a locality of weight
+   * `weights[n]` (1 past the list); default {@link defaultXdsWeights}.
+   * @throws LabError when it cannot listen.
+   */
+  async startXdsWeighted(weights: readonly number[] = defaultXdsWeights(this.endpoints().length)): Promise<XdsControlPlane> {
+    if (this.xdsWeighted !== null) return this.xdsWeighted;
+    this.xdsWeights = [...weights];
+    this.xdsWeighted = await this.startControlPlane(XDS_WEIGHTED_SERVICE_NAME, (index) => this.xdsWeights[index] ?? 1);
+    return this.xdsWeighted;
+  }
+
+  private async startControlPlane(name: string, weightOf: (index: number) => number): Promise<XdsControlPlane> {
+    const controlPlane = new XdsControlPlane(name, () => this.endpoints().map((address, index) => ({ address, weight: weightOf(index) })));
     try {
       await controlPlane.start(DNS_HOST);
     } catch (error) {
       controlPlane.close();
       throw new LabError(`cannot listen on ${DNS_HOST} for the xDS control plane: ${(error as Error).message}`);
     }
-    this.xds = controlPlane;
     return controlPlane;
+  }
+
+  /** Tells the control planes that the pod list changed: they push a new EDS version when it did. */
+  private pushEndpoints(): void {
+    this.xds?.endpointsChanged();
+    this.xdsWeighted?.endpointsChanged();
   }
 
   /** `dns://DNS_IP:PORT/<service name>:<port>`, the headless Service's target. */
@@ -324,9 +356,10 @@ export class Lab {
     for (const backend of this.backends) {
       if (backend.state !== 'stopped') killPod(backend);
       backend.state = 'stopped';
-      this.xds?.endpointsChanged();
+      this.pushEndpoints();
     }
     this.xds?.close();
+    this.xdsWeighted?.close();
     await Promise.allSettled([this.vip.close(), this.proxy.close(), this.dns.close(), this.proxyTier?.close()]);
   }
 }

@@ -3,10 +3,8 @@
 // endpoints (one locality per pod, its weight the locality weight) and pushing every change.
 // The shape follows grpc-node packages/grpc-js-xds/test/xds-server.ts; the protos are the ones
 // @grpc/grpc-js-xds ships (deps/envoy-api, xds, googleapis, protoc-gen-validate).
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import grpc from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
+import { xdsService } from '../grpc/xds-protos.js';
 
 /** Type URLs of the four resource types (Envoy xDS v3). */
 export const TYPE_URLS = {
@@ -49,38 +47,9 @@ function kindOf(typeUrl: string): Kind | null {
   return null;
 }
 
-let adsService: grpc.ServiceDefinition | null = null;
-
-/** The ADS service definition, from the protos @grpc/grpc-js-xds ships; loaded once. */
+/** The ADS service definition, from the protos @grpc/grpc-js-xds ships (src/grpc/xds-protos.ts). */
 function loadAds(): grpc.ServiceDefinition {
-  if (adsService !== null) return adsService;
-  // The package's main is build/src/index.js; its protos are in deps/ beside build/.
-  const deps = path.join(path.dirname(createRequire(import.meta.url).resolve('@grpc/grpc-js-xds')), '..', '..', 'deps');
-  const definition = loadSync(
-    [
-      'envoy/service/discovery/v3/ads.proto',
-      'envoy/config/listener/v3/listener.proto',
-      'envoy/config/route/v3/route.proto',
-      'envoy/config/cluster/v3/cluster.proto',
-      'envoy/config/endpoint/v3/endpoint.proto',
-      'envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.proto',
-      'envoy/extensions/filters/http/router/v3/router.proto',
-    ],
-    {
-      keepCase: true,
-      longs: String,
-      enums: String,
-      defaults: true,
-      oneofs: true,
-      json: true,
-      includeDirs: ['envoy-api', 'xds', 'googleapis', 'protoc-gen-validate'].map((dir) => path.join(deps, dir)),
-    },
-  );
-  const loaded = grpc.loadPackageDefinition(definition) as unknown as {
-    envoy: { service: { discovery: { v3: { AggregatedDiscoveryService: { service: grpc.ServiceDefinition } } } } };
-  };
-  adsService = loaded.envoy.service.discovery.v3.AggregatedDiscoveryService.service;
-  return adsService;
+  return xdsService('envoy.service.discovery.v3.AggregatedDiscoveryService').service;
 }
 
 /** One client stream: what it subscribed to, and its ACK state per type. */
@@ -102,6 +71,7 @@ export class XdsControlPlane {
   private readonly versions: Record<Kind, number> = { lds: 1, rds: 1, cds: 1, eds: 1 };
   private nonce = 0;
   private lastEndpoints = '';
+  private badCluster = false;
   port = 0;
 
   /**
@@ -148,6 +118,18 @@ export class XdsControlPlane {
     for (const subscriber of this.subscribers) if (subscriber.names.has('eds')) this.send(subscriber, 'eds');
   }
 
+  /**
+   * From now on the Cluster is one gRPC's xDS client must refuse (`lb_policy: MAGLEV`, which it
+   * does not support: grpc-js-xds cluster-resource-type.ts), pushed at once as a new CDS version:
+   * the client NACKs it and keeps the version it had, or, having none, never gets a cluster.
+   * For tests of how a NACK is reported.
+   */
+  sendBadCluster(): void {
+    this.badCluster = true;
+    this.versions.cds += 1;
+    for (const subscriber of this.subscribers) if (subscriber.names.has('cds')) this.send(subscriber, 'cds');
+  }
+
   /** Per client stream and type: the version sent, the one ACKed and the last NACK. */
   ackStates(): XdsAckState[][] {
     return [...this.subscribers].map((subscriber) =>
@@ -183,11 +165,9 @@ export class XdsControlPlane {
     }
     const before = subscriber.names.get(kind)?.join(',');
     subscriber.names.set(kind, [...request.resource_names]);
-    const current = String(this.versions[kind]);
-    if (before !== request.resource_names.join(',') || request.version_info !== current) {
-      // A NACK of the current version is not answered with the same version again.
-      if (request.error_detail === null || request.error_detail === undefined || request.version_info !== '') this.send(subscriber, kind);
-    }
+    const nacked = ack !== undefined && request.response_nonce === ack.nonce && request.error_detail !== null && request.error_detail !== undefined;
+    // A NACK is not answered with the version it refused: the next change sends a new one.
+    if (before !== request.resource_names.join(',') || (!nacked && request.version_info !== String(this.versions[kind]))) this.send(subscriber, kind);
   }
 
   private send(subscriber: Subscriber, kind: Kind): void {
@@ -239,7 +219,7 @@ export class XdsControlPlane {
               name: `${name}-cluster`,
               type: 'EDS',
               eds_cluster_config: { eds_config: { ads: {} }, service_name: `${name}-endpoints` },
-              lb_policy: 'ROUND_ROBIN',
+              lb_policy: this.badCluster ? 'MAGLEV' : 'ROUND_ROBIN',
             },
           },
         ];

@@ -8,6 +8,7 @@ import { bar, callText, clientConfigText, discoveryText, displayWidth, eventLine
 import type { ProbeReport, Verdict } from '../result/report.js';
 import { countOf, formatLatencyMs, formatPercent } from '../result/units.js';
 import { capLength, forTerminal } from './sanitize.js';
+import { xdsLines } from './xds.js';
 
 /** How to render. */
 export interface TableOptions {
@@ -284,6 +285,7 @@ export function renderTable(probeReport: ProbeReport, options: TableOptions): st
   if (result.sources !== undefined) {
     lines.push(sourcesSummary(result));
   }
+  lines.push(...xdsLines(result.xds));
   if (skew.totalRpcs > 0) {
     const chi = skew.chiSquare === null ? '' : `  chi-square ${formatP(skew.chiSquare.pValue)}`;
     lines.push(

@@ -118,6 +118,7 @@ export const MERGE_RULES: { readonly [Field in keyof RunDocumentV1]-?: MergeRule
   resolverWatch: 'per-input',
   peerChanges: 'per-input',
   resolver: 'equal-or-dropped',
+  xds: 'per-input',
   streams: 'per-input',
   proxies: 'per-input',
   load: 'per-input',

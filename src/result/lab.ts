@@ -4,7 +4,7 @@ import type { LbPolicy } from './run-result.js';
 import type { ProbeReport, Topology } from './report.js';
 
 /** The setups, in the order they are probed and printed. */
-export const SETUPS = ['clusterip', 'headless', 'headless-rr', 'headless-rr-poll', 'proxy', 'proxy-tier', 'static', 'xds'] as const;
+export const SETUPS = ['clusterip', 'headless', 'headless-rr', 'headless-rr-poll', 'proxy', 'proxy-tier', 'static', 'xds', 'xds-weighted'] as const;
 
 /** The setups the lab compares when `--setups` names none: the others run when named. */
 export const DEFAULT_SETUPS = ['clusterip', 'headless', 'headless-rr', 'proxy', 'static'] as const satisfies readonly (typeof SETUPS)[number][];

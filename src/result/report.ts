@@ -111,6 +111,27 @@ export interface SkewStats {
   readonly chiSquare: ChiSquareTest | null;
   /** Skew <= `TOLERATED_SKEW`, or the chi-square test cannot reject uniformity at `UNIFORM_P_VALUE` (src/analysis/skew.ts), and nothing idle. */
   readonly balanced: boolean;
+  /**
+   * The spread judged against weights the client was told (xDS locality weights, read from CSDS;
+   * src/analysis/xds-weights.ts) instead of an even split; absent or null: no uneven weights known.
+   */
+  readonly weighted?: WeightedSkew | null;
+}
+
+/** Shares against the shares weights ask for (src/analysis/xds-weights.ts). */
+export interface WeightedSkew {
+  /** Where the weights came from: `xds` (EDS locality and endpoint weights). */
+  readonly source: 'xds';
+  /** The weights in the order of `backends`, reduced: `3:1:1`. */
+  readonly weights: string;
+  /** Per backend (named as in `backends`; an endpoint no RPC reached by its address): expected and measured share. */
+  readonly backends: readonly { readonly name: string; readonly expectedShare: number; readonly share: number }[];
+  /** The largest share / expected share over backends with an expected share: 1 is exact. */
+  readonly skew: number;
+  /** Chi-square goodness of fit against the expected shares; null with fewer than two backends. */
+  readonly chiSquare: ChiSquareTest | null;
+  /** Skew <= `TOLERATED_SKEW` or the test cannot reject the weights at `UNIFORM_P_VALUE`, and every weighted endpoint answered. */
+  readonly balanced: boolean;
 }
 
 /** One gate's outcome. */

@@ -2,6 +2,7 @@
 // analysis reads. The ground floor (src/result/): types only, importing no other layer.
 import type { ChannelResolver, ProxyResult } from './route.js';
 import type { StreamsResult } from './streams.js';
+import type { XdsClientView } from './xds.js';
 
 export type { ChannelResolver, ProxyResult } from './route.js';
 import type { BackendPlacement, KubernetesFacts } from './kubernetes.js';
@@ -234,6 +235,11 @@ export interface RunResult {
   readonly load?: LoadShape;
   /** The resolver the channels used; absent in hand-built and merged results. */
   readonly resolver?: ChannelResolver;
+  /**
+   * An `xds:` target: what the xDS client was told (CSDS, read as the run finished, src/grpc/xds-csds.ts);
+   * null when the run was cut before; absent for other targets.
+   */
+  readonly xds?: XdsClientView | null;
   /** The target's Service and endpoints from the Kubernetes API (`--k8s`); absent or null: not read. */
   readonly kubernetes?: KubernetesFacts | null;
   /**
