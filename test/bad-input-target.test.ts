@@ -17,7 +17,7 @@ const cases: BadInput[] = [
   { args: run('-t', '127.0.0.1', '--connect-timeout', '1s', '-q'), names: /127\.0\.0\.1:443.*the target names no port, so gRPC used 443/, code: 3 },
   { args: run('-t', 'dns://10.0.0.1/'), names: /--target.*names no host/ },
   { args: run('-t', 'foo://x:1'), names: /--target: unsupported scheme "foo:"/ },
-  { args: run('-t', 'xds:///greeter'), names: /--target xds:\/\/\/greeter: an xds: target needs an xDS bootstrap: set GRPC_XDS_BOOTSTRAP/ },
+  { args: run('-t', 'xds:///greeter'), names: /--target xds:\/\/\/greeter: an xds: target needs an xDS bootstrap: --xds-bootstrap FILE, GRPC_XDS_BOOTSTRAP/ },
   { args: run('-t', ''), names: /--target: the target is empty/ },
   { args: run('-t', 'ipv4:not-an-ip:1'), names: /--target/ },
   { args: run('-t', 'ipv4:127.0.0.1:0'), names: /--target: port 0/ },

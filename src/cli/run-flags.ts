@@ -11,6 +11,7 @@ import type { LbPolicy, ServiceConfig } from '../result/run-result.js';
 import { CALL_FLAG_NAMES, validateCallFlags, type CallFlags } from './call-flags.js';
 import { checkClientLimits } from './client-limits.js';
 import { UsageError } from './errors.js';
+import { checkXdsWeights } from './xds-flags.js';
 import type { GateFlags } from './gate-flags.js';
 import type { OutputFlags } from './output.js';
 import { STREAM_FLAG_NAMES, streamLoadOf, type StreamFlags } from './stream-flags.js';
@@ -56,6 +57,10 @@ export interface RunFlags extends OutputFlags, CallFlags, GateFlags, StreamFlags
   k8s?: K8sMode;
   kubeconfig?: string;
   k8sService?: ServiceRef;
+  /** `--xds-bootstrap FILE`: the bootstrap of an `xds:` target (src/cli/xds-flags.ts). */
+  xdsBootstrap?: string;
+  /** `--xds-weights 3,1,1`: the lab's xds-weighted setup, one weight per pod. */
+  xdsWeights?: number[];
 }
 
 /** `--k8s`: read the Service's EndpointSlices when possible, always (or fail), or never. */
@@ -91,31 +96,20 @@ export function validateRunFlags(flags: RunFlags): void {
   validateCallFlags(flags);
   validateForeverFlags(flags);
   if (flags.target === undefined) {
-    const targetOnly = (['lbPolicy', 'serviceConfig', 'authority', 'tls', 'expectBackends', 'maxSkew', 'minBackends', 'expect', 'maxErrorRate', 'metadata', 'kubeconfig', 'k8sService', ...CALL_FLAG_NAMES, ...STREAM_FLAG_NAMES] as const).filter(
+    const targetOnly = (['lbPolicy', 'serviceConfig', 'authority', 'tls', 'expectBackends', 'maxSkew', 'minBackends', 'expect', 'maxErrorRate', 'metadata', 'kubeconfig', 'k8sService', 'xdsBootstrap', ...CALL_FLAG_NAMES, ...STREAM_FLAG_NAMES] as const).filter(
       (name) => flags[name] !== undefined,
     );
     if (targetOnly.length > 0) {
       throw new UsageError(`${flagList(targetOnly)} ${targetOnly.length === 1 ? 'needs' : 'need'} --target (the lab sets its own policies and gates)`);
     }
+    checkXdsWeights(flags.xdsWeights, flags.replicas ?? 3, flags.setups);
   } else {
     checkPollable(flags);
-    checkXdsBootstrap(flags.target);
-    const labOnly = (['replicas', 'setups', 'clusteripMode'] as const).filter((name) => flags[name] !== undefined);
+    const labOnly = (['replicas', 'setups', 'clusteripMode', 'xdsWeights'] as const).filter((name) => flags[name] !== undefined);
     if (labOnly.length > 0) {
       throw new UsageError(`${flagList(labOnly)} only ${labOnly.length === 1 ? 'applies' : 'apply'} to the lab (run without --target)`);
     }
   }
-}
-
-/**
- * An `xds:` target needs a bootstrap, as @grpc/grpc-js-xds reads it (gRFC A27):
- * GRPC_XDS_BOOTSTRAP (a file) or GRPC_XDS_BOOTSTRAP_CONFIG (the JSON).
- * @throws UsageError naming both variables.
- */
-function checkXdsBootstrap(target: string): void {
-  if (!target.startsWith('xds:')) return;
-  if ((process.env.GRPC_XDS_BOOTSTRAP ?? '') !== '' || (process.env.GRPC_XDS_BOOTSTRAP_CONFIG ?? '') !== '') return;
-  throw new UsageError(`--target ${target}: an xds: target needs an xDS bootstrap: set GRPC_XDS_BOOTSTRAP to its file or GRPC_XDS_BOOTSTRAP_CONFIG to its JSON`);
 }
 
 /** `--re-resolve-interval` needs a DNS name to re-resolve. @throws UsageError naming the flag. */

@@ -20,6 +20,7 @@ export async function runLab(flags: RunFlags, context: CommandContext): Promise<
   const started: { setup: Setup; run: ProbeRun }[] = [];
   const lab = await startLab({ replicas: flags.replicas ?? 3, clusterIpMode: flags.clusteripMode });
   context.defer(() => lab.close());
+  if (flags.xdsWeights !== undefined) await lab.startXdsWeighted(flags.xdsWeights);
   // A second Ctrl-C: the setups done and the one under way, as measured so far.
   context.saveOnSecondSignal(() => {
     const runs = started.map(({ setup, run }) => ({ setup, result: run.partialResult() }));

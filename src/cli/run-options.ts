@@ -29,6 +29,7 @@ export function addTargetRunFlags(command: Command): Command {
     .option('--warmup <n|duration>', 'RPCs (50) or time (2s) first, left out of the statistics', parse.warmup)
     .addOption(new Option('--interval <duration>', `timeline interval, >= 1ms (coarsened to keep <= ${MAX_TIMELINE_INTERVALS} intervals)`).argParser(parse.interval).default(1000, '1s'))
     .option('--re-resolve-interval <duration>', 'the channel re-resolves its DNS name this often, as a thick client that polls DNS (default: grpc-js, only when a connection drops; lab: the headless-rr-poll setup, 2s)', parse.reResolveInterval)
+    .option('--xds-bootstrap <file>', 'an xds: target\u2019s bootstrap (gRFC A27 JSON), for its channels alone (default: GRPC_XDS_BOOTSTRAP, else GRPC_XDS_BOOTSTRAP_CONFIG, as @grpc/grpc-js-xds reads them)')
     .option('--watch-interval <duration>', 'resolve a DNS target during the run to see addresses come and go (default: the record TTL, 1..30 s; 0: off)', parse.watchInterval)
     .option('--deadline-ms <ms>', 'per-RPC deadline in ms', parse.milliseconds(1), 1000)
     .addOption(

@@ -58,15 +58,15 @@ const REJECTION_HINTS: Record<string, string> = {
 /**
  * Exit 3 before any RPC: no channel was ready in time. The last connection error, shortened, with a transport hint when one applies.
  * @param defaultPort the port gRPC used because the target names none (443), else null: said, since it is rarely meant.
+ * @param cause what is known to have kept the channel from being ready (an xDS target's control
+ *   plane: src/report/xds.ts `xdsUnreadyNote`), said in place of the connection error; default none.
  */
-export function connectTimeoutMessage(result: RunResult, tls = false, defaultPort: number | null = null): string {
+export function connectTimeoutMessage(result: RunResult, tls = false, defaultPort: number | null = null, cause: string | null = null): string {
   const waitedS = ((result.connect?.waitedMs ?? 0) / 1000).toFixed(1);
   const error = result.connect?.error ?? null;
-  const hint = error === null ? null : transportHint(error, tls);
-  return (
-    `cannot connect to ${result.target} within ${waitedS} s (--connect-timeout): ` +
-    `${error === null ? 'no channel became ready' : shortDetails(error)}${hint === null ? '' : `; ${hint}`}${defaultPortNote(defaultPort)}`
-  );
+  const hint = error === null || cause !== null ? null : transportHint(error, tls);
+  const what = cause ?? (error === null ? 'no channel became ready' : shortDetails(error));
+  return `cannot connect to ${result.target} within ${waitedS} s (--connect-timeout): ${what}${hint === null ? '' : `; ${hint}`}${defaultPortNote(defaultPort)}`;
 }
 
 /** The note on a target without a port, for exit 3's message; '' when it named one. */

@@ -22,6 +22,8 @@ import { loadOf, type RunFlags } from './run-flags.js';
 import { connectTimeoutMessage, runExitCode, runRenderings } from './run-report.js';
 import { checkStreamFlags } from './stream-flags.js';
 import { tlsConfigFrom } from './tls-files.js';
+import { xdsBootstrapOf, type XdsBootstrapSource } from './xds-flags.js';
+import { xdsUnreadyNote } from '../report/xds.js';
 
 /** A run of `target` as the flags describe it, ready to start. */
 export interface TargetRun {
@@ -31,6 +33,8 @@ export interface TargetRun {
   readonly tls: boolean;
   /** The addresses the target resolves to, looked up once beside the run. */
   readonly resolvedAddresses: Promise<string[] | null>;
+  /** An `xds:` target's bootstrap, checked; null for other targets. */
+  readonly xds: XdsBootstrapSource | null;
   /** The analysis of a result of this run, with the flags' expected set and gates. */
   analysisOf(result: RunResult, resolvedAddresses: readonly string[] | null, discovery: DiscoveryResult | null): ProbeReport;
 }
@@ -41,7 +45,8 @@ export interface TargetRun {
  */
 export async function prepareTargetRun(target: string, flags: RunFlags): Promise<TargetRun> {
   const info = targetInfoOf(target);
-  const channel = channelOf(target, flags);
+  const xds = xdsBootstrapOf(target, flags.xdsBootstrap);
+  const channel = { ...channelOf(target, flags), xdsBootstrap: xds?.perChannel === true ? xds.json : null };
   const call = await prepareCall(flags, { channel, metadata: flags.metadata ?? [], deadlineMs: flags.deadlineMs });
   checkStreamFlags(flags, call.method);
   const options: ProbeOptions = { ...loadOf(flags), ...channel, call, backendFrom: flags.backendFrom };
@@ -50,6 +55,7 @@ export async function prepareTargetRun(target: string, flags: RunFlags): Promise
     options,
     tls: options.tls !== null && options.tls !== undefined,
     resolvedAddresses: resolveTargetAddresses(info),
+    xds,
     analysisOf: (result, resolvedAddresses, discovery) =>
       analyze(result, {
         expectedBackends: flags.expectBackends ?? null,
@@ -70,7 +76,7 @@ export async function prepareTargetRun(target: string, flags: RunFlags): Promise
  *   no channel was ready within --connect-timeout.
  */
 export async function runTarget(target: string, flags: RunFlags, context: CommandContext): Promise<CommandReport> {
-  const { info, options, tls, analysisOf, resolvedAddresses } = await prepareTargetRun(target, flags);
+  const { info, options, tls, analysisOf, resolvedAddresses, xds } = await prepareTargetRun(target, flags);
   const runStarted = performance.now();
   const kubernetes = await startKubernetes(flags, info, options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, () => performance.now() - runStarted);
   context.defer(() => kubernetes?.stop());
@@ -79,7 +85,7 @@ export async function runTarget(target: string, flags: RunFlags, context: Comman
   context.progress.follow(target, run.snapshot);
   const result = withKubernetes(await run.done, kubernetes);
   context.progress.stop();
-  if (result.stopReason === 'connect-timeout') return connectTimeoutReport(analysisOf(result, await settledWithin(resolvedAddresses, RESOLVE_WAIT_MS), null), context, tls);
+  if (result.stopReason === 'connect-timeout') return connectTimeoutReport(analysisOf(result, await settledWithin(resolvedAddresses, RESOLVE_WAIT_MS), null), context, tls, xds);
   if (result.timeline.intervalMs !== flags.interval) {
     process.stderr.write(`grpclb-probe: --interval ${flags.interval} ms: the timeline used ${result.timeline.intervalMs} ms to stay within ${MAX_TIMELINE_INTERVALS} intervals\n`);
   }
@@ -109,8 +115,10 @@ async function settledWithin<T>(promise: Promise<T>, ms: number): Promise<T | nu
  * (and --out, the step summary) with stopReason `connect-timeout`, the connection error and the
  * addresses tried, so a CI step that parses stdout gets one. No table: the line says it all.
  */
-function connectTimeoutReport(report: ProbeReport, context: CommandContext, tls: boolean): CommandReport {
-  const unavailable = new TargetUnavailableError(connectTimeoutMessage(report.result, tls, report.defaultPort));
+function connectTimeoutReport(report: ProbeReport, context: CommandContext, tls: boolean, xds: XdsBootstrapSource | null): CommandReport {
+  // An xDS channel waits on its control plane before any connection: what it was told says why.
+  const xdsCause = xds === null ? null : xdsUnreadyNote(report.result.xds ?? null, xds.serverUris[0] as string);
+  const unavailable = new TargetUnavailableError(connectTimeoutMessage(report.result, tls, report.defaultPort, xdsCause));
   return {
     renderings: { ...runRenderings(report, context.plan), table: () => '' },
     exitCode: () => {

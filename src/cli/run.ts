@@ -9,6 +9,7 @@ import { validateRunFlags, type RunFlags } from './run-flags.js';
 import { runLab } from './run-lab.js';
 import { addTargetRunFlags } from './run-options.js';
 import { runTarget } from './run-target.js';
+import { xdsWeights } from './xds-flags.js';
 
 const EXAMPLES = `
 Examples:
@@ -73,6 +74,7 @@ export function registerRun(program: Command): void {
     .option('--replicas <n>', `lab only: Greeter pods (default 3, at most ${parse.MAX_LAB_REPLICAS})`, parse.integerBetween(1, parse.MAX_LAB_REPLICAS, ': lab pods take 127.0.10.2 upwards'))
     .option('--setups <list>', `lab only: setups to compare (default ${DEFAULT_SETUPS.join(',')}): ${SETUPS.join(',')}`, parse.listOf(SETUPS))
     .addOption(new Option('--clusterip-mode <mode>', 'lab only: how the VIP picks a pod per connection (default iptables)').choices(['iptables', 'ipvs-rr']))
+    .option('--xds-weights <list>', 'lab only: the xds-weighted setup\u2019s locality weights, one positive integer per pod (default 3,1,1: the first pod 3, the others 1)', xdsWeights)
     .addHelpText('after', EXAMPLES)
     .action(commandAction((flags: RunFlags, self: Command) => runCommand({ ...flags, intervalGiven: self.getOptionValueSource('interval') !== 'default' }), { lingerMs: LINGER_MS }));
 }
