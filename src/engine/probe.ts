@@ -19,7 +19,8 @@ import type { Pacer, PacerHost } from './pacing/pacer.js';
 import { Recorder } from './recorder.js';
 import type { ProgressSnapshot, RunResult } from '../result/run-result.js';
 import { GoawayWatch } from './goaway-watch.js';
-import { RunLoop, type WindowReporting } from './run-loop.js';
+import { RunLoop } from './run-loop.js';
+import type { WindowReporting } from './windows.js';
 import { StreamRecorder } from './stream-recorder.js';
 import { waitForSubchannels } from './stream-settle.js';
 import { streamWorkers } from './workers/stream.js';
@@ -136,6 +137,8 @@ export function startProbe(options: ProbeOptions, signal?: AbortSignal, windows?
   const runOptions = streaming ? { ...options, concurrency: (options.stream ?? DEFAULT_STREAM_LOAD).streams, rps: null } : options;
   const { streams, workers, goaways } = workersFor({ options: runOptions, clients, call, metadata, identifier });
   goaways?.start();
+  // Opened now, so that reading it as the run ends costs one call (src/grpc/xds-csds.ts).
+  const csds = options.target.startsWith('xds:') ? openCsdsReader() : null;
   const loop = new RunLoop(
     {
       options: runOptions,
@@ -152,15 +155,17 @@ export function startProbe(options: ProbeOptions, signal?: AbortSignal, windows?
       settle: streaming ? (budgetMs) => waitForSubchannels(clients, budgetMs) : undefined,
       onFinish: () => goaways?.stop(),
       windows,
-      ...(options.target.startsWith('xds:') ? { csds: openCsdsReader() } : {}),
+      ...(csds === null ? {} : { beforeClose: () => csds.readAndClose() }),
     },
     signal,
   );
   loop.start();
+  // An xds: target's result says what its client was told (null when cut before it was read).
+  const withXds = (result: RunResult): RunResult => (csds === null ? result : { ...result, xds: csds.view });
   return {
     snapshot: () => loop.snapshot(),
-    done: loop.done,
-    partialResult: () => loop.partialResult(),
+    done: loop.done.then(withXds),
+    partialResult: () => withXds(loop.partialResult()),
     cutWindow: () => loop.cutWindow(),
   };
 }

@@ -17,7 +17,7 @@ import type { Recorder } from './recorder.js';
 import type { StreamRecorder } from './stream-recorder.js';
 import { encodeHistogram, newLatencyHistogram, summarize } from '../result/histogram.js';
 import type { BackendResult, ClientLoad, ConnectOutcome, ProgressSnapshot, RunResult, StopReason } from '../result/run-result.js';
-import type { CsdsReader } from '../grpc/xds-csds.js';
+import type { WindowReporting } from './windows.js';
 import { startSaturationMonitor, type SaturationMonitor } from './saturation.js';
 import type { Worker } from './workers/worker.js';
 
@@ -59,16 +59,8 @@ export interface RunParts {
   readonly onFinish?: () => void;
   /** Report in windows: from the measured start, every `windowMs` ({@link RunLoop.cutWindow}); absent: one result at the end. */
   readonly windows?: WindowReporting;
-  /** An `xds:` target: the CSDS reader whose view the result carries (`xds`), read as the run finishes; absent otherwise. */
-  readonly csds?: CsdsReader;
-}
-
-/** How a run that reports in windows hands them on. */
-export interface WindowReporting {
-  /** The window, ms (the first one starts with the measured part, after connect and warmup). */
-  readonly windowMs: number;
-  /** Gets each window's result as it ends; the last, partial one is the run's result instead. */
-  readonly onWindow: (window: RunResult) => void;
+  /** Called once when the run is over, before its channels are closed (an xds: target reads its CSDS view); the channels close when it settles. */
+  readonly beforeClose?: () => Promise<void>;
 }
 
 /**
@@ -314,9 +306,8 @@ export class RunLoop implements PacerHost, MeasureClock {
     for (const timer of [this.durationTimer, this.refusalTimer, this.workerStopTimer, this.windowTimer]) clearTimeout(timer);
     this.clientLoad = this.monitor?.stop() ?? null;
     for (const worker of this.workers) worker.close();
-    // An xds: target: what its client was told, read while the channels still hold their watches.
-    if (this.parts.csds === undefined) return this.release();
-    void this.parts.csds.readAndClose().then(() => this.release());
+    if (this.parts.beforeClose === undefined) return this.release();
+    void this.parts.beforeClose().then(() => this.release());
   }
 
   private release(): void {
@@ -399,7 +390,6 @@ export class RunLoop implements PacerHost, MeasureClock {
       ...(streams === null ? {} : { streams: streams.result(elapsedMs, cut) }),
       proxies: recorder.proxies.results(),
       load,
-      ...(this.parts.csds === undefined ? {} : { xds: this.parts.csds.view }),
     };
   }
 }

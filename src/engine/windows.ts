@@ -3,6 +3,14 @@
 import { startProbe, type ProbeOptions } from './probe.js';
 import type { ProgressSnapshot, RunResult } from '../result/run-result.js';
 
+/** How a run that reports in windows hands them on. */
+export interface WindowReporting {
+  /** The window, ms (the first one starts with the measured part, after connect and warmup). */
+  readonly windowMs: number;
+  /** Gets each window's result as it ends; the last, partial one is the run's result instead. */
+  readonly onWindow: (window: RunResult) => void;
+}
+
 /** A windowed run in progress. */
 export interface WindowedRun {
   /** The current window's counts. */
