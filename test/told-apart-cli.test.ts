@@ -3,6 +3,7 @@
 // gate over the spread fails. Through the CLI, against `serve` replicas, direct and behind an L4 proxy.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { ECHO_CALL, ECHO_INCLUDE, ECHO_PROTO, echoTarget, startEchoServers, type EchoServer } from './echo-server.js';
 import { runCli } from './helpers.js';
 import { startL4Proxy, type L4Proxy } from './l4-proxy.js';
 import { spawnServe, type ServeProcess } from './serve-process.js';
@@ -111,5 +112,43 @@ describe('one backend that names itself (spawned)', () => {
     } finally {
       await one.kill();
     }
+  });
+});
+
+describe('a field every replica gives the same value (spawned)', () => {
+  let servers: EchoServer[];
+  before(async () => {
+    // Each echo server replies meta.zone "z1": the same zone on all three.
+    servers = await startEchoServers(3, { prefix: 'zoned' });
+  });
+  after(() => {
+    for (const server of servers) server.stop();
+  });
+
+  it('--backend-from field:meta.zone under round_robin: a note that it does not identify servers, and the run judged by peer', async () => {
+    const args = ['run', '-t', echoTarget(servers), '--proto', ECHO_PROTO, '-i', ECHO_INCLUDE, '--call', ECHO_CALL, '--backend-from', 'field:meta.zone'];
+    const outcome = await runCli([...args, '--lb-policy', 'round_robin', '-n', '90', '--max-skew', '1.3', '--min-backends', '3', '-o', 'json']);
+    assert.equal(outcome.code, 0, outcome.stderr);
+    const json = JSON.parse(outcome.stdout);
+    assert.deepEqual(json.backends.map((backend: { name: string }) => backend.name).sort(), servers.map((server) => server.address).sort());
+    for (const backend of json.backends as { name: string; rpcs: number }[]) assert.ok(backend.rpcs >= 20 && backend.rpcs <= 40, `${backend.name}: ${backend.rpcs}`);
+    assert.equal(json.diagnosis.verdict, 'BALANCED');
+    const note = json.diagnosis.notes.find((text: string) => text.startsWith('field:meta.zone does not identify servers'));
+    assert.match(note ?? '', /"z1" came from 3 peers \(127\.0\.0\.1:\d+, 127\.0\.0\.1:\d+, 127\.0\.0\.1:\d+\), each of which only ever gave that name; the run is judged by peer$/);
+    assert.doesNotMatch(json.diagnosis.notes.join('\n'), /the replies do not name the server/);
+    assert.deepEqual(json.gates.map((gate: { measured: unknown; passed: boolean }) => [typeof gate.measured, gate.passed]), [['number', true], ['number', true]]);
+    assert.equal(json.byPeer, undefined);
+    // The table says it too.
+    const table = await runCli([...args, '--lb-policy', 'round_robin', '-n', '30']);
+    assert.equal(table.code, 0, table.stderr);
+    assert.match(table.stdout.replace(/\s+/g, ' '), /note: field:meta\.zone does not identify servers: "z1" came from 3 peers/);
+  });
+
+  it('field:pod, which names each replica: no such note, three backends by name', async () => {
+    const outcome = await runCli(['run', '-t', echoTarget(servers), '--proto', ECHO_PROTO, '-i', ECHO_INCLUDE, '--call', ECHO_CALL, '--backend-from', 'field:pod', '--lb-policy', 'round_robin', '-n', '30', '-o', 'json']);
+    assert.equal(outcome.code, 0, outcome.stderr);
+    const json = JSON.parse(outcome.stdout);
+    assert.deepEqual(json.backends.map((backend: { name: string }) => backend.name), ['zoned-1', 'zoned-2', 'zoned-3']);
+    assert.doesNotMatch(json.diagnosis.notes.join('\n'), /does not identify servers/);
   });
 });

@@ -12,7 +12,7 @@ import { evaluateGates, type GateLimits } from './gates.js';
 import { proxyLevel } from './proxy-level.js';
 import { computeSkew } from './skew.js';
 import { streamCounts, streamFacts } from './streams.js';
-import { cannotJudge } from './told-apart.js';
+import { cannotJudge, judgedResult } from './told-apart.js';
 import { weightedSkew } from './xds-weights.js';
 import { xdsNackNotes } from './xds-nack.js';
 import type { ProbeReport, Topology } from '../result/report.js';
@@ -43,7 +43,8 @@ export interface AnalysisContext {
 }
 
 /** Computes the expected set, skew, diagnosis and gates for a result. Pure. */
-export function analyze(result: RunResult, context: AnalysisContext): ProbeReport {
+export function analyze(run: RunResult, context: AnalysisContext): ProbeReport {
+  const result = judgedResult(run);
   const discovery = context.discovery ?? null;
   const kubernetes = result.kubernetes ?? null;
   const expected = expectedBackends({

@@ -4,6 +4,7 @@ import { MIN_RPCS_PER_BACKEND, SHORTFALL } from '../result/thresholds.js';
 import { countOf } from '../result/units.js';
 import { clusterNotes } from './cluster-hints.js';
 import { pollingNote } from './polling.js';
+import { JUDGED_BY_PEER } from './told-apart.js';
 import { tooFewToJudge, type ClientReach, type DiagnosisFacts } from './facts.js';
 
 /** How the note asking for `--expect-backends` begins; a rule whose cause already covers it drops it. */
@@ -43,7 +44,8 @@ function backendNotes(facts: DiagnosisFacts): string[] {
   const { skew } = facts;
   const notes: string[] = [...(facts.identityNotes ?? [])];
   const seen = skew.backends.length;
-  if (facts.backendsByPeer === true && (facts.onlyPeer ?? null) === null && seen > 0) {
+  const sharedNameNoted = notes.some((note) => note.endsWith(JUDGED_BY_PEER));
+  if (facts.backendsByPeer === true && (facts.onlyPeer ?? null) === null && seen > 0 && !sharedNameNoted) {
     notes.push('the replies do not name the server: backends are told apart by peer address');
   }
   const flag = facts.expectBackendsFlag ?? null;

@@ -5,6 +5,8 @@ import * as hdr from 'hdr-histogram-js';
 import { newLatencyHistogram, percentileUs, summarize } from '../result/histogram.js';
 import { PER_RPC_CHANGE_RATE } from '../result/thresholds.js';
 import { ErrorGroups } from './error-groups.js';
+import type { PeerView } from '../result/peer-view.js';
+import { peerViewOf } from './identity-peers.js';
 import { ProxyTally } from './proxy-tally.js';
 import type {
   BackendResult,
@@ -89,6 +91,8 @@ export class Recorder {
   readonly proxies = new ProxyTally();
   ok = 0;
   failed = 0;
+  /** The same RPCs, each backend named by its peer (engine/identity-peers.ts); null in that recorder itself. */
+  readonly byPeer: Recorder | null;
 
   /** While fitting ({@link FIT_FACTORS}): the interval asked for, ms; null once not fitting. */
   private fitFromMs: number | null;
@@ -101,8 +105,10 @@ export class Recorder {
    * @param knownPorts ports of the target, kept when error messages are normalized.
    * @param fitToRun true: a run shorter than {@link MIN_FITTED_INTERVALS} intervals gets a finer
    *   interval, a whole fraction of `intervalMs` ({@link fitted} then says so); false: as asked.
+   * @param peerView also record every RPC by its peer, into {@link Recorder.byPeer}.
    */
-  constructor(channelCount: number, intervalMs: number, fixedRate = false, knownPorts: readonly number[] = [], fitToRun = false) {
+  constructor(channelCount: number, intervalMs: number, fixedRate = false, knownPorts: readonly number[] = [], fitToRun = false, peerView = true) {
+    this.byPeer = peerView ? new Recorder(channelCount, intervalMs, false, knownPorts, fitToRun, false) : null;
     this.fitFromMs = fitToRun ? intervalMs : null;
     this.timelineIntervalMs = fitToRun ? intervalMs / (FIT_FACTORS[0] as number) : intervalMs;
     this.errors = new ErrorGroups(knownPorts);
@@ -137,6 +143,7 @@ export class Recorder {
     atMs: number,
     serviceUs = latencyUs,
   ): void {
+    this.byPeer?.record(channel, peer, peer, statusName, details, latencyUs, atMs, serviceUs);
     this.byStatus.set(statusName, (this.byStatus.get(statusName) ?? 0) + 1);
     const bucket = this.bucketAt(atMs);
     const channelStats = this.channels[channel] as ChannelStats;
@@ -357,6 +364,12 @@ export class Recorder {
   /** Service time (fixed rate only), else null. */
   serviceTime(): LatencySummary | null {
     return this.service === null ? null : summarize(this.service);
+  }
+
+  /** `byPeer`, this run by peer, when {@link peerViewOf} gives one (engine/identity-peers.ts). */
+  peerViewField(): { byPeer?: PeerView } {
+    const view = peerViewOf(this);
+    return view === null ? {} : { byPeer: view };
   }
 
   overallHistogram(): string {

@@ -8,7 +8,7 @@ import type { ProbeReport } from '../result/report.js';
  * result's fields at the top level, then the analysis. `merge` reads these documents back.
  */
 export function jsonReport(report: ProbeReport): RunDocument {
-  const { client, ...result } = report.result;
+  const { client, byPeer: _byPeer, ...result } = report.result;
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: toolInfo(),

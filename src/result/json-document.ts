@@ -30,7 +30,7 @@ export interface ExpectedBlock {
  * A run's JSON document, schema version 1 (README, "JSON output"): `schemaVersion`, `tool` and
  * `client` (who ran it) first, then the run result's fields at the top level, then the analysis.
  */
-export interface RunDocumentV1 extends Omit<RunResult, 'client'> {
+export interface RunDocumentV1 extends Omit<RunResult, 'client' | 'byPeer'> {
   readonly schemaVersion: typeof SCHEMA_VERSION;
   readonly tool: ToolInfo;
   /** Who ran it; null in merged documents (see `sources`). */

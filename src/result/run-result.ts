@@ -223,6 +223,7 @@ export interface RunResult {
   readonly method?: string;
   /** How backends were named; absent in hand-built and merged results. */
   readonly identity?: IdentitySummary;
+  /** The RPCs by peer when a backend answered at several (unary; analysis/told-apart.ts). Never in a document. */ readonly byPeer?: import('./peer-view.js').PeerView;
   /** Who ran it; absent in hand-built results and in merged ones (see `sources`). */
   readonly client?: ClientInfo;
   /** Merged results only: one entry per merged run, in input order. */
