@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { prepareCall } from '../src/cli/call-flags.js';
 import { startProbe } from '../src/engine/probe.js';
-import { ipv4Target, startServers, stopServers } from './helpers.js';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ipv4Target, runCli, startServers, stopServers } from './helpers.js';
 
 describe('health checks as a mode: --call grpc.health.v1.Health/Check', () => {
   it('needs no proto; a server turning NOT_SERVING mid-run is counted under NOT_SERVING, by backend', async () => {
@@ -49,6 +52,35 @@ describe('health checks as a mode: --call grpc.health.v1.Health/Check', () => {
       assert.deepEqual(result.backends.map((backend) => backend.name), [target], 'the server answered: attributed to its peer');
     } finally {
       stopServers(servers);
+    }
+  });
+});
+
+describe('--health-service with the call named as --call takes it (spawned)', () => {
+  it('Health/Check and v1.Health.Check are grpc.health.v1.Health/Check: the service asked is the one checked', async () => {
+    const servers = await startServers(1, 'health');
+    try {
+      for (const call of ['Health/Check', 'v1.Health.Check']) {
+        const known = await runCli(['run', '-t', servers[0]!.address, '--call', call, '--health-service', 'helloworld.Greeter', '-n', '5', '-o', 'json']);
+        assert.equal(known.code, 0, known.stderr);
+        assert.equal(JSON.parse(known.stdout).rpcs.ok, 5);
+        const unknown = await runCli(['run', '-t', servers[0]!.address, '--call', call, '--health-service', 'no.Such', '-n', '5', '-o', 'json']);
+        assert.equal(JSON.parse(unknown.stdout).rpcs.byStatus.NOT_FOUND, 5, unknown.stderr);
+      }
+    } finally {
+      stopServers(servers);
+    }
+  });
+  it('Health/Check that the protos resolve to another Health service: exit 2 naming --health-service and what it resolved to', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'grpclb-probe-health-'));
+    try {
+      const proto = path.join(dir, 'other.proto');
+      await writeFile(proto, 'syntax = "proto3";\npackage other;\nmessage Q {}\nservice Health { rpc Check (Q) returns (Q); }\n');
+      const outcome = await runCli(['run', '-t', '127.0.0.1:1', '--proto', proto, '--call', 'Health/Check', '--health-service', 'x', '-n', '1']);
+      assert.equal(outcome.code, 2, outcome.stderr);
+      assert.equal(outcome.stderr.trim(), 'grpclb-probe: --health-service needs --call grpc.health.v1.Health/Check; --call Health/Check is other.Health/Check');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

@@ -7,6 +7,7 @@ import { fieldPathProblem, parseBackendFrom, type BackendFrom } from '../engine/
 import type { ChannelConfig } from '../grpc/channel.js';
 import { DEFAULT_CALL, encodeRequest, HEALTH_CHECK_CALL, MethodError, parseCallName, replyStatusFor, resolveMethod } from '../grpc/method.js';
 import { ReflectionError } from '../grpc/reflection.js';
+import { servicesNamed } from '../grpc/service-names.js';
 import { TargetUnavailableError, UsageError } from './errors.js';
 import * as parse from './parse.js';
 
@@ -65,8 +66,7 @@ export function validateCallFlags(flags: CallFlags): void {
     }
   }
   if (flags.healthService !== undefined) {
-    const call = flags.call === undefined ? DEFAULT_CALL : callText(flags.call);
-    if (call !== HEALTH_CHECK_CALL) throw new UsageError(`--health-service needs --call ${HEALTH_CHECK_CALL}`);
+    if (!namesHealthCheck(flags.call ?? DEFAULT_CALL)) throw new UsageError(`--health-service needs --call ${HEALTH_CHECK_CALL}`);
     if (flags.data !== undefined || flags.dataFile !== undefined) {
       throw new UsageError('--health-service and -d/--data set the same request: give one');
     }
@@ -76,9 +76,15 @@ export function validateCallFlags(flags: CallFlags): void {
   }
 }
 
-function callText(call: string): string {
+/**
+ * `call` may be Health/Check, as `--call` takes it: `grpc.health.v1.Health/Check` or the same
+ * without some of its package (`Health/Check`, `v1.Health.Check`; src/grpc/service-names.ts).
+ * Which service it is is known once the method is found ({@link callOf} checks that).
+ */
+function namesHealthCheck(call: string): boolean {
   const { service, method } = parseCallName(call);
-  return `${service}/${method}`;
+  const [healthService, checkMethod] = HEALTH_CHECK_CALL.split('/') as [string, string];
+  return method === checkMethod && servicesNamed(service, [healthService]).length === 1;
 }
 
 function requestJson(flags: CallFlags): string | null {
@@ -130,11 +136,18 @@ export async function prepareCall(flags: CallFlags, context: CallContext): Promi
   }
 }
 
-/** The call of `method` with the request the flags give. @throws MethodError naming -d/-D; UsageError naming --backend-from for a field:PATH the reply type lacks or that is not a scalar */
+/**
+ * The call of `method` with the request the flags give. @throws MethodError naming -d/-D;
+ * UsageError naming --backend-from for a field:PATH the reply type lacks or that is not a scalar,
+ * or --health-service when the method found is not grpc.health.v1.Health/Check
+ */
 function callOf(method: Awaited<ReturnType<typeof resolveMethod>>, flags: CallFlags): ProbeCall {
   if (flags.backendFrom?.kind === 'field') {
     const problem = fieldPathProblem(method.replyType, flags.backendFrom.path);
     if (problem !== null) throw new UsageError(`--backend-from field:${flags.backendFrom.path}: ${problem}`);
+  }
+  if (flags.healthService !== undefined && method.path !== `/${HEALTH_CHECK_CALL}`) {
+    throw new UsageError(`--health-service needs --call ${HEALTH_CHECK_CALL}; --call ${flags.call ?? DEFAULT_CALL} is ${method.path.slice(1)}`);
   }
   const defaults: Record<string, unknown> =
     method.path === `/${DEFAULT_CALL}` ? { name: 'grpclb-probe' } : method.path === `/${HEALTH_CHECK_CALL}` ? { service: flags.healthService ?? '' } : {};
