@@ -58,4 +58,21 @@ describe('scenario rolling-restart', () => {
     for (const event of found) assert.ok((result.backends.find((backend) => backend.name === event.backend)?.rpcs ?? 0) > 0, `${event.backend} got no RPC`);
     assert.doesNotMatch(answerOf(graceful, 'headless-rr-poll'), /ran out of known pods/);
   });
+
+  it('xds: each replacement pod is pushed as it is ready and gets its first RPC within 1.5 s; the client never runs out of pods', () => {
+    for (const outcome of [graceful, abrupt]) {
+      const result = runOf(outcome, 'xds');
+      const waitedMs = result.connect?.waitedMs ?? 0;
+      // Pods ready at least 1.5 s before the end.
+      const added = outcome.events.filter((event) => event.kind === 'pod-added' && event.atMs <= TEST_TIMING.durationMs! - 1500);
+      assert.ok(added.length >= 2, `${added.length} pods added early enough`);
+      for (const event of added) {
+        const first = result.backends.find((backend) => backend.name === event.backend)?.firstRpcAtMs;
+        assert.ok(first !== undefined && first + waitedMs - event.atMs <= 1500, `${event.backend} first RPC at ${first} (+${waitedMs} ms connect), ready at ${event.atMs}`);
+      }
+      assert.equal(unreachableSinceMs(result), null, JSON.stringify(result.timeline.buckets.slice(-6)));
+    }
+    const pushed = runOf(graceful, 'xds');
+    assert.ok(pushed.rpcs.failed <= 0.05 * pushed.rpcs.total, `graceful: ${pushed.rpcs.failed} of ${pushed.rpcs.total} failed: ${failuresOf(pushed)}`);
+  });
 });

@@ -53,6 +53,19 @@ describe('scenario scale-out', () => {
     assert.match(answerOf(outcome, 'headless-rr-poll'), /new pods' first RPC: .* at \+/);
   });
 
+  it('xds: the control plane pushes the new pods as they are ready, and each gets its first RPC within 1.5 s', () => {
+    const result = runOf(outcome, 'xds');
+    // firstRpcAtMs is on the run's clock, which starts after the connect wait; the events are on the scenario's.
+    const waitedMs = result.connect?.waitedMs ?? 0;
+    for (const event of outcome.events) {
+      const first = result.backends.find((backend) => backend.name === event.backend)?.firstRpcAtMs;
+      assert.ok(first !== undefined && first + waitedMs - event.atMs <= 1500, `${event.backend} first RPC at ${first} (+${waitedMs} ms connect), ready at ${event.atMs}`);
+    }
+    assert.equal(result.xds?.endpoints.length, 5, JSON.stringify(result.xds?.endpoints));
+    assert.ok(rpcsOf(result, added) > 0.2 * result.rpcs.ok, `${rpcsOf(result, added)} of ${result.rpcs.ok}`);
+    assert.match(answerOf(outcome, 'xds'), /new pods' first RPC: .* at \+/);
+  });
+
   it('proxy: the new pods get RPCs at once (within a few intervals on a busy machine)', () => {
     const result = runOf(outcome, 'proxy');
     for (const event of outcome.events) {

@@ -43,6 +43,7 @@ export const SCENARIO_SETUPS = [
   'proxy',
   'headless-least-request',
   'headless-wrr',
+  'xds',
 ] as const;
 
 /** One of {@link SCENARIO_SETUPS}. */
@@ -65,6 +66,8 @@ export interface ScenarioSetupSpec {
   readonly usesDns: boolean;
   /** A stream scenario: the client ends each stream after this age and opens another (`run --max-stream-age`), ms; null or absent: never. */
   readonly maxStreamAgeMs?: number | null;
+  /** `xds`: the bootstrap of the lab's control plane, JSON text (the pods are its EDS endpoints); null or absent otherwise. */
+  readonly xdsBootstrap?: string | null;
 }
 
 /** One setup's outcome. */

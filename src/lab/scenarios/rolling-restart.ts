@@ -20,7 +20,7 @@ export const rollingRestart: ScenarioDefinition = {
   // Each pod is replaced by a new one on a new address.
   podsAdded: (replicas) => replicas,
   labOptions: () => ({ agedListenerMaxAgeMs: FIX_MAX_CONNECTION_AGE_MS }),
-  setups: ['clusterip', 'headless-rr', 'headless-rr-poll', 'headless-rr-max-age', 'proxy'],
+  setups: ['clusterip', 'headless-rr', 'headless-rr-poll', 'headless-rr-max-age', 'proxy', 'xds'],
   script(options, initialPods) {
     const firstMs = options.durationMs * 0.15;
     const gapMs = (options.durationMs * 0.75 - firstMs) / Math.max(1, initialPods.length);
@@ -72,7 +72,8 @@ export const rollingRestart: ScenarioDefinition = {
         'Clients behind a VIP or a proxy reconnect elsewhere and lose nothing. A headless client with default settings still ' +
         'only knows the addresses it resolved at start: as pods are replaced it runs out of them and fails until its next ' +
         're-resolution (at most every 30 s). Max connection age on servers and a lower grpc.dns_min_time_between_resolutions_ms ' +
-        'keep its address list fresh.'
+        'keep its address list fresh. A client fed by xDS is pushed each new pod and each removal as the control plane ' +
+        'sees them, and never runs out of pods.'
       : 'Without a drain (no preStop, an app that exits on SIGTERM, a crash), the process dies while endpoints still list it: ' +
         'RPCs in flight fail, and new connections go to a dead address until readiness notices. Add a preStop sleep longer ' +
         'than endpoint propagation, handle SIGTERM with a graceful shutdown (GOAWAY, drain), and let clients retry UNAVAILABLE ' +

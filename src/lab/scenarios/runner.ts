@@ -49,6 +49,7 @@ export async function runScenario(
   const initialPods = lab.backends.filter((backend) => backend.state === 'serving').map((backend) => backend.name);
   const skipped: { setup: ScenarioSetup; reason: string }[] = [];
   const specs: ScenarioSetupSpec[] = [];
+  if (definition.setups.includes('xds')) await lab.startXds();
   for (const setup of definition.setups) {
     const spec = scenarioSetupSpec(lab, setup);
     if (spec.usesDns && !lab.loopbackAliases) {
@@ -75,6 +76,7 @@ export async function runScenario(
         channelArgs: spec.channelArgs,
         reResolveIntervalMs: spec.reResolveIntervalMs,
         serviceConfig: spec.serviceConfig,
+        xdsBootstrap: spec.xdsBootstrap ?? null,
         calls: null,
         durationMs: options.durationMs,
         concurrency: CONCURRENCY,
@@ -145,7 +147,8 @@ function assembleOutcome(definition: ScenarioDefinition, lab: Lab, options: Reso
   const setups = played.runs.map(({ setup, spec }, index): ScenarioSetupOutcome => {
     const report = analyze(played.results[index]!, {
       expectedBackends,
-      resolvedAddresses: spec.usesDns ? resolvedAddresses : [spec.target],
+      // The pods are an xds target's EDS endpoints, as they are a DNS name's addresses.
+      resolvedAddresses: spec.usesDns || (spec.xdsBootstrap ?? null) !== null ? resolvedAddresses : [spec.target],
       topology: spec.topology,
     });
     return { setup, spec, report, answer: definition.answer({ spec, report }, context) };

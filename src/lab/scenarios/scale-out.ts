@@ -18,7 +18,7 @@ export function scaleOutStep(options: ResolvedScenarioOptions, count: number): S
     async run(lab, record) {
       for (let index = 0; index < count; index += 1) {
         const pod = await lab.addBackend();
-        record('pod-added', pod.name, pod.address, `${pod.name} is ready: in DNS, the VIP's endpoints and the proxy's backends`);
+        record('pod-added', pod.name, pod.address, `${pod.name} is ready: in DNS, the VIP's endpoints, the proxy's backends and the xDS control plane's EDS`);
       }
     },
   };
@@ -31,7 +31,7 @@ export const scaleOut: ScenarioDefinition = {
   defaultDurationMs: 12_000,
   podsAdded: () => NEW_PODS,
   labOptions: () => ({ agedListenerMaxAgeMs: FIX_MAX_CONNECTION_AGE_MS }),
-  setups: ['clusterip', 'headless-rr', 'headless-rr-poll', 'headless-rr-max-age', 'proxy'],
+  setups: ['clusterip', 'headless-rr', 'headless-rr-poll', 'headless-rr-max-age', 'proxy', 'xds'],
   script: (options) => [scaleOutStep(options, NEW_PODS)],
   answer({ report }, { events }) {
     const added = events.filter((event) => event.kind === 'pod-added');
@@ -57,6 +57,8 @@ export const scaleOut: ScenarioDefinition = {
     'clients that are already connected, for as long as their connections live. The fix: a max connection age on the ' +
     'servers (grpc.max_connection_age_ms, e.g. 30 s to a few minutes) so clients reconnect and re-resolve, and a lower ' +
     're-resolution minimum on clients; a thick client that polls DNS (grpc-go\'s old NewDNSResolverWithFreq, ' +
-    '--re-resolve-interval) finds new pods within one interval, for a DNS query per interval per client; or an L7 proxy ' +
-    'or service mesh that balances per RPC and sees new endpoints at once.',
+    '--re-resolve-interval) finds new pods within one interval, for a DNS query per interval per client; a registry that ' +
+    'pushes endpoints (xDS: Istio proxyless gRPC, Traffic Director, a control plane of your own) tells every client within ' +
+    'about a second, with no DNS and no reconnection; or an L7 proxy or service mesh that balances per RPC and sees new ' +
+    'endpoints at once.',
 };

@@ -61,5 +61,10 @@ export function scenarioSetupSpec(lab: Lab, setup: ScenarioSetup): ScenarioSetup
       return headless('least_request');
     case 'headless-wrr':
       return headless('weighted_round_robin', {}, lab.headlessTarget, { loadBalancingConfig: [SCENARIO_WRR] });
+    case 'xds': {
+      // Pushed endpoints: the lab's control plane sends a new EDS version as each pod is ready or goes.
+      const spec = setupSpec(lab, setup);
+      return { setup, target: spec.target, lbPolicy: null, channelArgs: {}, reResolveIntervalMs: null, serviceConfig: null, topology: spec.topology, usesDns: false, xdsBootstrap: spec.xdsBootstrap ?? null };
+    }
   }
 }
