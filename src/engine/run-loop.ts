@@ -50,10 +50,7 @@ export interface RunParts {
   readonly streams?: StreamRecorder | null;
   /** Makes the pacer that tells the workers when to go. */
   readonly pacer: (host: PacerHost) => Pacer;
-  /**
-   * After the channels are ready, before the first go: waits for this, given what is left of the
-   * connect timeout, ms (a stream run waits for its subchannels: src/engine/stream-settle.ts); absent: none.
-   */
+  /** Waited for once the channels are ready, given the connect timeout's rest, ms (streams: src/engine/stream-settle.ts). */
   readonly settle?: (budgetMs: number) => Promise<unknown>;
   /** Called once when the run is over, after its channels are closed (a stream run stops its GOAWAY watch). */
   readonly onFinish?: () => void;
@@ -239,10 +236,8 @@ export class RunLoop implements PacerHost, MeasureClock {
     } else if (outcome.readyChannels === 0) {
       this.stop('connect-timeout');
     } else if (this.parts.settle !== undefined) {
-      const connectTimeoutMs = this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-      void this.parts.settle(Math.max(0, connectTimeoutMs - outcome.waitedMs)).then(() => {
-        if (!this.isStopping) this.begin();
-      });
+      const budgetMs = Math.max(0, (this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS) - outcome.waitedMs);
+      void this.parts.settle(budgetMs).then(() => this.isStopping || this.begin());
     } else {
       this.begin();
     }
