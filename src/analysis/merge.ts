@@ -15,6 +15,7 @@ import type {
 } from '../result/run-result.js';
 import { MERGE_RULES, type RunDocumentInput } from '../result/json-document.js';
 import { mergeKubernetes, placeMergedBackends } from './merge-kubernetes.js';
+import { mergeStreams } from './merge-streams.js';
 
 /** One run result as read back from a JSON document, with where it came from. */
 export interface MergeInput {
@@ -157,11 +158,18 @@ function mergeBackends(documents: readonly RunDocument[], offsetsMs: readonly nu
         histogram: encodeHistogram(histogram),
         ...(firsts.length > 0 ? { firstRpcAtMs: Math.min(...firsts) } : {}),
         ...(lasts.length > 0 ? { lastRpcAtMs: Math.max(...lasts) } : {}),
+        ...streamCounts(parts),
       };
       histogram.destroy();
       return merged;
     })
     .sort((left, right) => left.name.localeCompare(right.name));
+}
+
+/** A streaming call's per-backend `streams` and `messages`, summed over the inputs that have them. */
+function streamCounts(parts: readonly BackendResult[]): Pick<BackendResult, 'streams' | 'messages'> {
+  if (parts.every((part) => part.streams === undefined)) return {};
+  return { streams: parts.reduce((sum, part) => sum + (part.streams ?? 0), 0), messages: parts.reduce((sum, part) => sum + (part.messages ?? 0), 0) };
 }
 
 /** How backends were named, over all inputs: counts summed, the strategy kept when all agree, notes unioned. */
@@ -269,6 +277,7 @@ export function mergeRuns(inputs: readonly MergeInput[], force = false): MergedR
     .sort((left, right) => left.atMs - right.atMs);
   const identity = mergeIdentity(documents);
   const kubernetes = mergeKubernetes(inputs, offsetsMs);
+  const streams = mergeStreams(documents, offsetsMs);
   const resolved = documents.flatMap((document) => document.resolvedAddresses ?? []);
   const expected = documents.flatMap((document) =>
     document.expected !== undefined
@@ -313,6 +322,7 @@ export function mergeRuns(inputs: readonly MergeInput[], force = false): MergedR
     ...(identity === undefined ? {} : { identity }),
     ...(hasEvents ? { events } : {}),
     ...(kubernetes.facts === null ? {} : { kubernetes: kubernetes.facts }),
+    ...(streams === null ? {} : { streams }),
   };
   overall.destroy();
   return {

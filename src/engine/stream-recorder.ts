@@ -2,7 +2,7 @@
 // backend, ends by reason, lifetimes, the open-streams timeline and GOAWAYs. Counted, never
 // kept: fixed-size maps, one histogram and a bounded timeline, whatever the run's length.
 import { performance } from 'node:perf_hooks';
-import { newLatencyHistogram, summarize } from '../result/histogram.js';
+import { encodeHistogram, newLatencyHistogram, summarize } from '../result/histogram.js';
 import type { BackendResult } from '../result/run-result.js';
 import { STREAM_END_REASONS, type OpenStreamsBucket, type StreamEndReason, type StreamEvent, type StreamKind, type StreamsResult } from '../result/streams.js';
 import type { StreamLoad } from './options.js';
@@ -239,6 +239,7 @@ export class StreamRecorder implements StreamSink {
       messagesSent: backends.reduce((sum, backend) => sum + backend.sent, 0),
       endsByReason: Object.fromEntries(this.ends) as Record<StreamEndReason, number>,
       lifetimeMs: summarize(this.lifetimes),
+      lifetimeHistogram: encodeHistogram(this.lifetimes),
       backends,
       openTimeline: { intervalMs: this.intervalMs, buckets: this.timeline(elapsedMs) },
       goaways: [...this.goawayAt.values()]

@@ -119,7 +119,7 @@ export const MERGE_RULES: { readonly [Field in keyof RunDocumentV1]-?: MergeRule
   peerChanges: 'per-input',
   resolver: 'equal-or-dropped',
   xds: 'per-input',
-  streams: 'per-input',
+  streams: 'merged',
   proxies: 'per-input',
   load: 'per-input',
   kubernetes: 'merged',

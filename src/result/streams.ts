@@ -71,6 +71,8 @@ export interface StreamsResult {
   readonly endsByReason: Readonly<Record<StreamEndReason, number>>;
   /** Lifetimes of streams that ended, ms (open ones left out). */
   readonly lifetimeMs: LatencySummary;
+  /** The lifetimes' hdr histogram (µs), base64 as `RunResult.histogram`, so merge can add them; absent in older results. */
+  readonly lifetimeHistogram?: string;
   /** Per backend, sorted by name. */
   readonly backends: readonly StreamBackend[];
   /** Open streams per backend over time (coarsened like the RPC timeline to stay bounded). */
