@@ -127,6 +127,16 @@ describe('which backend holds each stream', () => {
     assert.equal(result.identity?.used, 'peer');
   });
 
+  it('--max-stream-age over 64 bidi streams re-opens thousands of streams without one reset: the probe half-closes, and a server behind nghttp2 closes a session that gets RST_STREAMs too fast', async () => {
+    const one = await startServers(1, 'age');
+    servers.push(...one);
+    const result = await probe(ipv4Target(one), 'round_robin', { streams: 64, intervalMs: 0, maxStreamAgeMs: 20 }, { durationMs: 2000 });
+    const ends = result.streams?.endsByReason;
+    assert.ok((ends?.['max-age'] ?? 0) >= 1500, JSON.stringify(ends));
+    assert.equal(ends?.reset, 0, JSON.stringify(ends));
+    assert.equal(result.rpcs.failed, 0, JSON.stringify(result.errors));
+  });
+
   it('a server killed mid-run: its streams end as reset, are opened again elsewhere, and the run reports', async () => {
     const three = await startServers(3, 'reset');
     servers.push(...three);

@@ -67,6 +67,24 @@ const HEADER_WAIT_MS = 100;
 /** Client streaming: how often a stream not yet named is looked at again, ms. */
 const NAME_POLL_MS = 5;
 
+/** How long a half-closed stream may take to end before the probe cancels it, ms. */
+const HALF_CLOSE_GRACE_MS = 1000;
+
+/**
+ * Ends a client or bidi stream the probe is done with by half-closing it: the server then ends
+ * it with OK. A cancel is an RST_STREAM, and servers on nghttp2 (Node's http2, so grpc-js among
+ * them) close the whole session when RST_STREAMs come faster than their rapid-reset limit
+ * (nghttp2 >= 1.57, CVE-2023-44487), which `--max-stream-age` over many streams reaches. A
+ * server that does not end the stream within {@link HALF_CLOSE_GRACE_MS} gets the cancel after
+ * all. A server-streaming call has no half to close: it is cancelled.
+ */
+function halfClose(call: grpc.ClientWritableStream<Buffer>): void {
+  call.end();
+  const timer = setTimeout(() => call.cancel(), HALF_CLOSE_GRACE_MS);
+  timer.unref();
+  call.once('status', () => clearTimeout(timer));
+}
+
 /** Passes the pre-encoded request through as it is. */
 const passThrough = (bytes: Buffer): Buffer => bytes;
 
@@ -260,10 +278,7 @@ export class StreamWorker implements Worker {
     if (stream.backend !== null) this.setup.streams.ended(stream.backend, reason, nowMs - stream.openedMs, nowMs);
     // Still open at the end on a connection that got a GOAWAY: the GOAWAY is on the timeline all the same.
     if (reason === 'run-end') this.goawayOf(stream, null);
-    if (this.setup.kind === 'client-streaming' && reason !== 'run-end') {
-      (stream.call as grpc.ClientWritableStream<Buffer>).end();
-      return;
-    }
+    if (this.setup.kind !== 'server-streaming' && reason !== 'run-end') return halfClose(stream.call as grpc.ClientWritableStream<Buffer>);
     stream.call.cancel();
   }
 
