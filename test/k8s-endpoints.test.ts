@@ -9,6 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { EndpointSlice } from 'kubernetes-models/discovery.k8s.io/v1/EndpointSlice';
+import { Service } from 'kubernetes-models/v1/Service';
 import { kubernetesNotes } from '../src/analysis/kubernetes.js';
 import type { KubernetesFacts } from '../src/result/kubernetes.js';
 import { GreeterServer } from '../src/server/greeter.js';
@@ -81,6 +83,21 @@ function kubeconfig(dir: string, server: string, token: string): string {
   );
   return file;
 }
+
+// The stand-in's objects are written here in the API's shape (no cluster can run on this machine,
+// and third-party recordings are not ours to copy); kubernetes-models' schema checks hold them to
+// discovery.k8s.io/v1 and core/v1 as an API server would, so a misspelt or misplaced field fails.
+describe('the stand-in serves schema-valid objects', () => {
+  it('every EndpointSlice and the Service pass kubernetes-models validation', () => {
+    assert.equal(SLICES.kind, 'EndpointSliceList');
+    assert.ok(SLICES.items.length > 0);
+    for (const item of SLICES.items) {
+      assert.doesNotThrow(() => new EndpointSlice({ apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', ...item }).validate(), item.metadata.name);
+    }
+    assert.doesNotThrow(() => new Service(SERVICE).validate());
+    assert.throws(() => new EndpointSlice({ apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', ...SLICES.items[0], addressType: undefined }).validate());
+  });
+});
 
 describe('run --k8s against a stand-in Kubernetes API', { concurrency: 3 }, () => {
   let api: Server;
