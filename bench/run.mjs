@@ -4,7 +4,7 @@
 // backend read from a reply field (`dyn` rows); messages per second on bidi streams against a bare
 // grpc-js bidi loop with the same streams and interval 0 (`bidi` rows); the whole CLI process as a user runs it
 // against a bare loop process warmed up the same way; then the memory check (1,000,000 RPCs
-// against 100,000). Prints ratios; writes nothing. First, start-up: `grpclb-probe --version`
+// against 100,000; then bidi streams re-opened by --max-stream-age, heap and RSS early against late). Prints ratios; writes nothing. First, start-up: `grpclb-probe --version`
 // and `--help` against `node -e 0`, in the same run. Last, `serve` under an h2load flood
 // (serve-flood.mjs; BENCH_FLOOD_SECONDS, default 30). After the whole-process rows, the fixed-rate
 // rows (rate.mjs): --rps at 0.5 and 0.9 x the closed-loop max of this run, without --concurrency.
@@ -37,8 +37,8 @@ function startServer() {
   });
 }
 
-function runClient(script, args) {
-  const [command, argv] = pin(1, [process.execPath, here(script), ...args]);
+function runClient(script, args, nodeFlags = []) {
+  const [command, argv] = pin(1, [process.execPath, ...nodeFlags, here(script), ...args]);
   const out = execFileSync(command, argv, { encoding: 'utf8', maxBuffer: 1 << 20 });
   return JSON.parse(out.trim().split('\n').pop());
 }
@@ -226,6 +226,20 @@ try {
     console.log(
       `memory: 1,000,000 RPCs at concurrency 128: RSS ${fmt(memory.rssAtCheckpointMb, 1)} MB by 100,000 RPCs, ${fmt(memory.rssAtEndMb, 1)} MB by 1,000,000: ` +
         `growth ${fmt(growth, 1)} MB (target <= 10 MB) ${growth <= 10 ? 'met' : 'MISSED'}`,
+    );
+    // Streams come and go: 128 bidi streams at interval 0, each re-opened after 200 ms
+    // (--max-stream-age), 500,000 messages; the heap (after a forced GC) and RSS of the second
+    // tenth of the messages against the last. Streams and messages are counted, never kept.
+    const streams = runClient('./client-bidi-memory.mjs', [target, '500000', '128', '200'], ['--expose-gc']);
+    if (streams.failed > 0) throw new Error(`${streams.failed} messages failed (stream memory check)`);
+    const heapRatio = streams.last.heapMb / streams.first.heapMb;
+    const rssRatio = streams.last.rssMb / streams.first.rssMb;
+    const streamsMet = heapRatio <= 1.1 && streams.last.rssMb - streams.first.rssMb <= 10;
+    allMet &&= streamsMet;
+    console.log(
+      `memory: bidi streams re-opened by --max-stream-age 200ms, 128 at once, ${streams.streamsOpened} opened over 500,000 messages: ` +
+        `heap ${fmt(streams.first.heapMb, 1)} -> ${fmt(streams.last.heapMb, 1)} MB (x${fmt(heapRatio, 3)}, target <= 1.1), ` +
+        `RSS ${fmt(streams.first.rssMb, 1)} -> ${fmt(streams.last.rssMb, 1)} MB (x${fmt(rssRatio, 3)}, growth target <= 10 MB) ${streamsMet ? 'met' : 'MISSED'}`,
     );
   }
 } finally {
