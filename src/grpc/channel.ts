@@ -18,8 +18,12 @@ registerLeastRequest();
 const XDS_BOOTSTRAP_OPTION = 'grpc.TEST_ONLY_DO_NOT_USE_IN_PROD.xds_bootstrap_config';
 let xdsRegistered = false;
 
-/** Registers @grpc/grpc-js-xds's resolver and LB policies with grpc-js, once, and only for `xds:` targets. */
-function registerXds(): void {
+/**
+ * Registers @grpc/grpc-js-xds's resolver and LB policies with grpc-js, once, and only for `xds:`
+ * targets: channel creation calls it; a caller that starts several runs at once calls it first,
+ * since loading the package takes most of a second of CPU that would stall the others.
+ */
+export function registerXds(): void {
   if (xdsRegistered) return;
   (createRequire(import.meta.url)('@grpc/grpc-js-xds') as { register(): void }).register();
   // The protos the run's CSDS read needs (src/grpc/xds-csds.ts), loaded now, before the connect

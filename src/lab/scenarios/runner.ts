@@ -4,6 +4,7 @@ import { getMaxListeners, setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { analyze } from '../../analysis/analyze.js';
 import { builtinCall, startProbe, type ProbeOptions, type ProbeRun } from '../../engine/probe.js';
+import { registerXds } from '../../grpc/channel.js';
 import type { RunEvent, RunResult } from '../../result/run-result.js';
 import type { Lab } from '../topology.js';
 import type { RecordEvent, ScenarioDefinition } from './scenario.js';
@@ -49,7 +50,11 @@ export async function runScenario(
   const initialPods = lab.backends.filter((backend) => backend.state === 'serving').map((backend) => backend.name);
   const skipped: { setup: ScenarioSetup; reason: string }[] = [];
   const specs: ScenarioSetupSpec[] = [];
-  if (definition.setups.includes('xds')) await lab.startXds();
+  if (definition.setups.includes('xds')) {
+    await lab.startXds();
+    // Loaded before the clock starts: it would stall every other setup's start.
+    registerXds();
+  }
   for (const setup of definition.setups) {
     const spec = scenarioSetupSpec(lab, setup);
     if (spec.usesDns && !lab.loopbackAliases) {
