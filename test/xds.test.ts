@@ -7,6 +7,7 @@ import { startProbe } from '../src/engine/probe.js';
 import { compareSetups } from '../src/lab/compare.js';
 import { Lab } from '../src/lab/topology.js';
 import { XdsControlPlane } from '../src/lab/xds-control-plane.js';
+import { renderMarkdown } from '../src/report/markdown.js';
 import { renderTable } from '../src/report/table.js';
 import type { LabComparison } from '../src/result/lab.js';
 import type { RunResult } from '../src/result/run-result.js';
@@ -80,6 +81,7 @@ describe('xDS: the lab\u2019s ADS control plane and xds:/// targets through @grp
     const table = renderTable(setup('xds-weighted'), { color: false });
     assert.match(table, /xDS, what the client was told \(CSDS\):\n  listener  greeter-weighted +ACKED v1/);
     assert.match(table, /locality weight 3  HEALTHY  expected 60\.0 %/);
+    assert.match(renderMarkdown(setup('xds-weighted')), /```text\nxDS, what the client was told \(CSDS\):\n  listener  greeter-weighted +ACKED v1\n[^`]*locality weight 3  HEALTHY  expected 60\.0 %[^`]*```/);
   });
 
   it('every resource type was sent and ACKed by version and nonce, none NACKed', () => {

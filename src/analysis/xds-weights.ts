@@ -46,12 +46,15 @@ function peerAddress(peer: string): string {
   return peer.replace(/^ipv[46]:/, '');
 }
 
-/** Expected shares as the smallest whole weights that give them, within 1 %: `3:1:1`; else the percentages. */
+/**
+ * Expected shares as the smallest whole weights that give them (they are ratios of whole weights,
+ * so up to rounding): `3:1:1`; the percentages when none with a smallest weight up to 20 does.
+ */
 export function ratioOf(shares: readonly number[]): string {
   const smallest = Math.min(...shares);
   for (let unit = 1; unit <= 20; unit += 1) {
     const weights = shares.map((share) => (share / smallest) * unit);
-    if (weights.every((weight) => Math.abs(weight - Math.round(weight)) < 0.01 * weight)) return weights.map((weight) => Math.round(weight)).join(':');
+    if (weights.every((weight) => Math.abs(weight - Math.round(weight)) < 1e-6 * weight)) return weights.map((weight) => Math.round(weight)).join(':');
   }
   return shares.map((share) => `${(share * 100).toFixed(1)} %`).join(':');
 }

@@ -4,6 +4,7 @@ import { formatP } from '../result/units.js';
 import { bar, callText, clientConfigText, discoveryText, eventLines } from './format.js';
 import { streamMarkdown } from './streams.js';
 import { sourcesSummary } from './table.js';
+import { xdsLines } from './xds.js';
 import type { ProbeReport } from '../result/report.js';
 import { countOf, formatLatencyMs, formatMs, formatPercent } from '../result/units.js';
 import { capLength, escapeMarkdown, forMarkdown, forTerminal } from './sanitize.js';
@@ -58,6 +59,9 @@ export function renderMarkdown(probeReport: ProbeReport): string {
   if (result.sources !== undefined) lines.push(sourcesSummary(result), '');
   const happened = eventLines(plain.events);
   if (happened.length > 0) lines.push('What happened:', '', '```text', ...happened, '```', '');
+  // Every line of the block starts with fixed text, so no server name can close the fence.
+  const told = xdsLines(plain.result.xds);
+  if (told.length > 0) lines.push('```text', ...told, '```', '');
   if (skew.totalRpcs > 0) {
     lines.push(
       `Skew ${skew.skew.toFixed(2)}, CV ${skew.coefficientOfVariation.toFixed(3)}, Jain ${skew.jainIndex.toFixed(3)}` +
