@@ -115,6 +115,22 @@ describe('xDS: the lab\u2019s ADS control plane and xds:/// targets through @grp
     }
   });
 
+  it('an endpoint the control plane pushes that never answers: PARTIAL over the 4 endpoints it was told, not BALANCED over the 3 that answered', async () => {
+    const plane = new XdsControlPlane('with-dead', () => [...lab.endpoints().slice(0, 3), '127.0.0.1:1'].map((address) => ({ address, weight: 1 })));
+    await plane.start('127.0.0.1');
+    try {
+      const result = await startProbe({ target: 'xds:///with-dead', lbPolicy: null, xdsBootstrap: plane.bootstrap(), calls: 300, durationMs: null, concurrency: 4, deadlineMs: 3000 }).done;
+      assert.equal(result.rpcs.ok, 300, JSON.stringify(result.errors));
+      const report = analyze(result, { expectedBackends: null, resolvedAddresses: null, topology: null });
+      assert.deepEqual(report.resolvedAddresses?.slice(-1), ['127.0.0.1:1']);
+      assert.equal(report.expected.count, 4);
+      assert.equal(report.diagnosis.verdict, 'PARTIAL', report.diagnosis.cause);
+      assert.match(report.diagnosis.cause, /1 of 4 expected backends got no RPC: the xDS control plane pushed 4 endpoints and the client got answers over 3/);
+    } finally {
+      plane.close();
+    }
+  });
+
   it('a pod added mid-run is pushed as a new EDS version and gets its first RPC within 1.5 s', async () => {
     const runStart = performance.now();
     const run = startProbe({ target: 'xds:///greeter', lbPolicy: null, xdsBootstrap: lab.xds!.bootstrap(), calls: null, durationMs: 3000, rps: 60, concurrency: 8, deadlineMs: 3000, intervalMs: 250 });

@@ -13,7 +13,7 @@ import { proxyLevel } from './proxy-level.js';
 import { computeSkew } from './skew.js';
 import { streamCounts, streamFacts } from './streams.js';
 import { cannotJudge, judgedResult } from './told-apart.js';
-import { weightedSkew } from './xds-weights.js';
+import { weightedSkew, xdsAddresses } from './xds-weights.js';
 import { xdsNackNotes } from './xds-nack.js';
 import type { ProbeReport, Topology } from '../result/report.js';
 
@@ -47,10 +47,12 @@ export function analyze(run: RunResult, context: AnalysisContext): ProbeReport {
   const result = judgedResult(run);
   const discovery = context.discovery ?? null;
   const kubernetes = result.kubernetes ?? null;
+  // An xds: target resolves to the endpoints its control plane pushed (as CSDS read them).
+  const resolvedAddresses = context.resolvedAddresses ?? xdsAddresses(result);
   const expected = expectedBackends({
     flag: context.expectedBackends,
     lab: context.labReplicas ?? null,
-    addresses: context.resolvedAddresses === null ? null : context.resolvedAddresses.length,
+    addresses: resolvedAddresses === null ? null : resolvedAddresses.length,
     seen: result.backends.length,
     peers: result.peers.length,
     discovery: discovery === null ? null : discovery.backends.length,
@@ -65,8 +67,8 @@ export function analyze(run: RunResult, context: AnalysisContext): ProbeReport {
   const endpointEvents = result.peerChanges === undefined ? [] : kubernetesEvents(kubernetes);
   const timeline = timelineFacts(result, [...(context.extraEvents ?? []), ...endpointEvents]);
   const facts = factsFromResult(result, skew, {
-    resolvedAddresses: context.resolvedAddresses === null ? null : context.resolvedAddresses.length,
-    resolvedList: context.resolvedAddresses,
+    resolvedAddresses: resolvedAddresses === null ? null : resolvedAddresses.length,
+    resolvedList: resolvedAddresses,
     topology: context.topology,
     unstableErrorRate: context.unstableErrorRate ?? context.gates?.maxErrorRate,
     expectBackendsFlag: context.expectedBackends,
@@ -79,7 +81,7 @@ export function analyze(run: RunResult, context: AnalysisContext): ProbeReport {
   const judged = diagnose(facts);
   const proxies = proxyLevel(result, context.expectedProxies ?? null, skew);
   // The verdict judges the pods; the proxy level is said beside it, first among the notes.
-  const placed = kubernetes === null ? judged : { ...judged, notes: [...judged.notes, ...kubernetesNotes(kubernetes, result.backends, context.resolvedAddresses)] };
+  const placed = kubernetes === null ? judged : { ...judged, notes: [...judged.notes, ...kubernetesNotes(kubernetes, result.backends, resolvedAddresses)] };
   const told = xdsNackNotes(result);
   const refused = told.length === 0 ? placed : { ...placed, notes: [...told, ...placed.notes] };
   const diagnosis = proxies === null ? refused : { ...refused, notes: [proxies.reading, ...refused.notes] };
@@ -92,5 +94,5 @@ export function analyze(run: RunResult, context: AnalysisContext): ProbeReport {
     cannotJudge: cannotJudge(facts),
     ended,
   });
-  return { result, expected, skew, diagnosis, gates, resolvedAddresses: context.resolvedAddresses, discovery, events: timeline.events, defaultPort: context.defaultPort ?? null, proxyLevel: proxies, endOfRun: ended };
+  return { result, expected, skew, diagnosis, gates, resolvedAddresses, discovery, events: timeline.events, defaultPort: context.defaultPort ?? null, proxyLevel: proxies, endOfRun: ended };
 }

@@ -9,7 +9,7 @@ import { tooFewToJudge, type DiagnosisFacts } from './facts.js';
 import { POLLING_FIX, pollingText } from './polling.js';
 import { NEVER_ANSWERED_NOTE, SATURATED_NOTE, withoutNote } from './notes.js';
 import { cannotJudge, opaqueAddress, peersAreBackends } from './told-apart.js';
-import { weightedVerdict } from './xds-weights.js';
+import { weightedVerdict, XDS_UNREACHED_FIX } from './xds-weights.js';
 import type { Diagnosis, SkewStats } from '../result/report.js';
 
 /** An error rate for a cause: `10 %`, `2.5 %` (one decimal under 10 %). */
@@ -174,6 +174,9 @@ function partialCause(facts: DiagnosisFacts): { cause: string; fix: string } {
       cause: `${what}: each of the ${facts.channels} channels is pinned to one backend over its one connection`,
       fix: FIXES.headless,
     };
+  }
+  if ((facts.xdsEndpoints ?? 0) > 0) {
+    return { cause: `${what}: the xDS control plane pushed ${facts.xdsEndpoints} endpoints and the client got answers over ${facts.peers}`, fix: XDS_UNREACHED_FIX };
   }
   if (facts.staticTarget === true && facts.resolvedAddresses !== null && facts.resolvedAddresses < skew.expectedBackends) {
     return {

@@ -41,6 +41,16 @@ export function weightedSkew(result: RunResult, counts: readonly { name: string;
   return { source: 'xds', weights: ratioOf(backends.map((backend) => backend.expectedShare)), backends, skew, chiSquare, balanced };
 }
 
+/** The endpoints an xds: target's client uses (`result.xds`, expected share > 0); null when the run has no xDS view or it lists none. */
+export function xdsAddresses(result: RunResult): string[] | null {
+  const addresses = (result.xds?.endpoints ?? []).filter((endpoint) => endpoint.expectedShare > 0).map((endpoint) => endpoint.address);
+  return addresses.length === 0 ? null : addresses;
+}
+
+/** What to look at when pushed endpoints got no RPC. */
+export const XDS_UNREACHED_FIX =
+  'read the xDS block: an endpoint the control plane lists as HEALTHY that does not answer, or one the client cannot reach, gets nothing; fix its health reporting or its address';
+
 /** `ipv4:127.0.0.1:80` or `127.0.0.1:80` -> `127.0.0.1:80`. */
 function peerAddress(peer: string): string {
   return peer.replace(/^ipv[46]:/, '');
