@@ -38,7 +38,8 @@ const XDS_MAIN = 'node_modules/@grpc/grpc-js-xds/build/src/index.js';
  */
 export const XDS_LOOKUPS = {
   'src/grpc/channel.ts': ["createRequire(import.meta.url)('@grpc/grpc-js-xds')", "require('@grpc/grpc-js-xds')"],
-  'src/lab/xds-control-plane.ts': ["createRequire(import.meta.url).resolve('@grpc/grpc-js-xds')", null],
+  'src/grpc/xds-protos.ts': ["createRequire(import.meta.url).resolve('@grpc/grpc-js-xds')", null],
+  'src/grpc/xds-bootstrap.ts': ["createRequire(import.meta.url)('@grpc/grpc-js-xds/build/src/xds-bootstrap.js')", "require('@grpc/grpc-js-xds/build/src/xds-bootstrap.js')"],
 };
 
 function filesUnder(folder, suffix) {

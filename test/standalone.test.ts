@@ -69,7 +69,8 @@ async function behavesLikeBin(options: CliOptions, sameHelp: boolean): Promise<v
  * or file the standalone copy lacks.
  */
 async function reachesXds(options: CliOptions): Promise<void> {
-  const bootstrap = { xds_servers: [{ server_uri: '127.0.0.1:1', channel_creds: [{ type: 'insecure' }] }], node: { id: 'standalone-test' } };
+  // @grpc/grpc-js-xds 1.14 requires node.locality; without it the bootstrap is exit 2 (xds-bootstrap.ts).
+  const bootstrap = { xds_servers: [{ server_uri: '127.0.0.1:1', channel_creds: [{ type: 'insecure' }] }], node: { id: 'standalone-test', locality: {} } };
   const env = { ...options.env, GRPC_XDS_BOOTSTRAP_CONFIG: JSON.stringify(bootstrap) };
   const outcome = await runCli(['run', '-t', 'xds:///greeter', '-n', '1', '--connect-timeout', '1s', '-q'], { ...options, env });
   assert.doesNotMatch(outcome.stderr, /Cannot find module|__dirname|ENOENT/, outcome.stderr);

@@ -46,10 +46,10 @@ export function parseXdsBootstrap(json: string): XdsBootstrapInfo {
 /**
  * @grpc/grpc-js-xds's `validateBootstrapConfig` (build/src/xds-bootstrap.js): the checks the
  * resolver runs on a per-channel bootstrap (resolver-xds.ts) and on the environment's. Not in the
- * package's index, and the package has no `exports` map: this is the file the resolver runs.
+ * package's index, and the package has no `exports` map: this is the file the resolver runs
+ * (the bundles put a `require` of it in place of this expression: scripts/bundle.mjs XDS_LOOKUPS).
  */
 function xdsValidator(): (config: unknown) => unknown {
-  const require = createRequire(import.meta.url);
-  const main = require.resolve('@grpc/grpc-js-xds');
-  return (require(main.replace(/index\.js$/, 'xds-bootstrap.js')) as { validateBootstrapConfig(config: unknown): unknown }).validateBootstrapConfig;
+  const module = createRequire(import.meta.url)('@grpc/grpc-js-xds/build/src/xds-bootstrap.js') as { validateBootstrapConfig(config: unknown): unknown };
+  return module.validateBootstrapConfig;
 }
