@@ -8,6 +8,7 @@ import { LAB_RENDERER } from './client-lab.js';
 import { LEGEND_RENDERER } from './client-legend.js';
 import { STREAMS_RENDERER } from './client-streams.js';
 import { TABLES_RENDERER } from './client-tables.js';
+import { XDS_RENDERER } from './client-xds.js';
 import { IDLE_LABEL } from '../table.js';
 
 export { PAGE_STYLE } from './client-style.js';
@@ -79,6 +80,7 @@ ${TABLES_RENDERER}${CHARTS_RENDERER}
     var shares = section('shares', 'Shares per backend');
     sharesChart('shares', shares, report);
     backendsTable(shares, report);
+    xdsSection(report);
     timelineChart('timeline', section('timeline', 'Timeline'), report, names, report.elapsedMs, 280);
     if (report.streams) streamsChart('streams', section('streams', 'Open streams per backend'), report);
     var latency = section('latency', 'Latency per backend');
@@ -86,7 +88,7 @@ ${TABLES_RENDERER}${CHARTS_RENDERER}
     spectrumChart('distribution', latency, names);
     heatmap('heatmap', section('heatmap', 'Channels \u00d7 backends'), report);
   }
-${LAB_RENDERER}${DIFF_RENDERER}${STREAMS_RENDERER}
+${LAB_RENDERER}${DIFF_RENDERER}${STREAMS_RENDERER}${XDS_RENDERER}
   var KINDS = { run: renderRun, lab: renderLab, scenario: renderScenario, diff: renderDiff };
   var render = KINDS[doc.kind];
   if (!render) throw new Error('grpclb-probe: no renderer for document kind ' + doc.kind);
