@@ -9,35 +9,15 @@ import { analyze } from '../src/analysis/analyze.js';
 import { renderRunHtml } from '../src/report/html/page.js';
 import type { XdsClientView } from '../src/result/xds.js';
 import { chromiumSkip as skip, openHtmlBrowser, type HtmlBrowser } from './html-page.js';
-import { runFixture } from './run-fixture.js';
+import { weightedRun, weightedView } from './xds-fixture.js';
 
 const HOSTILE = '<img src=x onerror="window.__pwned=1">';
 
-/** A 3:1:1 view whose Cluster was NACKed (the client kept v1) and whose names carry markup. */
+/** The 3:1:1 view with markup in the EDS name, and the Cluster NACKed (the client kept v1). */
 function told(): XdsClientView {
-  const endpoint = (index: number, localityWeight: number, expectedShare: number) => ({
-    cluster: `greeter-weighted${HOSTILE}`,
-    address: `10.0.0.${index}:50051`,
-    locality: `lab/zone-${index}/`,
-    priority: 0,
-    localityWeight,
-    endpointWeight: 1,
-    health: 'HEALTHY',
-    expectedShare,
-  });
-  const resource = (kind: XdsClientView['resources'][number]['kind'], name: string) => ({ kind, name, status: 'ACKED', version: '1', lastUpdated: '2026-01-01T00:00:00.000Z', nack: null });
-  return {
-    source: 'csds',
-    resources: [
-      resource('listener', 'greeter-weighted'),
-      resource('route', 'greeter-weighted-route'),
-      { ...resource('cluster', 'greeter-weighted-cluster'), status: 'NACKED', nack: { version: '2', details: `unsupported lb_policy ${HOSTILE}` } },
-      resource('endpoints', `greeter-weighted${HOSTILE}`),
-    ],
-    clusters: [{ name: 'greeter-weighted-cluster', lbPolicy: 'ROUND_ROBIN', edsServiceName: `greeter-weighted${HOSTILE}` }],
-    endpoints: [endpoint(1, 3, 0.6), endpoint(2, 1, 0.2), endpoint(3, 1, 0.2)],
-    error: null,
-  };
+  const view = weightedView(HOSTILE);
+  const resources = view.resources.map((resource) => (resource.kind === 'cluster' ? { ...resource, status: 'NACKED', nack: { version: '2', details: `unsupported lb_policy ${HOSTILE}` } } : resource));
+  return { ...view, resources };
 }
 
 function rows(page: Page, selector: string): Promise<string[][]> {
@@ -53,12 +33,10 @@ describe('the HTML run page shows what an xDS client was told', { skip }, () => 
     await browser?.close();
   });
 
-  const fixture = () =>
-    runFixture({
-      target: 'xds:///greeter-weighted',
-      series: { 'greeter-a': [60, 60], 'greeter-b': [20, 20], 'greeter-c': [20, 20] },
-      peers: { 'greeter-a': '10.0.0.1:50051', 'greeter-b': '10.0.0.2:50051', 'greeter-c': '10.0.0.3:50051' },
-    });
+  const fixture = () => {
+    const { xds: _xds, ...plain } = weightedRun([60, 20, 20]);
+    return plain;
+  };
 
   it('resources with status, version and the NACK reason; clusters; endpoints with weights and expected share; server text as text', async () => {
     const report = analyze({ ...fixture(), xds: told() }, { expectedBackends: 3, resolvedAddresses: null, topology: null });

@@ -1,6 +1,7 @@
 // CI gates: limits on the analysed run, each reported with its limit and the measured value,
 // as numbers for scripts and as a display string for people.
 import type { Diagnosis, EndOfRun, GateResult, SkewStats } from '../result/report.js';
+import { judgedSkew } from './xds-weights.js';
 
 /** Gate limits from the command line; absent members are not checked. */
 export interface GateLimits {
@@ -77,10 +78,10 @@ function spreadGates(limits: GateLimits, measured: GateInput): GateResult[] {
   const reason = measured.cannotJudge ?? null;
   if (limits.maxSkew !== undefined) {
     // Weights the client was told are expected skew: the gate compares against them (xds-weights.ts).
-    const weighted = measured.skew.weighted ?? null;
-    const skew = weighted === null ? measured.skew.skew : weighted.skew;
+    const judged = judgedSkew(measured.skew);
+    const skew = judged.value ?? 0;
     const value = Math.round(skew * 1e4) / 1e4;
-    const shown = weighted === null ? skew.toFixed(2) : `${skew.toFixed(2)} against the xDS weights ${weighted.weights} (${measured.skew.skew.toFixed(2)} against an even split)`;
+    const shown = judged.against === 'even' ? skew.toFixed(2) : `${skew.toFixed(2)} against the xDS weights ${judged.weights} (${measured.skew.skew.toFixed(2)} against an even split)`;
     results.push(reason === null ? numericGate('--max-skew', '<=', limits.maxSkew, value, shown) : unjudgedGate('--max-skew', '<=', limits.maxSkew, reason));
   }
   if (limits.minBackends !== undefined) {

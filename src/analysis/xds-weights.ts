@@ -1,7 +1,7 @@
 // Weights are expected skew: an xDS target's shares judged against the shares its EDS weights
 // ask for, not against an even split. Pure.
 import jstatModule from 'jstat';
-import type { ChiSquareTest, Diagnosis, WeightedSkew } from '../result/report.js';
+import type { ChiSquareTest, Diagnosis, JudgedSkew, SkewStats, WeightedSkew } from '../result/report.js';
 import type { RunResult } from '../result/run-result.js';
 import { formatP, formatPercent } from '../result/units.js';
 import { TOLERATED_SKEW, UNIFORM_P_VALUE } from './skew.js';
@@ -39,6 +39,18 @@ export function weightedSkew(result: RunResult, counts: readonly { name: string;
   const idle = backends.some((backend) => backend.share === 0);
   const balanced = total > 0 && !idle && outside < 0.05 && (skew <= TOLERATED_SKEW || chiSquare === null || chiSquare.pValue >= UNIFORM_P_VALUE);
   return { source: 'xds', weights: ratioOf(backends.map((backend) => backend.expectedShare)), backends, skew, chiSquare, balanced };
+}
+
+/**
+ * Which skew the run is judged by, the one place that chooses: against the weights when the
+ * client was told uneven ones (`skew.weighted`), else against an even split. The verdict, the
+ * `--max-skew` gate and the lab's skew column all read it.
+ */
+export function judgedSkew(skew: SkewStats): JudgedSkew {
+  const weighted = skew.weighted ?? null;
+  const evenSplit = skew.totalRpcs > 0 ? skew.skew : null;
+  if (weighted === null) return { value: evenSplit, against: 'even', weights: null, evenSplit };
+  return { value: skew.totalRpcs > 0 ? weighted.skew : null, against: 'weights', weights: weighted.weights, evenSplit };
 }
 
 /** The endpoints an xds: target's client uses (`result.xds`, expected share > 0); null when the run has no xDS view or it lists none. */

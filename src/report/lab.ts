@@ -9,6 +9,8 @@ import { verdictColor, type TableOptions } from './table.js';
 import type { LabComparison, SetupOutcome } from '../result/lab.js';
 import { countOf, formatMs, formatPercent } from '../result/units.js';
 import { forMarkdown, forTerminal } from './sanitize.js';
+import { judgedSkew } from '../analysis/xds-weights.js';
+import type { JudgedSkew } from '../result/report.js';
 
 /** One line per pod: short name, bar of `barWidth` cells, share. */
 function shares(outcome: SetupOutcome, backends: LabComparison['backends'], barWidth: number): string {
@@ -21,6 +23,21 @@ function shares(outcome: SetupOutcome, backends: LabComparison['backends'], barW
     .join('\n');
 }
 
+/** The skew column's figure: `1.10`, `-` with no RPC. */
+function skewFigure(judged: JudgedSkew): string {
+  return judged.value === null ? '-' : judged.value.toFixed(2);
+}
+
+/** The skew column in full: `1.10`, or `1.10 against the xDS weights 3:1:1 (1.77 against an even split)`. */
+export function skewText(judged: JudgedSkew): string {
+  if (judged.against === 'even' || judged.value === null) return skewFigure(judged);
+  const even = judged.evenSplit === null ? '' : ` (${judged.evenSplit.toFixed(2)} against an even split)`;
+  return `${skewFigure(judged)} against the xDS weights ${judged.weights}${even}`;
+}
+
+/** Narrow tables mark a skew against the weights with this, explained under the table. */
+const WEIGHTS_MARK = ' (w)';
+
 const STYLE = (color: boolean): { head: string[]; border: string[] } => ({ head: color ? ['cyan'] : [], border: [] });
 
 /** One column per figure: 118 columns with three pods. */
@@ -28,13 +45,14 @@ function wideLabTable(comparison: LabComparison, color: boolean): string {
   const table = new Table({ head: ['setup', 'connects to', 'LB policy', 'hit', 'shares', 'skew', 'p50 ms', 'verdict'], style: STYLE(color) });
   for (const outcome of comparison.setups) {
     const { result, skew, diagnosis } = outcome.report;
+    const judged = judgedSkew(skew);
     table.push([
       outcome.spec.setup,
       outcome.spec.connectsTo,
       outcome.spec.lbPolicy ?? 'default',
       `${result.backends.length} of ${comparison.replicas}`,
       shares(outcome, comparison.backends, 10),
-      skew.totalRpcs > 0 ? skew.skew.toFixed(2) : '-',
+      judged.against === 'weights' && judged.value !== null ? `${skewFigure(judged)}\nvs weights\n${judged.weights}` : skewFigure(judged),
       formatMs(result.latencyMs.p50),
       paint(verdictColor(diagnosis.verdict), diagnosis.verdict, color),
     ]);
@@ -59,9 +77,11 @@ function narrowLabTable(comparison: LabComparison, color: boolean, width: number
   });
   for (const outcome of comparison.setups) {
     const { result, skew, diagnosis } = outcome.report;
+    const judged = judgedSkew(skew);
+    const figure = skewFigure(judged) + (judged.against === 'weights' && judged.value !== null ? WEIGHTS_MARK : '');
     table.push([
       [outcome.spec.setup, outcome.spec.connectsTo, outcome.spec.lbPolicy ?? 'default'].join('\n'),
-      [`${result.backends.length} of ${comparison.replicas}`, skew.totalRpcs > 0 ? skew.skew.toFixed(2) : '-', formatMs(result.latencyMs.p50)].join('\n'),
+      [`${result.backends.length} of ${comparison.replicas}`, figure, formatMs(result.latencyMs.p50)].join('\n'),
       shares(outcome, comparison.backends, barWidth),
       paint(verdictColor(diagnosis.verdict), diagnosis.verdict, color),
     ]);
@@ -83,7 +103,11 @@ export function renderLabTable(labComparison: LabComparison, options: TableOptio
     lines.push('note: extra loopback addresses cannot be bound here (macOS?): every pod is on 127.0.0.1 with its own port');
   }
   const wide = wideLabTable(comparison, color);
-  lines.push(wide.split('\n').every((line) => displayWidth(line) <= width) ? wide : narrowLabTable(comparison, color, width));
+  const fits = wide.split('\n').every((line) => displayWidth(line) <= width);
+  lines.push(fits ? wide : narrowLabTable(comparison, color, width));
+  if (!fits && comparison.setups.some((outcome) => judgedSkew(outcome.report.skew).against === 'weights')) {
+    lines.push(`skew${WEIGHTS_MARK}: against the xDS weights the client was told, not an even split`);
+  }
   const setupWidth = Math.max(11, ...comparison.setups.map((outcome) => outcome.spec.setup.length)) + 1;
   for (const outcome of comparison.setups) {
     const { result, diagnosis } = outcome.report;
@@ -143,6 +167,7 @@ export function labJsonReport(comparison: LabComparison): LabDocumentV1 {
       verdict: outcome.report.diagnosis.verdict,
       reason: outcome.report.diagnosis.cause,
       fix: outcome.report.diagnosis.fix,
+      skew: judgedSkew(outcome.report.skew),
       result: jsonReport(outcome.report),
     })),
     skipped: comparison.skipped,
@@ -167,7 +192,7 @@ export function renderLabMarkdown(labComparison: LabComparison): string {
   for (const outcome of comparison.setups) {
     const { result, skew, diagnosis } = outcome.report;
     lines.push(
-      `| ${outcome.spec.setup} | ${outcome.spec.connectsTo} | ${outcome.spec.lbPolicy ?? 'default'} | ${result.backends.length} of ${comparison.replicas} | ${skew.totalRpcs > 0 ? skew.skew.toFixed(2) : '-'} | **${diagnosis.verdict}**: ${diagnosis.cause}${outcome.report.proxyLevel ? `; ${outcome.report.proxyLevel.reading}` : ''} |`,
+      `| ${outcome.spec.setup} | ${outcome.spec.connectsTo} | ${outcome.spec.lbPolicy ?? 'default'} | ${result.backends.length} of ${comparison.replicas} | ${skewText(judgedSkew(skew))} | **${diagnosis.verdict}**: ${diagnosis.cause}${outcome.report.proxyLevel ? `; ${outcome.report.proxyLevel.reading}` : ''} |`,
     );
   }
   lines.push('', meaning(comparison), '');

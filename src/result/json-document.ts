@@ -2,7 +2,7 @@
 // later reader such as `diff`): one TypeScript type per schema version, and what merge does with
 // each field of a run document, typed so that a new field cannot be added without a merge rule.
 import type { ScenarioOutcome, ScenarioSetup } from './scenario.js';
-import type { BackendEvidence, Diagnosis, EndOfRun, ExpectedSource, GateResult, SkewStats, Verdict } from './report.js';
+import type { BackendEvidence, Diagnosis, EndOfRun, ExpectedSource, GateResult, JudgedSkew, SkewStats, Verdict } from './report.js';
 import type { ClientInfo, DiscoveryResult, LbPolicy, RunEvent, RunResult } from './run-result.js';
 import type { LabComparison, Setup } from './lab.js';
 import type { RunDiff } from './diff.js';
@@ -143,6 +143,8 @@ export interface LabSetupDocument {
   readonly verdict: Verdict;
   readonly reason: string;
   readonly fix: string | null;
+  /** The skew its verdict judged (against the xDS weights for xds-weighted, else an even split): the lab table's skew column. */
+  readonly skew: JudgedSkew;
   readonly result: RunDocumentV1;
 }
 

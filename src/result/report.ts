@@ -134,6 +134,22 @@ export interface WeightedSkew {
   readonly balanced: boolean;
 }
 
+/**
+ * The skew a run is judged by (src/analysis/xds-weights.ts `judgedSkew`): against the weights the
+ * client was told when it was told uneven ones, else against an even split. Reporters show `value`
+ * and say what it is against; they do not choose between `skew.skew` and `skew.weighted.skew`.
+ */
+export interface JudgedSkew {
+  /** Largest share over its expected share (1 is exact); null when no RPC succeeded. */
+  readonly value: number | null;
+  /** `even`: against 1/N (`skew.skew`); `weights`: against the weights (`skew.weighted.skew`). */
+  readonly against: 'even' | 'weights';
+  /** The weights, reduced (`3:1:1`); null against an even split. */
+  readonly weights: string | null;
+  /** Against an even split, beside a value against the weights (the same as `value` otherwise). */
+  readonly evenSplit: number | null;
+}
+
 /** One gate's outcome. */
 export interface GateResult {
   /** The flag that set it, e.g. `--max-skew`. */

@@ -10,6 +10,13 @@ export const LAB_RENDERER = String.raw`
     section('lesson', 'What this means').appendChild(el('p', { className: 'lesson', text: doc.lesson }));
   }
 
+  /** The lab document's judged skew (report/lab.ts skewText): the figure, and what it is against when that is the weights. */
+  function skewText(judged) {
+    if (judged.value === null) return '-';
+    if (judged.against === 'even') return judged.value.toFixed(2);
+    return judged.value.toFixed(2) + ' against the xDS weights ' + judged.weights + (judged.evenSplit === null ? '' : ' (' + judged.evenSplit.toFixed(2) + ' against an even split)');
+  }
+
   function renderLab(lab) {
     var setups = lab.setups;
     var names = lab.lab.backends.map(function (backend) { return backend.name; });
@@ -20,7 +27,7 @@ export const LAB_RENDERER = String.raw`
     verdicts.appendChild(table(['setup', 'connects to', 'LB policy', 'hit', 'skew', 'p50 ms', 'verdict', 'why', 'fix'], setups.map(function (setup) {
       var result = setup.result;
       return [el('td', { text: setup.setup }), el('td', { className: 'left', text: setup.connectsTo }), el('td', { className: 'left', text: setup.lbPolicy || 'default' }),
-        result.backends.length + ' of ' + lab.lab.replicas, result.skew.totalRpcs > 0 ? result.skew.skew.toFixed(2) : '-', fmtMs(result.latencyMs.p50),
+        result.backends.length + ' of ' + lab.lab.replicas, el('td', { 'data-skew-against': setup.skew.against, text: skewText(setup.skew) }), fmtMs(result.latencyMs.p50),
         el('td', { className: 'left' }, [el('span', { className: 'verdict ' + setup.verdict, 'data-verdict': setup.verdict, text: setup.verdict })]),
         el('td', { className: 'text', text: setup.reason }), el('td', { className: 'text', text: setup.fix || '' })];
     })));
