@@ -13,13 +13,20 @@ describe('scenario rolling-restart', () => {
     [graceful, abrupt] = await Promise.all([play('rolling-restart', { drain: 'graceful' }), play('rolling-restart', { drain: 'abrupt' })]);
   });
 
-  it('replaces each pod in turn: added, then the old one removed, with new addresses', () => {
+  it('replaces each pod in turn: added, then the old one removed, with new addresses; the xDS control plane pushes each change', () => {
     for (const outcome of [graceful, abrupt]) {
+      const pods = outcome.events.filter((event) => event.kind.startsWith('pod-'));
       assert.deepEqual(
-        outcome.events.map((event) => event.kind),
+        pods.map((event) => event.kind),
         ['pod-added', 'pod-removed', 'pod-added', 'pod-removed', 'pod-added', 'pod-removed'],
       );
-      assert.equal(new Set(outcome.events.map((event) => event.address)).size, 6);
+      assert.equal(new Set(pods.map((event) => event.address)).size, 6);
+      const pushes = outcome.events.filter((event) => event.kind.startsWith('xds-'));
+      const pushed = (kind: string) => pushes.filter((event) => event.kind === kind).map((event) => event.address).sort();
+      const changed = (kind: string) => pods.filter((event) => event.kind === kind).map((event) => event.address).sort();
+      assert.deepEqual(pushed('xds-endpoint-added'), changed('pod-added'));
+      assert.deepEqual(pushed('xds-endpoint-removed'), changed('pod-removed'));
+      assert.ok(pushes.every((event) => /^xds push: endpoints v\d+, [+-]greeter-/.test(event.detail)), JSON.stringify(pushes));
     }
   });
 

@@ -47,8 +47,10 @@ export interface StoppedBackend {
 export interface LateBackend {
   readonly backend: string;
   readonly firstRpcAtMs: number;
-  /** When one of its peers appeared in DNS (the resolver watch), or null when unknown. */
+  /** When one of its peers appeared in DNS (the resolver watch) or was pushed by xDS, or null when unknown. */
   readonly appearedAtMs: number | null;
+  /** How it appeared: `dns` (the resolver watch), `xds` (the lab control plane's EDS push, `xds-endpoint-added`); absent: unknown or DNS. */
+  readonly appearedBy?: 'dns' | 'xds';
 }
 
 /** What the diagnosis reads about time. */
@@ -218,10 +220,12 @@ export function timelineFacts(result: RunResult & { readonly events?: readonly R
   const shared = sharedPeers(result);
   const addedAt = new Map<string, number>();
   const removedAt = new Map<string, number>();
+  const pushedAt = new Map<string, number>();
   for (const event of events) {
     if (event.address === undefined) continue;
     if (event.kind === 'address-added' && !addedAt.has(event.address)) addedAt.set(event.address, event.atMs);
     if (event.kind === 'address-removed') removedAt.set(event.address, event.atMs);
+    if (event.kind === 'xds-endpoint-added' && !pushedAt.has(event.address)) pushedAt.set(event.address, event.atMs);
   }
 
   const lateBackends: LateBackend[] = [];
@@ -236,13 +240,17 @@ export function timelineFacts(result: RunResult & { readonly events?: readonly R
     };
     if (!derives) continue;
     if (ownPeer && firstRpcAtMs >= intervalMs) {
-      const appearedAtMs = peerTime(addedAt);
-      lateBackends.push({ backend: backend.name, firstRpcAtMs, appearedAtMs });
+      const inDns = peerTime(addedAt);
+      const pushed = inDns === null ? peerTime(pushedAt) : null;
+      const appearedAtMs = inDns ?? pushed;
+      const appearedBy = pushed === null ? 'dns' : 'xds';
+      lateBackends.push({ backend: backend.name, firstRpcAtMs, appearedAtMs, appearedBy });
+      const how = appearedBy === 'xds' ? 'the xDS control plane pushed it' : 'it appeared in DNS';
       events.push({
         atMs: firstRpcAtMs,
         kind: 'backend-first-rpc',
         backend: backend.name,
-        detail: `${backend.name} got its first RPC${appearedAtMs === null || appearedAtMs > firstRpcAtMs ? '' : ` (${formatAtMs(firstRpcAtMs - appearedAtMs)} after it appeared in DNS)`}`,
+        detail: `${backend.name} got its first RPC${appearedAtMs === null || appearedAtMs > firstRpcAtMs ? '' : ` (${formatAtMs(firstRpcAtMs - appearedAtMs)} after ${how})`}`,
       });
     }
     if (lastRpcAtMs <= result.elapsedMs - STOPPED_INTERVALS * intervalMs) {

@@ -7,6 +7,7 @@ import type { LateBackend, TimelineFacts } from './events.js';
 import type { DiagnosisFacts } from './facts.js';
 import { POLLING_FIX, pollingText } from './polling.js';
 import { computeSkew } from './skew.js';
+import { XDS_UNREACHED_FIX } from './xds-weights.js';
 import type { Diagnosis } from '../result/report.js';
 
 /** grpc's default minimum time between re-resolutions (`grpc.dns_min_time_between_resolutions_ms`, grpc-node resolver-dns.ts). */
@@ -77,7 +78,13 @@ function lateJoinerVerdict(facts: DiagnosisFacts, time: TimelineFacts, notes: re
   if (time.lateBackends.length === 0) return null;
   const last = time.lateBackends.reduce((latest, entry) => (entry.firstRpcAtMs > latest.firstRpcAtMs ? entry : latest));
   const since = sinceText(facts);
-  const more = time.lateBackends.length > 1 ? ` (${time.lateBackends.length} late joiners)` : '';
+  const count = time.lateBackends.length;
+  if (last.appearedBy === 'xds' && last.appearedAtMs !== null) {
+    // Pushed endpoints are not late joiners: the client was told, and used them, as they came.
+    const more = count > 1 ? ` (${count} pods pushed during the run)` : '';
+    return { verdict: since.balanced ? 'BALANCED' : 'PARTIAL', cause: `${pushedStory(last, last.appearedAtMs)}${more}${since.text}`, fix: since.balanced ? null : XDS_UNREACHED_FIX, notes };
+  }
+  const more = count > 1 ? ` (${count} late joiners)` : '';
   const slow = last.appearedAtMs !== null && last.firstRpcAtMs - last.appearedAtMs > SLOW_JOIN_MS;
   return {
     verdict: since.balanced ? 'BALANCED' : 'PARTIAL',
@@ -85,6 +92,12 @@ function lateJoinerVerdict(facts: DiagnosisFacts, time: TimelineFacts, notes: re
     fix: lateJoinerFix(slow, since.balanced),
     notes,
   };
+}
+
+/** A pod the lab's xDS control plane pushed (EDS) during the run, and how soon the client used it. */
+function pushedStory(last: LateBackend, pushedAtMs: number): string {
+  const after = last.firstRpcAtMs >= pushedAtMs ? `${formatAtMs(last.firstRpcAtMs - pushedAtMs)} after` : 'as';
+  return `${last.backend} got its first RPC ${after} the xDS control plane pushed it (EDS at ${formatAtMs(pushedAtMs)}: pushed, with no DNS re-resolution and no reconnection)`;
 }
 
 /** What happened to one late joiner, with grpc's re-resolution limit (or the channel's polling) when it appeared in DNS. */

@@ -23,6 +23,16 @@ export interface XdsEndpoint {
   readonly weight: number;
 }
 
+/** One EDS push: the version sent, and the endpoints it added and removed since the last one. */
+export interface XdsPush {
+  /** The new ClusterLoadAssignment version (`version_info`). */
+  readonly version: string;
+  /** `IP:port` of endpoints in this version and not the last. */
+  readonly added: readonly string[];
+  /** `IP:port` of endpoints in the last version and not this one. */
+  readonly removed: readonly string[];
+}
+
 /** What a client acknowledged or refused, per resource type. */
 export interface XdsAckState {
   readonly typeUrl: string;
@@ -71,6 +81,7 @@ export class XdsControlPlane {
   private readonly versions: Record<Kind, number> = { lds: 1, rds: 1, cds: 1, eds: 1 };
   private nonce = 0;
   private lastEndpoints = '';
+  private readonly pushListeners = new Set<(push: XdsPush) => void>();
   private badCluster = false;
   port = 0;
 
@@ -113,9 +124,23 @@ export class XdsControlPlane {
   endpointsChanged(): void {
     const now = JSON.stringify(this.endpoints());
     if (now === this.lastEndpoints) return;
+    const before = new Set((JSON.parse(this.lastEndpoints || '[]') as XdsEndpoint[]).map((endpoint) => endpoint.address));
+    const after = new Set(this.endpoints().map((endpoint) => endpoint.address));
     this.lastEndpoints = now;
     this.versions.eds += 1;
     for (const subscriber of this.subscribers) if (subscriber.names.has('eds')) this.send(subscriber, 'eds');
+    const push = { version: String(this.versions.eds), added: [...after].filter((address) => !before.has(address)), removed: [...before].filter((address) => !after.has(address)) };
+    for (const listener of this.pushListeners) listener(push);
+  }
+
+  /**
+   * Calls `listener` after each EDS push ({@link endpointsChanged}), as it is sent to every
+   * subscriber; a weight change alone is a push with nothing added or removed.
+   * @returns a function that stops the calls.
+   */
+  onPush(listener: (push: XdsPush) => void): () => void {
+    this.pushListeners.add(listener);
+    return () => this.pushListeners.delete(listener);
   }
 
   /**

@@ -20,7 +20,7 @@ function wrap(text: string, width: number, indent = ''): string {
 }
 
 /** Timeline marks of scenario events. */
-const EVENT_MARKS: Readonly<Record<string, string>> = { 'pod-added': '+', 'pod-removed': '-', 'pod-slowed': '~' };
+const EVENT_MARKS: Readonly<Record<string, string>> = { 'pod-added': '+', 'pod-removed': '-', 'pod-slowed': '~', 'xds-endpoint-added': '+', 'xds-endpoint-removed': '-' };
 
 /** Every pod the scenario knew, in order of first appearance: those that answered anywhere, then those named in events. */
 function podNames(outcome: ScenarioOutcome): string[] {
@@ -66,8 +66,8 @@ export function setupTimeline(outcome: ScenarioOutcome, setup: ScenarioSetupOutc
 }
 
 /** `  +3.1 s  pod-added   <detail>`, the detail wrapped under itself within {@link WIDTH}. */
-function scenarioEventLines(event: RunEvent): string[] {
-  const lead = `${atSeconds(event.atMs).padStart(8)}  ${event.kind.padEnd(11)} `;
+function scenarioEventLines(event: RunEvent, kindWidth: number): string[] {
+  const lead = `${atSeconds(event.atMs).padStart(8)}  ${event.kind.padEnd(kindWidth)} `;
   return wrap(event.detail, WIDTH - lead.length)
     .split('\n')
     .map((line, index) => (index === 0 ? lead : ' '.repeat(lead.length)) + line);
@@ -94,8 +94,10 @@ export function renderScenarioTable(scenarioOutcome: ScenarioOutcome, options: T
   const title = `scenario ${outcome.scenario}`;
   const lines = [paint('bold', title, color) + wrap(`${title}: ${outcome.summary}`, WIDTH).slice(title.length), wrap(header(outcome), WIDTH)];
   if (outcome.events.length > 0) {
-    lines.push('', 'what happened (+ pod added, - pod removed, ~ pod slowed):');
-    for (const event of outcome.events) lines.push(...scenarioEventLines(event));
+    const pushed = outcome.events.some((event) => event.kind.startsWith('xds-'));
+    lines.push('', wrap(`what happened (+ pod added, - pod removed, ~ pod slowed${pushed ? '; xds-endpoint-*: the lab\u2019s xDS control plane pushed it' : ''}):`, WIDTH));
+    const kindWidth = Math.max(11, ...outcome.events.map((event) => event.kind.length));
+    for (const event of outcome.events) lines.push(...scenarioEventLines(event, kindWidth));
   }
   for (const setup of outcome.setups) {
     const { result } = setup.report;

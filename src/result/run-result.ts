@@ -338,49 +338,7 @@ export interface ProgressSnapshot {
   readonly openStreams?: number;
 }
 
-/**
- * Kinds of {@link RunEvent}. A JSON contract: scripts read these names, keep them stable.
- * - `address-added` / `address-removed`: the probe's own resolver watch saw the address set change;
- * - `backend-first-rpc`: a backend's first answered RPC, when it came after the first interval;
- * - `backend-last-rpc`: a backend's last answered RPC, when it stopped well before the end;
- * - `peer-changed`: a channel's connection moved to another peer (reconnect, max connection age, GOAWAY);
- * - `errors`: an interval whose failures stand out;
- * - `resolver-error`: the resolver watch's query failed (timeout, NXDOMAIN, refused);
- * - `pod-added` / `pod-removed` / `pod-slowed`: a lab scenario changed its pods;
- * - `stream-opened` / `stream-ended`: streams of a streaming call opened on, or ended from, a
- *   backend, grouped per interval, backend and reason (src/analysis/streams.ts);
- * - `goaway`: a connection of a streaming call got a GOAWAY (its streams lived on after it was
- *   closed to new ones), with when the server then cut them (src/analysis/streams.ts).
- */
-export type RunEventKind =
-  | 'address-added'
-  | 'address-removed'
-  | 'backend-first-rpc'
-  | 'backend-last-rpc'
-  | 'peer-changed'
-  | 'errors'
-  | 'resolver-error'
-  | 'pod-added'
-  | 'pod-removed'
-  | 'pod-slowed'
-  | 'stream-opened'
-  | 'stream-ended'
-  | 'goaway';
-
-/** Something that happened during a run, on the run's clock. */
-export interface RunEvent {
-  /** ms since the measured part of the run began (the timeline's clock). */
-  readonly atMs: number;
-  readonly kind: RunEventKind;
-  /** The backend (hostname) concerned, when there is one. */
-  readonly backend?: string;
-  /** `ip:port`, for address and peer events. */
-  readonly address?: string;
-  /** 0-based channel index, for `peer-changed`. */
-  readonly channel?: number;
-  /** One human-readable line. */
-  readonly detail: string;
-}
+export type { RunEvent, RunEventKind } from './run-event.js';
 
 /**
  * LB policies the probe can ask for, in grpc-js spelling: grpc-js's own `pick_first`,

@@ -9,6 +9,7 @@ import type { RunEvent, RunResult } from '../../result/run-result.js';
 import type { Lab } from '../topology.js';
 import type { RecordEvent, ScenarioDefinition } from './scenario.js';
 import { scenarioSetupSpec } from './setups.js';
+import { onRunClock, recordXdsPushes } from './xds-pushes.js';
 import type { ResolvedScenarioOptions, ScenarioOptions, ScenarioOutcome, ScenarioSetup, ScenarioSetupOutcome, ScenarioSetupSpec } from '../../result/scenario.js';
 
 /** Defaults of {@link ScenarioOptions}. */
@@ -67,6 +68,7 @@ export async function runScenario(
   if (signal !== undefined) setMaxListeners(Math.max(getMaxListeners(signal), 3 * specs.length + 4), signal);
   const events: RunEvent[] = [];
   const startedAt = performance.now();
+  const pushes = recordXdsPushes(lab, () => Math.round(performance.now() - startedAt));
   const record: RecordEvent = (kind, backend, address, detail) => {
     const atMs = Math.round(performance.now() - startedAt);
     events.push(address === undefined ? { atMs, kind, backend, detail } : { atMs, kind, backend, address, detail });
@@ -94,7 +96,7 @@ export async function runScenario(
     ),
   }));
   const outcomeOf = (results: readonly RunResult[], interrupted: boolean): ScenarioOutcome =>
-    assembleOutcome(definition, lab, options, { runs, results, events, initialPods, skipped, interrupted });
+    assembleOutcome(definition, lab, options, { runs, results, events, pushes: pushes.events, initialPods, skipped, interrupted });
   onRuns?.(runs, () => outcomeOf(runs.map(({ run }) => run.partialResult()), true));
 
   const timers = new Set<NodeJS.Timeout>();
@@ -118,6 +120,7 @@ export async function runScenario(
   clearTimers();
   signal?.removeEventListener('abort', clearTimers);
   await Promise.all(steps);
+  pushes.stop();
 
   return outcomeOf(results, signal?.aborted ?? false);
 }
@@ -138,6 +141,8 @@ interface PlayedScenario {
   /** One per run, in the same order. */
   readonly results: readonly RunResult[];
   readonly events: readonly RunEvent[];
+  /** The lab control plane's EDS pushes (xds-pushes.ts), on the scenario's clock. */
+  readonly pushes: readonly RunEvent[];
   readonly initialPods: readonly string[];
   readonly skipped: readonly { readonly setup: ScenarioSetup; readonly reason: string }[];
   readonly interrupted: boolean;
@@ -145,13 +150,16 @@ interface PlayedScenario {
 
 /** The outcome: every setup's run analyzed and answered, events sorted by time. */
 function assembleOutcome(definition: ScenarioDefinition, lab: Lab, options: ResolvedScenarioOptions, played: PlayedScenario): ScenarioOutcome {
-  const events = [...played.events].sort((left, right) => left.atMs - right.atMs);
+  const events = [...played.events, ...played.pushes].sort((left, right) => left.atMs - right.atMs);
   const expectedBackends = lab.endpoints().length;
   const resolvedAddresses = lab.endpoints();
   const context = { options, events, initialPods: played.initialPods };
   const setups = played.runs.map(({ setup, spec }, index): ScenarioSetupOutcome => {
-    const report = analyze(played.results[index]!, {
+    const result = played.results[index]!;
+    const report = analyze(result, {
       expectedBackends,
+      // The xds setup's client is told by the lab's control plane: its pushes are its events.
+      extraEvents: setup === 'xds' ? onRunClock(played.pushes, result) : [],
       // The pods are an xds target's EDS endpoints, as they are a DNS name's addresses.
       resolvedAddresses: spec.usesDns || (spec.xdsBootstrap ?? null) !== null ? resolvedAddresses : [spec.target],
       topology: spec.topology,

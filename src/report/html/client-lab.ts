@@ -83,7 +83,9 @@ export const LAB_RENDERER = String.raw`
     var xMax = Math.max.apply(null, [0].concat(setups.map(function (setup) { return setup.result.elapsedMs; })));
     setups.forEach(function (setup) {
       timelines.appendChild(el('h3', {}, [setup.setup]));
-      var withEvents = Object.assign({}, setup.result, { events: doc.events.concat(setup.result.events || []).sort(function (a, b) { return a.atMs - b.atMs; }) });
+      // The xds setup's events repeat the control plane's pushes (on its run's clock): the scenario's copy is kept.
+      var own = (setup.result.events || []).filter(function (event) { return event.kind.indexOf('xds-endpoint-') !== 0; });
+      var withEvents = Object.assign({}, setup.result, { events: doc.events.concat(own).sort(function (a, b) { return a.atMs - b.atMs; }) });
       timelineChart('timeline:' + setup.setup, timelines, withEvents, names, xMax, 150);
     });
     var latency = section('latency', 'Latency per setup');
