@@ -35,6 +35,15 @@ describe('xDS push events', () => {
     assert.match(unpushed.diagnosis.cause, /a late joiner/, 'without the push it is read as before');
   });
 
+  it('analysis: a backend that stops after the control plane removed its endpoint says so, not DNS', () => {
+    const peers = { 'greeter-a': '10.0.0.1:50051', 'greeter-b': '10.0.0.2:50051', 'greeter-c': '10.0.0.3:50051' };
+    const result = runFixture({ series: { 'greeter-a': [34, 34, 50, 50, 50, 50], 'greeter-b': [33, 33, 50, 50, 50, 50], 'greeter-c': [33, 33, 0, 0, 0, 0] }, peers, target: 'xds:///greeter' });
+    const removed = { atMs: 1900, kind: 'xds-endpoint-removed' as const, backend: 'greeter-c', address: '10.0.0.3:50051', detail: 'xds push: endpoints v3, -greeter-c (10.0.0.3:50051)' };
+    const report = analyze(result, { expectedBackends: null, resolvedAddresses: null, topology: null, extraEvents: [removed] });
+    assert.match(report.diagnosis.cause, /^greeter-c stopped answering at \d+\.\d s after the xDS control plane removed its endpoint at 1\.9 s: no RPC failed, the others took over/);
+    assert.doesNotMatch(report.diagnosis.cause, /DNS/);
+  });
+
   it('scenario (xds setup, one pod added): the push is on the timeline, and the new pod reads as pushed', async () => {
     const definition: ScenarioDefinition = { ...SCENARIOS['scale-out'], setups: ['xds'], script: (options) => [scaleOutStep(options, 1)] };
     const options = resolveScenarioOptions(definition, { ...TEST_TIMING, durationMs: 5000 });

@@ -39,8 +39,10 @@ export interface StoppedBackend {
   readonly topStatus: string | null;
   /** RPCs kept succeeding after the interval of its last RPC (the others took its share). */
   readonly othersTookOver: boolean;
-  /** When one of its peers left DNS (the resolver watch), or null. */
-  readonly leftDnsAtMs: number | null;
+  /** When one of its peers left DNS (the resolver watch) or the xDS endpoints (a lab push), or null. */
+  readonly leftAtMs: number | null;
+  /** Which told the client it was gone: `dns`, `xds`, or null with {@link leftAtMs}. */
+  readonly leftBy: 'dns' | 'xds' | null;
 }
 
 /** A backend whose first RPC came after the first interval. */
@@ -221,11 +223,13 @@ export function timelineFacts(result: RunResult & { readonly events?: readonly R
   const addedAt = new Map<string, number>();
   const removedAt = new Map<string, number>();
   const pushedAt = new Map<string, number>();
+  const unpushedAt = new Map<string, number>();
   for (const event of events) {
     if (event.address === undefined) continue;
     if (event.kind === 'address-added' && !addedAt.has(event.address)) addedAt.set(event.address, event.atMs);
     if (event.kind === 'address-removed') removedAt.set(event.address, event.atMs);
     if (event.kind === 'xds-endpoint-added' && !pushedAt.has(event.address)) pushedAt.set(event.address, event.atMs);
+    if (event.kind === 'xds-endpoint-removed') unpushedAt.set(event.address, event.atMs);
   }
 
   const lateBackends: LateBackend[] = [];
@@ -257,13 +261,15 @@ export function timelineFacts(result: RunResult & { readonly events?: readonly R
       const { failed, topStatus } = failuresFrom(result, lastRpcAtMs);
       if (!ownPeer && failed === 0) continue;
       const leftDnsAtMs = peerTime(removedAt);
+      const leftAtMs = leftDnsAtMs ?? peerTime(unpushedAt);
       stoppedBackends.push({
         backend: backend.name,
         lastRpcAtMs,
         failedAfter: failed,
         topStatus,
         othersTookOver: keptSucceeding(result, lastRpcAtMs),
-        leftDnsAtMs,
+        leftAtMs,
+        leftBy: leftAtMs === null ? null : leftDnsAtMs === null ? 'xds' : 'dns',
       });
       events.push({
         atMs: lastRpcAtMs,

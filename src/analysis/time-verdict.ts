@@ -32,15 +32,16 @@ export function timeVerdict(facts: DiagnosisFacts, notes: readonly string[]): Di
   return stoppedVerdict(facts, time, notes) ?? newAddressVerdict(facts, time, notes) ?? lateJoinerVerdict(facts, time, notes) ?? reconnectionVerdict(facts, time, notes);
 }
 
-/** A backend stopped answering: with failures, after leaving DNS, or with no reconnection to explain it. */
+/** A backend stopped answering: with failures, after leaving DNS or the xDS endpoints, or with no reconnection to explain it. */
 function stoppedVerdict(facts: DiagnosisFacts, time: TimelineFacts, notes: readonly string[]): Diagnosis | null {
-  const stopped = time.stoppedBackends.filter((entry) => entry.failedAfter > 0 || entry.leftDnsAtMs !== null || time.reconnections === 0);
+  const stopped = time.stoppedBackends.filter((entry) => entry.failedAfter > 0 || entry.leftAtMs !== null || time.reconnections === 0);
   const first = stopped[0];
   if (first === undefined) return null;
   const since = sinceText(facts);
   const failures =
     first.failedAfter === 0 ? 'no RPC failed' : `${first.failedAfter} RPC${first.failedAfter === 1 ? '' : 's'} failed ${first.topStatus ?? ''}`.trim();
-  const left = first.leftDnsAtMs === null ? '' : ` after its address left DNS at ${formatAtMs(first.leftDnsAtMs)}`;
+  const gone = first.leftBy === 'xds' ? 'the xDS control plane removed its endpoint' : 'its address left DNS';
+  const left = first.leftAtMs === null ? '' : ` after ${gone} at ${formatAtMs(first.leftAtMs)}`;
   const more = stopped.length > 1 ? ` (and ${stopped.length - 1} more backend${stopped.length > 2 ? 's' : ''})` : '';
   const tookOver = first.othersTookOver ? 'the others took over' : 'the others did not take over its share';
   const fine = first.othersTookOver && since.balanced;
