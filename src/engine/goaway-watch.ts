@@ -29,6 +29,9 @@ export interface ConnectionLosses {
  * only in what the calls on it see: a dropped connection ends them at once, a GOAWAY lets them
  * run until the server closes the connection. So a stream that received a message (or had a
  * write accepted) strictly after its connection left READY rode a connection that got a GOAWAY.
+ * Missed, so counted `reset`: a loss grpc-js forgets before the next read (pick_first lets the
+ * subchannel go and the subchannel pool's 10 s sweep unregisters it within {@link GOAWAY_POLL_MS}),
+ * and a stream that had no message between the GOAWAY and the close.
  */
 export class GoawayWatch implements ConnectionLosses {
   /** Per channel, the subchannel ids seen on it. */
