@@ -149,3 +149,16 @@ describe('exitCodeAfterWrite', () => {
     assert.equal(exitCodeAfterWrite(130, false), 130);
   });
 });
+
+describe('commandAction: a finished command ends its process', () => {
+  // What a library leaves behind (grpc-js-xds's 15 s resource timer, a waitForReady deadline)
+  // must not hold a finished command's process: it ends LINGER_MS later with the command's code.
+  it('a ref\u2019d 30 s timer left by the action: the process exits with the action\u2019s code, not 30 s later', async () => {
+    const script = "import { commandAction } from './src/cli/command.ts'; await commandAction(async () => { setTimeout(() => {}, 30000); return 3; })();";
+    const started = Date.now();
+    const outcome = await runCli(['--import', 'tsx', '--input-type=module', '-e', script], { command: [process.execPath], timeoutMs: 20_000 });
+    assert.equal(outcome.signal, null, 'ended by itself');
+    assert.equal(outcome.code, 3, outcome.stderr);
+    assert.ok(Date.now() - started < 15_000, `ended after ${Date.now() - started} ms`);
+  });
+});

@@ -50,14 +50,6 @@ Exit codes:
   exit 3 says whether the target was unavailable or answered and rejected every call
 `;
 
-/**
- * How long a finished run may take to let its last sockets go before the process ends anyway,
- * ms: after a saturated run grpc-js can still hold an HTTP/2 session whose streams never closed,
- * and a DNS query to a server that never answers cannot be cancelled (grpc-js resolver-dns.ts
- * `destroy`). The report and --out are written synchronously by then; short, so that a
- * `--connect-timeout` is honoured.
- */
-const LINGER_MS = 100;
 
 /** Registers `run` on `program`. */
 export function registerRun(program: Command): void {
@@ -76,7 +68,7 @@ export function registerRun(program: Command): void {
     .addOption(new Option('--clusterip-mode <mode>', 'lab only: how the VIP picks a pod per connection (default iptables)').choices(['iptables', 'ipvs-rr']))
     .option('--xds-weights <list>', 'lab only: the xds-weighted setup\u2019s locality weights, one positive integer per pod (default 3,1,1: the first pod 3, the others 1)', xdsWeights)
     .addHelpText('after', EXAMPLES)
-    .action(commandAction((flags: RunFlags, self: Command) => runCommand({ ...flags, intervalGiven: self.getOptionValueSource('interval') !== 'default' }), { lingerMs: LINGER_MS }));
+    .action(commandAction((flags: RunFlags, self: Command) => runCommand({ ...flags, intervalGiven: self.getOptionValueSource('interval') !== 'default' })));
 }
 
 /** The files `run` reads: --proto, --protoset, -D (not stdin), the TLS files. */
