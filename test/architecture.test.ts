@@ -23,6 +23,7 @@ const FORBIDDEN: Readonly<Record<string, readonly string[]>> = {
   lab: ['report', 'ui', 'cli'],
   ui: ['engine', 'grpc', 'cli', 'lab', 'server'],
   server: ['engine', 'analysis', 'report', 'ui', 'cli', 'lab'],
+  k8s: ['analysis', 'cli', 'engine', 'grpc', 'lab', 'lb', 'report', 'server', 'ui'],
 };
 
 function sources(folder: string): string[] {
