@@ -24,6 +24,7 @@ const FORBIDDEN: Readonly<Record<string, readonly string[]>> = {
   ui: ['engine', 'grpc', 'cli', 'lab', 'server'],
   server: ['engine', 'analysis', 'report', 'ui', 'cli', 'lab'],
   k8s: ['analysis', 'cli', 'engine', 'grpc', 'lab', 'lb', 'report', 'server', 'ui'],
+  lb: ['analysis', 'cli', 'engine', 'grpc', 'k8s', 'lab', 'report', 'server', 'ui'],
 };
 
 function sources(folder: string): string[] {
