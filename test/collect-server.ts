@@ -1,6 +1,7 @@
 // A small grpc-js server of fixtures/collect.proto for the client-streaming tests: each stream
-// gets the `hostname` header at once (so the probe names its backend before any reply), and one
-// Summary with the parts counted when the client ends it. It counts the streams and parts it saw.
+// gets the `hostname` header at once (so the probe names its backend before any reply; with
+// `earlyHeaders: false` only with the reply, as most servers do), and one Summary with the parts
+// counted when the client ends it. It counts the streams and parts it saw.
 import { fileURLToPath } from 'node:url';
 import grpc from '@grpc/grpc-js';
 import protoLoader from '@grpc/proto-loader';
@@ -23,7 +24,7 @@ export interface CollectServer {
 }
 
 /** Starts `count` collect servers on 127.0.0.1:0, pods `<prefix>-1..count`. */
-export async function startCollectServers(count: number, prefix = 'collect'): Promise<CollectServer[]> {
+export async function startCollectServers(count: number, prefix = 'collect', earlyHeaders = true): Promise<CollectServer[]> {
   return Promise.all(
     Array.from({ length: count }, async (_, index) => {
       const pod = `${prefix}-${index + 1}`;
@@ -32,9 +33,11 @@ export async function startCollectServers(count: number, prefix = 'collect'): Pr
       server.addService(collectorService, {
         Collect: (call: grpc.ServerReadableStream<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
           seen.streams += 1;
-          const headers = new grpc.Metadata();
-          headers.set('hostname', pod);
-          call.sendMetadata(headers);
+          if (earlyHeaders) {
+            const headers = new grpc.Metadata();
+            headers.set('hostname', pod);
+            call.sendMetadata(headers);
+          }
           let parts = 0;
           call.on('data', () => {
             parts += 1;

@@ -51,6 +51,8 @@ interface HeldStream {
   buffered: number;
   /** Set when the stream's end has been reported (by the probe's end, or its status). */
   ended: boolean;
+  /** Client streaming, before the stream is named: what to record once it is (see StreamWorker.unnamedMessage). */
+  unnamed: { sent: number; readonly measured: { readonly startedMs: number; readonly finishedMs: number }[]; ended: { readonly reason: StreamEndReason; readonly atMs: number } | null } | null;
 }
 
 /** A go in progress on the worker's stream. */
@@ -62,10 +64,11 @@ interface PendingGo {
   timer?: NodeJS.Timeout;
 }
 
-/** Client streaming: how long a stream with a peer waits for headers to name it before it is named by the peer, ms. */
-const HEADER_WAIT_MS = 100;
-/** Client streaming: how often a stream not yet named is looked at again, ms. */
-const NAME_POLL_MS = 5;
+/**
+ * Client streaming: messages sent on a stream not yet named that are kept for recording once it
+ * is; at this many the probe ends the stream, so that its reply names it.
+ */
+const MAX_UNNAMED_MESSAGES = 1000;
 
 /** How long a half-closed stream may take to end before the probe cancels it, ms. */
 const HALF_CLOSE_GRACE_MS = 1000;
@@ -99,6 +102,8 @@ export class StreamWorker implements Worker {
   private stream: HeldStream | null = null;
   private pending: PendingGo | null = null;
   private closed = false;
+  /** Client streams the probe ended before any backend named them, waiting for the reply that will. */
+  private readonly endedUnnamed = new Set<HeldStream>();
 
   /** @param channel the channel this worker's streams go out on, 0-based. */
   constructor(
@@ -132,6 +137,8 @@ export class StreamWorker implements Worker {
     if (this.closed) return;
     this.closed = true;
     if (this.stream !== null) this.endByProbe(this.stream, 'run-end');
+    for (const stream of this.endedUnnamed) this.recordUnnamed(stream);
+    this.endedUnnamed.clear();
     this.release(null);
   }
 
@@ -168,6 +175,7 @@ export class StreamWorker implements Worker {
       messages: 0,
       buffered: 0,
       ended: false,
+      unnamed: null,
     };
     grpcCall.on('metadata', (headers: grpc.Metadata) => this.onHeaders(stream, headers));
     if (kind !== 'client-streaming') grpcCall.on('data', (reply: protobuf.Message) => this.onMessage(stream, reply));
@@ -189,6 +197,40 @@ export class StreamWorker implements Worker {
   private opened(stream: HeldStream, backend: string): void {
     stream.backend = backend;
     this.setup.streams.opened(backend, stream.openedMs);
+    const unnamed = stream.unnamed;
+    if (unnamed === null) return;
+    stream.unnamed = null;
+    this.endedUnnamed.delete(stream);
+    for (let sent = 0; sent < unnamed.sent; sent += 1) this.setup.streams.sent(backend);
+    for (const { startedMs, finishedMs } of unnamed.measured) {
+      this.setup.sink.record({ channel: this.channel, backend, peer: stream.peer, statusName: 'OK', details: '', intendedMs: startedMs, startedMs, finishedMs });
+    }
+    if (unnamed.ended !== null) this.setup.streams.ended(backend, unnamed.ended.reason, unnamed.ended.atMs - stream.openedMs, unnamed.ended.atMs);
+  }
+
+  /** The measured messages of a client stream that was never named, recorded with no backend. */
+  private recordUnnamed(stream: HeldStream): void {
+    for (const { startedMs, finishedMs } of stream.unnamed?.measured ?? []) {
+      this.setup.sink.record({ channel: this.channel, backend: null, peer: null, statusName: 'OK', details: '', intendedMs: startedMs, startedMs, finishedMs });
+    }
+    stream.unnamed = null;
+  }
+
+  /**
+   * Client streaming: a write grpc-js accepted on a stream whose backend is not known yet. Its
+   * headers may come only with its one reply, at the end, and grpc-js gives no peer before the
+   * headers (retrying-call.ts getPeer: 'unknown' until the call is committed), so the message is
+   * kept (its times only) and recorded when the stream is named; the stream goes on meanwhile.
+   */
+  private unnamedMessage(stream: HeldStream, pending: PendingGo): void {
+    if (this.pending !== pending) return;
+    const unnamed = (stream.unnamed ??= { sent: 0, measured: [], ended: null });
+    unnamed.sent += 1;
+    if (pending.go.measured) unnamed.measured.push({ startedMs: pending.startedMs, finishedMs: performance.now() });
+    stream.messages += 1;
+    const limit = this.setup.load.messagesPerStream;
+    if ((limit !== null && stream.messages >= limit) || unnamed.sent >= MAX_UNNAMED_MESSAGES) this.endByProbe(stream, 'client-end');
+    this.release(pending.go.measured ? null : 'warmup', true);
   }
 
   /** The stream's backend: its headers, else this first message, else its peer. */
@@ -240,10 +282,9 @@ export class StreamWorker implements Worker {
       if (stream.ended || kind !== 'client-streaming') return;
       // Before the headers grpc-js may accept a write into its retry buffer: no evidence of a live connection.
       if ((error === null || error === undefined) && stream.headers !== null) stream.activityWallMs = Date.now();
-      this.whenNamed(stream, performance.now(), () => {
-        this.setup.streams.sent(stream.backend as string);
-        if (this.pending === pending) this.message(stream);
-      });
+      if (stream.backend === null) return this.unnamedMessage(stream, pending);
+      this.setup.streams.sent(stream.backend);
+      if (this.pending === pending) this.message(stream);
     });
     if (kind === 'bidi') {
       if (stream.buffered > 0) {
@@ -253,22 +294,6 @@ export class StreamWorker implements Worker {
     }
   }
 
-  /**
-   * Client streaming: runs `then` once the stream's backend is known. grpc-js accepts the first
-   * writes before the stream is on a connection (its peer is still `unknown`), and the only
-   * message comes at the end, so the name is the headers' when they come, else the peer once
-   * known and {@link HEADER_WAIT_MS} have passed since `sinceMs` with no headers. Dropped if the stream ends first.
-   */
-  private whenNamed(stream: HeldStream, sinceMs: number, then: () => void): void {
-    if (stream.ended) return;
-    if (stream.backend !== null) return then();
-    if (stream.call.getPeer() !== 'unknown' && performance.now() - sinceMs >= HEADER_WAIT_MS) {
-      this.nameOf(stream, null);
-      return then();
-    }
-    setTimeout(() => this.whenNamed(stream, sinceMs, then), NAME_POLL_MS);
-  }
-
   /** The probe ends `stream` (enough messages, its age, the run's end) and reports it at once. */
   private endByProbe(stream: HeldStream, reason: StreamEndReason | 'run-end'): void {
     if (stream.ended) return;
@@ -276,6 +301,13 @@ export class StreamWorker implements Worker {
     if (this.stream === stream) this.stream = null;
     const nowMs = performance.now();
     if (stream.backend !== null) this.setup.streams.ended(stream.backend, reason, nowMs - stream.openedMs, nowMs);
+    // A client stream not named yet: its end is reported once its reply names it; at the run's
+    // end no reply will come, and its messages are recorded as answered by no known backend.
+    else if (stream.unnamed !== null && reason !== 'run-end') {
+      stream.unnamed.ended = { reason, atMs: nowMs };
+      this.endedUnnamed.add(stream);
+    }
+    else if (stream.unnamed !== null) this.recordUnnamed(stream);
     // Still open at the end on a connection that got a GOAWAY: the GOAWAY is on the timeline all the same.
     if (reason === 'run-end') this.goawayOf(stream, null);
     if (this.setup.kind !== 'server-streaming' && reason !== 'run-end') return halfClose(stream.call as grpc.ClientWritableStream<Buffer>);
@@ -284,6 +316,8 @@ export class StreamWorker implements Worker {
 
   /** The stream's status came: an end the probe did not ask for is reported with its reason. */
   private onStatus(stream: HeldStream, status: grpc.StatusObject): void {
+    // A client stream the probe ended that closed without a reply to name it (the reply comes before the status).
+    if (stream.ended && this.endedUnnamed.delete(stream)) this.recordUnnamed(stream);
     if (stream.ended) return;
     stream.ended = true;
     if (this.stream === stream) this.stream = null;
