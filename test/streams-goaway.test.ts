@@ -41,8 +41,9 @@ describe('GOAWAY on streams', () => {
     const result = await probe(ipv4Target(two), {}, 2000);
     const ends = result.streams?.endsByReason;
     assert.ok((ends?.goaway ?? 0) >= 6, JSON.stringify(ends));
-    // A stream opened in the very millisecond of a GOAWAY has no message after it to show it: at most one such.
-    assert.ok((ends?.reset ?? 0) <= 1, JSON.stringify(ends));
+    // A stream opened in the very millisecond of a GOAWAY, or one the watch's 250 ms poll missed
+    // (engine/goaway-watch.ts), has nothing to show it: a few such, never most.
+    assert.ok((ends?.reset ?? 0) <= Math.max(1, (ends?.goaway ?? 0) / 4), JSON.stringify(ends));
     const goaways = result.streams?.goaways ?? [];
     assert.ok(goaways.length >= 2, JSON.stringify(goaways));
     assert.ok(goaways.every((goaway) => two.some((server) => server.address === goaway.peer)), JSON.stringify(goaways));

@@ -127,12 +127,27 @@ describe('which backend holds each stream', () => {
     assert.equal(result.identity?.used, 'peer');
   });
 
-  it('--max-stream-age over 64 bidi streams re-opens thousands of streams without one reset: the probe half-closes, and a server behind nghttp2 closes a session that gets RST_STREAMs too fast', async () => {
+  // nghttp2 (Node's HTTP/2) closes a session that gets RST_STREAMs faster than its rapid-reset
+  // limit (a burst of 1,000, nghttp2_option_set_stream_reset_rate_limit): a probe that cancelled
+  // each stream it is done with would see every stream on the connection reset past that.
+  it('2,400 bidi streams retired one after another over one connection: none reset, the probe half-closes each', async () => {
+    const one = await startServers(1, 'retire');
+    servers.push(...one);
+    // One message a stream and a fixed count of messages: 2,400 streams retired, however fast the machine.
+    const result = await probe(ipv4Target(one), 'round_robin', { streams: 64, intervalMs: 0, messagesPerStream: 1 }, { calls: 2400 });
+    const ends = result.streams?.endsByReason;
+    assert.ok((ends?.['client-end'] ?? 0) >= 2300, JSON.stringify(ends));
+    assert.equal(ends?.reset, 0, JSON.stringify(ends));
+    assert.equal(result.rpcs.failed, 0, JSON.stringify(result.errors));
+  });
+
+  it('--max-stream-age over 64 bidi streams re-opens them without one reset', async () => {
     const one = await startServers(1, 'age');
     servers.push(...one);
     const result = await probe(ipv4Target(one), 'round_robin', { streams: 64, intervalMs: 0, maxStreamAgeMs: 20 }, { durationMs: 2000 });
     const ends = result.streams?.endsByReason;
-    assert.ok((ends?.['max-age'] ?? 0) >= 1500, JSON.stringify(ends));
+    // Each of the 64 re-opened several times even on a loaded machine (about 100 ages of 20 ms fit in the run).
+    assert.ok((ends?.['max-age'] ?? 0) >= 256, JSON.stringify(ends));
     assert.equal(ends?.reset, 0, JSON.stringify(ends));
     assert.equal(result.rpcs.failed, 0, JSON.stringify(result.errors));
   });
