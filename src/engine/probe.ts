@@ -152,7 +152,10 @@ export function startProbe(options: ProbeOptions, signal?: AbortSignal, windows?
       pollCounter,
       workers,
       pacer: pacerFor(runOptions),
-      settle: streaming ? (budgetMs) => waitForSubchannels(clients, budgetMs) : undefined,
+      // Streams are placed once; an xds: target's weighted localities connect one by one, and
+      // RPCs sent before the last one is READY go to the others (a start-up artefact that reads
+      // as shares off the weights): both wait for every subchannel's first connection attempt.
+      settle: streaming || csds !== null ? (budgetMs) => waitForSubchannels(clients, budgetMs) : undefined,
       onFinish: () => goaways?.stop(),
       windows,
       ...(csds === null ? {} : { beforeClose: () => csds.readAndClose() }),
