@@ -30,6 +30,12 @@ describe('xDS bad input (spawned): one line, exit 2, naming the flag or variable
     ['--xds-bootstrap: no xds_servers', ['--xds-bootstrap', file('no-servers.json', '{"node":{"id":"x"}}')], {}, /--xds-bootstrap .*no-servers\.json: bad xDS bootstrap: names no xDS server \(xds_servers is missing or empty\)/],
     ['GRPC_XDS_BOOTSTRAP: not JSON', [], { GRPC_XDS_BOOTSTRAP: file('env-bad.json', '{') }, /GRPC_XDS_BOOTSTRAP .*env-bad\.json: bad xDS bootstrap: not JSON/],
     ['GRPC_XDS_BOOTSTRAP_CONFIG: no xds_servers', [], { GRPC_XDS_BOOTSTRAP_CONFIG: '{"xds_servers":[]}' }, /GRPC_XDS_BOOTSTRAP_CONFIG: bad xDS bootstrap: names no xDS server/],
+    [
+      'GRPC_XDS_BOOTSTRAP_CONFIG: no node.locality (optional in gRFC A27, required by grpc-js-xds)',
+      [],
+      { GRPC_XDS_BOOTSTRAP_CONFIG: bootstrapFor('127.0.0.1:1').replace(', locality: {}', '').replace(',"locality":{}', '') },
+      /GRPC_XDS_BOOTSTRAP_CONFIG: bad xDS bootstrap: locality field missing in node element: @grpc\/grpc-js-xds needs node\.locality, which gRFC A27 leaves optional; add "locality": \{\}/,
+    ],
   ];
   for (const [name, args, env, pattern] of cases) {
     it(name, async () => {

@@ -38,7 +38,11 @@ export function parseXdsBootstrap(json: string): XdsBootstrapInfo {
   try {
     xdsValidator()(parsed);
   } catch (error) {
-    throw new XdsBootstrapError((error as Error).message);
+    const message = (error as Error).message;
+    // gRFC A27 makes node.locality optional (bootstraps written for grpc-go or grpc-java may lack
+    // it); @grpc/grpc-js-xds 1.14 refuses them (xds-bootstrap.ts validateNode).
+    const hint = /locality field missing/.test(message) ? ': @grpc/grpc-js-xds needs node.locality, which gRFC A27 leaves optional; add "locality": {}' : '';
+    throw new XdsBootstrapError(message + hint);
   }
   return { json, serverUris };
 }
