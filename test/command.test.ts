@@ -150,15 +150,27 @@ describe('exitCodeAfterWrite', () => {
   });
 });
 
-describe('commandAction: a finished command ends its process', () => {
+describe('main: a finished command ends its process, and only main does', () => {
   // What a library leaves behind (grpc-js-xds's 15 s resource timer, a waitForReady deadline)
-  // must not hold a finished command's process: it ends LINGER_MS later with the command's code.
-  it('a ref\u2019d 30 s timer left by the action: the process exits with the action\u2019s code, not 30 s later', async () => {
-    const script = "import { commandAction } from './src/cli/command.ts'; await commandAction(async () => { setTimeout(() => {}, 30000); return 3; })();";
+  // must not hold a finished command's process: main ends it LINGER_MS later with its code.
+  it('a ref\u2019d 30 s timer left behind: the process exits with the command\u2019s code, not 30 s later', async () => {
+    const script = "import { main } from './src/cli/main.ts'; setTimeout(() => {}, 30000); await main(['run', '--total', 'many']);";
     const started = Date.now();
     const outcome = await runCli(['--import', 'tsx', '--input-type=module', '-e', script], { command: [process.execPath], timeoutMs: 20_000 });
     assert.equal(outcome.signal, null, 'ended by itself');
-    assert.equal(outcome.code, 3, outcome.stderr);
+    assert.equal(outcome.code, 2, outcome.stderr);
     assert.ok(Date.now() - started < 15_000, `ended after ${Date.now() - started} ms`);
+  });
+
+  // Tests run commands in-process through buildProgram: ending that process would cut a test
+  // file short, and node:test would count what ran as a pass.
+  it('a command run in-process through buildProgram leaves its process running', async () => {
+    const script =
+      "import { buildProgram } from './src/cli/main.ts'; const program = await buildProgram(); program.exitOverride(); " +
+      "await program.parseAsync(['manifests', '--replicas', '2'], { from: 'user' }).catch(() => {}); " +
+      "await new Promise((resolve) => setTimeout(resolve, 600)); process.stderr.write('still running\\n');";
+    const outcome = await runCli(['--import', 'tsx', '--input-type=module', '-e', script], { command: [process.execPath], timeoutMs: 20_000 });
+    assert.equal(outcome.code, 0, outcome.stderr);
+    assert.match(outcome.stderr, /still running/);
   });
 });

@@ -164,39 +164,12 @@ export function exitCodeAfterWrite(own: number, written: boolean): number {
 }
 
 /**
- * How long a finished command may take to let its last sockets and timers go before the process
- * ends anyway, ms: after a saturated run grpc-js can still hold an HTTP/2 session whose streams
- * never closed; a DNS query to a server that never answers cannot be cancelled (grpc-js
- * resolver-dns.ts `destroy`); a `waitForReady` given up on keeps its deadline timer (grpc-js
- * client.ts); and @grpc/grpc-js-xds keeps a resource's does-not-exist timer (15 s, xds-client.ts
- * ResourceTimer) after the channel that asked for it closed, so a scenario interrupted while its
- * xds setup connected stayed up 15 s after its report. The report and --out are written
- * synchronously by then; short, so that a `--connect-timeout` is honoured.
- */
-export const LINGER_MS = 100;
-
-/** How a command's action ends. */
-export interface ActionOptions {
-  /**
-   * End the process this long (ms) after the action, with its exit code, if anything still
-   * holds it up; unref'd, so it costs nothing when the process ends by itself. Default
-   * {@link LINGER_MS}; null: never (a command whose work outlives its action).
-   */
-  readonly lingerMs?: number | null;
-}
-
-/**
  * A commander action that sets process.exitCode to what `run` returns; what it throws goes
  * on to {@link exitCodeOfError} (in main).
  */
-export function commandAction<Args extends unknown[]>(run: (...args: Args) => Promise<number>, options: ActionOptions = {}): (...args: Args) => Promise<void> {
+export function commandAction<Args extends unknown[]>(run: (...args: Args) => Promise<number>): (...args: Args) => Promise<void> {
   return async (...args) => {
-    try {
-      process.exitCode = await run(...args);
-    } finally {
-      const lingerMs = options.lingerMs === undefined ? LINGER_MS : options.lingerMs;
-      if (lingerMs !== null) setTimeout(() => process.exit(), lingerMs).unref();
-    }
+    process.exitCode = await run(...args);
   };
 }
 

@@ -110,7 +110,24 @@ function dropIpServernameWarning(): void {
   }) as typeof process.emitWarning;
 }
 
-/** Parses `argv` (without node and script), runs the command, sets process.exitCode. Never throws. */
+/**
+ * How long the process may take, once its command is done, to let its last sockets and timers
+ * go before it ends anyway, ms: after a saturated run grpc-js can still hold an HTTP/2 session whose streams
+ * never closed; a DNS query to a server that never answers cannot be cancelled (grpc-js
+ * resolver-dns.ts `destroy`); a `waitForReady` given up on keeps its deadline timer (grpc-js
+ * client.ts); and @grpc/grpc-js-xds keeps a resource's does-not-exist timer (15 s, xds-client.ts
+ * ResourceTimer) after the channel that asked for it closed, so a scenario interrupted while its
+ * xds setup connected stayed up 15 s after its report. The report and --out are written
+ * synchronously by then; short, so that a `--connect-timeout` is honoured.
+ */
+export const LINGER_MS = 100;
+
+/**
+ * Parses `argv` (without node and script), runs the command, sets process.exitCode, and ends the
+ * process {@link LINGER_MS} later if anything still holds it up. The process entry's alone:
+ * tests that run commands in-process through {@link buildProgram} never end their process.
+ * Never throws.
+ */
 export async function main(argv: readonly string[]): Promise<void> {
   dropIpServernameWarning();
   // `grpclb-probe run -o json | head`: a closed pipe ends the output, quietly, like any Unix tool.
@@ -131,4 +148,6 @@ export async function main(argv: readonly string[]): Promise<void> {
   } catch (error) {
     process.exitCode = exitCodeOfError(error);
   }
+  // Unref'd: costs nothing when the process ends by itself.
+  setTimeout(() => process.exit(), LINGER_MS).unref();
 }
