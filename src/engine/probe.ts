@@ -123,7 +123,11 @@ export function startProbe(options: ProbeOptions, signal?: AbortSignal, windows?
   const channelCount = options.channels ?? 1;
   // The target's own ports are never masked as ephemeral in error messages.
   const targetPorts = [...options.target.matchAll(/:(\d+)(?=[,/]|$)/g)].map((match) => Number(match[1]));
-  const newRecorder = (): Recorder => new Recorder(channelCount, options.intervalMs ?? 1000, isFixedRate(options), targetPorts, options.fitIntervalToRun === true);
+  const call = options.call ?? defaultCall(options.requestName);
+  const streaming = call.method.kind !== 'unary';
+  // The by-peer view is read for unary runs only (RunLoop's result): a stream run does not record it.
+  const newRecorder = (): Recorder =>
+    new Recorder(channelCount, options.intervalMs ?? 1000, isFixedRate(options), targetPorts, options.fitIntervalToRun === true, !streaming);
   const recorder = newRecorder();
   const pollCounter = (options.reResolveIntervalMs ?? null) === null ? null : new PollCounter();
   const clients = Array.from({ length: channelCount }, () => createClient(options, pollCounter ?? undefined));
@@ -131,9 +135,7 @@ export function startProbe(options: ProbeOptions, signal?: AbortSignal, windows?
   for (const [key, value] of options.metadata ?? []) {
     metadata.add(key, value);
   }
-  const call = options.call ?? defaultCall(options.requestName);
   const identifier = new BackendIdentifier(options.backendFrom ?? { kind: 'auto' }, call.method.replyType);
-  const streaming = call.method.kind !== 'unary';
   const runOptions = streaming ? { ...options, concurrency: (options.stream ?? DEFAULT_STREAM_LOAD).streams, rps: null } : options;
   const { streams, workers, goaways } = workersFor({ options: runOptions, clients, call, metadata, identifier });
   goaways?.start();

@@ -378,7 +378,7 @@ export class RunLoop implements PacerHost, MeasureClock {
       timeline: { intervalMs: recorder.intervalMs, ...recorder.fitted(), buckets: withAskedLoad(load, recorder.timelineBuckets()) },
       method: this.parts.method,
       identity: this.parts.identifier.summary(),
-      ...(streams === null ? recorder.peerViewField() : {}),
+      ...recorder.peerViewField(),
       client: currentClient(),
       resolverWatch: watch === null ? null : watch.result(this.measureStart < 0 ? this.runStart : this.measureStart),
       peerChanges: recorder.peerChanges(),
