@@ -146,15 +146,13 @@ export class BackendIdentifier {
         this.needsTrailers = true;
         break;
       case 'field': {
-        const names = replyType === null ? null : resolveFieldPath(replyType, from.path);
-        if (names === null) {
-          this.notes.push(
-            `--backend-from field:${from.path}: ${replyType === null ? 'the reply type is unknown' : `${typeName(replyType)} has no field ${from.path}`}; backends are told apart by peer`,
-          );
+        const walked = replyType === null ? { problem: 'the reply type is unknown' } : walkFieldPath(replyType, from.path);
+        if ('problem' in walked) {
+          this.notes.push(`--backend-from field:${from.path}: ${walked.problem}; backends are told apart by peer`);
           this.use(byPeer, 'peer');
           this.failuresByPeer = true;
         } else {
-          this.use(fromFieldPath(names), `field:${names.join('.')}`);
+          this.use(fromFieldPath(walked.names), `field:${walked.names.join('.')}`);
         }
         break;
       }
@@ -276,22 +274,33 @@ export class BackendIdentifier {
  * or a map, or a message (its name would read `[object Object]`).
  */
 export function fieldPathProblem(type: protobuf.Type, fieldPath: string): string | null {
+  const walked = walkFieldPath(type, fieldPath);
+  return 'problem' in walked ? walked.problem : null;
+}
+
+/**
+ * `field:PATH` against the reply type: the proto names of its fields, one per segment, when PATH
+ * names a singular scalar field through nested message fields; else what is wrong with it.
+ */
+function walkFieldPath(type: protobuf.Type, fieldPath: string): { readonly names: string[] } | { readonly problem: string } {
+  const names: string[] = [];
   let current: protobuf.Type = type;
   const segments = fieldPath.split('.');
   for (const [index, segment] of segments.entries()) {
     const field = fieldNamed(current, segment);
-    if (field === undefined) return `${typeName(current)} has no field ${segment}`;
-    if (field.repeated || field.map) return `${typeName(current)}.${field.name} is ${field.map ? 'a map' : 'repeated'}, not one value`;
+    if (field === undefined) return { problem: `${typeName(current)} has no field ${segment}` };
+    if (field.repeated || field.map) return { problem: `${typeName(current)}.${field.name} is ${field.map ? 'a map' : 'repeated'}, not one value` };
     field.resolve();
+    names.push(field.name);
     const last = index === segments.length - 1;
     if (field.resolvedType instanceof protobuf.Type) {
-      if (last) return `${typeName(current)}.${field.name} is a message (${typeName(field.resolvedType)}), not a scalar: name one of its fields`;
+      if (last) return { problem: `${typeName(current)}.${field.name} is a message (${typeName(field.resolvedType)}), not a scalar: name one of its fields` };
       current = field.resolvedType;
     } else if (!last) {
-      return `${typeName(current)}.${field.name} is not a message: it has no field ${segments[index + 1] as string}`;
+      return { problem: `${typeName(current)}.${field.name} is not a message: it has no field ${segments[index + 1] as string}` };
     }
   }
-  return null;
+  return { names };
 }
 
 /** The field of `type` named `name` in the proto or in lowerCamelCase. */
@@ -308,17 +317,3 @@ function stringFields(type: protobuf.Type | null): string[] {
   return type === null ? [] : type.fieldsArray.filter((field) => field.type === 'string' && !field.repeated && !field.map).map((field) => field.name);
 }
 
-/** `a.b` (proto or lowerCamelCase names) to proto names through nested message fields; null when absent. */
-function resolveFieldPath(type: protobuf.Type, fieldPath: string): string[] | null {
-  const names: string[] = [];
-  let current: protobuf.Type | null = type;
-  for (const segment of fieldPath.split('.')) {
-    if (current === null) return null;
-    const field = fieldNamed(current, segment);
-    if (field === undefined || field.repeated || field.map) return null;
-    field.resolve();
-    names.push(field.name);
-    current = field.resolvedType instanceof protobuf.Type ? field.resolvedType : null;
-  }
-  return names;
-}
