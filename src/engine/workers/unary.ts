@@ -67,12 +67,10 @@ export class UnaryWorker implements Worker {
 
   go(go: Go, done: WorkerDone): void {
     const { call, identifier, sink } = this.setup;
-    let headersReceived = false;
     const wantHeaders = identifier.needsHeaders;
     const wantTrailers = identifier.needsTrailers;
-    let headers: grpc.Metadata | null = null;
-    let via: string | null = null;
-    let contentType: string | null = null;
+    // The response headers, once they came; read when the RPC completes.
+    let received: grpc.Metadata | null = null;
     let reply: protobuf.Message | null = null;
     const startedMs = performance.now();
     // Reports the RPC once its outcome (and, when the identity needs them, its trailers) is known.
@@ -81,11 +79,14 @@ export class UnaryWorker implements Worker {
       if (!go.measured) {
         sink.warmedUp();
       } else {
+        const headers = wantHeaders ? received : null;
+        const contentType = error === null || received === null ? null : String(received.get('content-type')[0] ?? '');
         const answer = this.answer(rpc.getPeer(), error, reply, headers, trailers, contentType);
-        sink.record({ channel: this.channel, ...answer, via, intendedMs: go.intendedMs, startedMs, finishedMs });
+        const proxy = received?.get(VIA_HEADER)[0];
+        sink.record({ channel: this.channel, ...answer, via: typeof proxy === 'string' ? proxy : null, intendedMs: go.intendedMs, startedMs, finishedMs });
       }
       // UNAVAILABLE before any response header: no server saw it (no connection, or none picked).
-      done(error === null || error.code !== grpc.status.UNAVAILABLE || headersReceived);
+      done(error === null || error.code !== grpc.status.UNAVAILABLE || received !== null);
     };
     const rpc = this.client.makeUnaryRequest<Buffer, protobuf.Message>(
       call.method.path,
@@ -104,12 +105,8 @@ export class UnaryWorker implements Worker {
         if (!wantTrailers) complete(null, null);
       },
     );
-    rpc.on('metadata', (received: grpc.Metadata) => {
-      headersReceived = true;
-      if (wantHeaders) headers = received;
-      const proxy = received.get(VIA_HEADER)[0];
-      via = typeof proxy === 'string' ? proxy : null;
-      contentType = String(received.get('content-type')[0] ?? '');
+    rpc.on('metadata', (metadata: grpc.Metadata) => {
+      received = metadata;
     });
     if (wantTrailers) {
       rpc.on('status', (status: grpc.StatusObject) => {
